@@ -1,0 +1,41 @@
+# `make help` lists the targets.
+VENV   ?= .venv
+PYTHON := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+YEAR   ?=
+
+.DEFAULT_GOAL := help
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml scripts/install-system-packages.sh
+	scripts/install-system-packages.sh
+	python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $(STAMP)
+
+setup: $(STAMP) ## create .venv with the pinned packages (and Debian packages if missing)
+
+report: $(STAMP) ## build the default edition into report/ (YEAR=2015 for another)
+	$(PYTHON) run_report.py $(if $(YEAR),--year $(YEAR))
+
+all-editions: $(STAMP) ## build every shipped edition
+	$(PYTHON) run_report.py --year 2015 --year 2017 --year 2020 --year 2024
+
+test: $(STAMP) ## lint and run every test (unit, notebooks, end-to-end, backtests)
+	$(PYTHON) -m ruff check .
+	$(PYTHON) -m ruff format --check .
+	$(PYTHON) -m pytest
+
+data: $(STAMP) ## regenerate the illustrative returns from their seeded script
+	$(PYTHON) scripts/make_illustrative_returns.py
+
+bench: $(STAMP) ## print build timings and peak memory
+	$(PYTHON) bench/build_times.py
+
+clean: ## remove generated reports and build scratch
+	rm -rf report/[0-9]* report/index.html report/.staging report/.failed build
+
+.PHONY: help setup report all-editions test data bench clean

@@ -1,0 +1,73 @@
+"""The editions and data years the project knows, from data/editions.toml."""
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import paths
+
+
+@dataclass(frozen=True)
+class DataYear:
+    year: int
+    period_start: dt.date
+    period_end: dt.date
+    period_label: str
+    returns: Path
+    # Only editions (years with a published report) have these.
+    title: str = ""
+    subtitle: str = ""
+    published: str = ""
+    publishers: tuple[str, ...] = ()
+    comparison_year: int = 0
+    focus_regions: tuple[str, ...] = ()
+    top_still_missing: int = 0
+    notes: dict = field(default_factory=dict)
+
+    @property
+    def is_edition(self) -> bool:
+        return bool(self.title)
+
+
+class UnknownYear(LookupError):
+    pass
+
+
+def _load(path: Path = paths.EDITIONS) -> dict[int, DataYear]:
+    with open(path, "rb") as f:
+        raw = tomllib.load(f)
+    years = {}
+    for key, entry in raw["years"].items():
+        entry = dict(entry)
+        entry["returns"] = paths.DATA / entry["returns"]
+        for name in ("publishers", "focus_regions"):
+            entry[name] = tuple(entry.get(name, ()))
+        years[int(key)] = DataYear(year=int(key), **entry)
+    return years
+
+
+def data_year(year: int) -> DataYear:
+    years = _load()
+    if year not in years:
+        known = ", ".join(str(y) for y in sorted(years))
+        raise UnknownYear(f"there is no data for {year}; data years in data/: {known}")
+    return years[year]
+
+
+def edition(year: int) -> DataYear:
+    found = data_year(year)
+    if not found.is_edition:
+        editions = ", ".join(str(y) for y in all_editions())
+        raise UnknownYear(
+            f"{year} is a data year used for comparison, not an edition; editions: {editions}"
+        )
+    return found
+
+
+def all_editions() -> list[int]:
+    return sorted(y for y, d in _load().items() if d.is_edition)
+
+
+def latest_edition() -> int:
+    return all_editions()[-1]

@@ -1,0 +1,44 @@
+"""How numbers read in the report text. Shares are stored unrounded and rounded only here."""
+
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven",
+                8: "eight", 9: "nine", 10: "ten"}
+
+
+def _decimal(value: float) -> Decimal:
+    # repr gives the shortest decimal that round-trips: 0.125 stays 0.125, so half-up rounding
+    # sees the exact half that the division produced.
+    return Decimal(repr(float(value)))
+
+
+def round_half_up(value: float, places: int = 0) -> Decimal:
+    return _decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def percent(share: float, places: int = 0) -> str:
+    """0.125 -> '13%' (half up, never banker's rounding)."""
+    return f"{round_half_up(_decimal(share) * 100, places)}%"
+
+
+def number(value: int) -> str:
+    return f"{int(value):,}"
+
+
+def decimal(value: float, places: int = 1) -> str:
+    return str(round_half_up(value, places))
+
+
+def count_word(value: int) -> str:
+    return NUMBER_WORDS.get(int(value), number(value))
+
+
+def one_in(share: float) -> str:
+    """0.307 -> 'nearly one in three'; 0.1679 -> 'over one in six'."""
+    n = round(1 / Fraction(repr(float(share))))
+    exact = Fraction(1, n)
+    share = Fraction(repr(float(share)))
+    qualifier = "" if abs(share - exact) < exact / 100 else ("over " if share > exact
+                                                             else "nearly ")
+    return f"{qualifier}one in {count_word(n)}"

@@ -1,0 +1,45 @@
+"""Problems found in the inputs, worded for the person who typed them."""
+
+from dataclasses import dataclass
+
+# The console shows this many problems; the log file has them all.
+SHOWN_PROBLEMS = 50
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    sheet: str | None
+    row: int | None
+    authority: str | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.sheet:
+            where.append(f"sheet {self.sheet}")
+        if self.row is not None:
+            where.append(f"row {self.row}" + (f" ({self.authority})" if self.authority else ""))
+        if self.column:
+            where.append(f"column {self.column}")
+        return f"{', '.join(where)}: {self.message}"
+
+
+class ReturnsError(Exception):
+    """The returns cannot be used; every problem found in one pass."""
+
+    def __init__(self, problems: list[Problem], warnings: list[Problem] | None = None):
+        self.problems = problems
+        self.warnings = warnings or []
+        super().__init__(self.summary())
+
+    def lines(self, limit: int = SHOWN_PROBLEMS) -> list[str]:
+        shown = [f"error: {p}" for p in self.problems[:limit]]
+        hidden = len(self.problems) - limit
+        if hidden > 0:
+            shown.append(f"... and {hidden} more problem{'s' * (hidden > 1)} (see the log)")
+        return shown
+
+    def summary(self) -> str:
+        return "\n".join(self.lines())

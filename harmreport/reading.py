@@ -1,0 +1,177 @@
+"""Read a returns table (CSV or XLSX) into rows of raw cells, refusing files that are not
+what they claim to be before any parser sees them."""
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import openpyxl
+from openpyxl.utils import get_column_letter
+
+from .problems import Problem, ReturnsError
+
+# A returns workbook is a few hundred kilobytes; anything that unpacks to more than this is
+# refused before openpyxl sees it (a zip bomb), as is an absurd compression ratio.
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 200
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+EXCEL_ERRORS = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#SPILL!"}
+
+
+@dataclass
+class RawTable:
+    """Cells as typed, with the row numbers a spreadsheet shows (header = row 1)."""
+
+    file: str
+    sheet: str | None
+    header: list[str]
+    rows: list[tuple[int, list]]
+
+    def problem(self, message, row=None, authority=None, column=None) -> Problem:
+        return Problem(self.file, self.sheet, row, authority, column, message)
+
+
+class CellProblem:
+    """A cell Excel holds as something other than a value (a formula, an error): the
+    validator reports it with the cell's location instead of reading it as empty."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+
+def read_table(path: Path, sheet: str | None = None) -> RawTable:
+    """Read the returns table, or the sheet named `sheet` of a workbook."""
+    path = Path(path)
+    data = _read_bytes(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return _read_xlsx(path, data, sheet or "returns", fallback_first=sheet is None)
+    if path.suffix.lower() == ".csv":
+        return _read_csv(path, data)
+    raise _file_error(path, f"is a {path.suffix or 'file with no extension'}; use .csv or .xlsx")
+
+
+def workbook_sheets(path: Path) -> list[str]:
+    return list(_open_workbook(path, _read_bytes(path)).sheetnames)
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise _file_error(path, "does not exist") from None
+    except IsADirectoryError:
+        raise _file_error(path, "is a folder, not a returns file") from None
+    except PermissionError:
+        raise _file_error(path, "cannot be read (permission denied)") from None
+    if not data.strip():
+        raise _file_error(path, "is empty")
+    return data
+
+
+def _file_error(path: Path, message: str) -> ReturnsError:
+    return ReturnsError([Problem(path.name, None, None, None, None, f"the file {message}")])
+
+
+def _read_csv(path: Path, data: bytes) -> RawTable:
+    if data.startswith(b"PK\x03\x04") or data.startswith(OLE_MAGIC):
+        raise _file_error(path, "is an Excel workbook, not CSV text; name it .xlsx")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise _file_error(
+            path,
+            f"is not UTF-8: byte 0x{data[exc.start]:02X} at line {line} (byte {exc.start}) "
+            "cannot be decoded; save it as 'CSV UTF-8'",
+        ) from None
+    if "\x00" in text:
+        raise _file_error(path, "contains NUL bytes; it is not a CSV text file")
+    records = list(csv.reader(io.StringIO(text, newline="")))
+    header, *body = records
+    rows = [(number, record) for number, record in enumerate(body, start=2)]
+    return RawTable(path.name, None, header, rows)
+
+
+def _open_workbook(path: Path, data: bytes):
+    if data.startswith(OLE_MAGIC):
+        raise _file_error(
+            path, "is password-protected (encrypted) or in the old .xls format; "
+            "save an unprotected .xlsx copy"
+        )
+    if not data.startswith(b"PK\x03\x04"):
+        looks = "CSV text" if _looks_like_text(data) else "not a workbook"
+        raise _file_error(path, f"is named .xlsx but is {looks}; save it as .xlsx or .csv")
+    _check_archive(path, data)
+    try:
+        return openpyxl.load_workbook(io.BytesIO(data), data_only=False, read_only=False)
+    except Exception as exc:  # openpyxl raises many types for damaged files
+        raise _file_error(path, f"is a damaged or truncated workbook ({exc})") from exc
+
+
+def _looks_like_text(data: bytes) -> bool:
+    try:
+        data[:4096].decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _check_archive(path: Path, data: bytes) -> None:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = archive.infolist()
+    except zipfile.BadZipFile:
+        raise _file_error(path, "is a damaged or truncated workbook") from None
+    unpacked = sum(e.file_size for e in entries)
+    packed = sum(e.compress_size for e in entries) or 1
+    if unpacked > MAX_UNPACKED_BYTES or unpacked / packed > MAX_COMPRESSION_RATIO:
+        raise _file_error(
+            path, f"unpacks to {unpacked:,} bytes from {len(data):,}; refusing a workbook "
+            "that large (it may be a zip bomb)"
+        )
+    names = {e.filename for e in entries}
+    if any(name.endswith("vbaProject.bin") for name in names):
+        raise _file_error(path, "contains macros; save it as a plain .xlsx without macros")
+    if "EncryptedPackage" in names or "xl/workbook.xml" not in names:
+        raise _file_error(path, "is not an Excel workbook we can read (no xl/workbook.xml)")
+
+
+def _read_xlsx(path: Path, data: bytes, wanted: str, fallback_first: bool) -> RawTable:
+    book = _open_workbook(path, data)
+    if wanted in book.sheetnames:
+        sheet = book[wanted]
+    elif fallback_first:
+        sheet = book.worksheets[0]
+    else:
+        raise _file_error(path, f"has no sheet named '{wanted}'")
+    table = RawTable(path.name, sheet.title, [], [])
+    _refuse_merged_header(table, sheet)
+    grid = [[_cell_value(cell) for cell in row] for row in sheet.iter_rows()]
+    if not grid:
+        raise _file_error(path, f"has nothing on sheet '{sheet.title}'")
+    table.header = ["" if v is None else str(v) for v in grid[0]]
+    table.rows = [(number, values) for number, values in enumerate(grid[1:], start=2)]
+    return table
+
+
+def _refuse_merged_header(table: RawTable, sheet) -> None:
+    for merged in sheet.merged_cells.ranges:
+        if merged.min_row == 1:
+            span = f"{get_column_letter(merged.min_col)}1:{merged.coord.split(':')[-1]}"
+            raise ReturnsError([
+                table.problem(f"header cells {span} are merged; give every column its own "
+                              "header cell", row=1)
+            ])
+
+
+def _cell_value(cell):
+    value = cell.value
+    if cell.data_type == "f" or (isinstance(value, str) and value.startswith("=")):
+        return CellProblem(f"holds a formula ({value}); paste the value instead")
+    if cell.data_type == "e" or (isinstance(value, str) and value in EXCEL_ERRORS):
+        return CellProblem(f"holds the Excel error {value}")
+    if cell.is_date:
+        return CellProblem(f"holds a date ({value}); format the cell as a number or text")
+    return value

@@ -1,0 +1,55 @@
+"""The reference list of authorities (data/reference/authorities.csv) and look-ups in it."""
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from . import paths
+
+
+@dataclass(frozen=True)
+class Match:
+    authority_id: str
+    former_code: bool  # matched through a former GSS code of the same body
+
+
+def load_authorities(path=paths.AUTHORITIES) -> pd.DataFrame:
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for column in ("start_date", "end_date"):
+        table[column] = pd.to_datetime(table[column].replace("", None)).dt.date
+    return table.set_index("authority_id", drop=False)
+
+
+def code_index(authorities: pd.DataFrame) -> dict[str, Match]:
+    """Every code an authority may be given by: its GSS code, its id when it has no GSS
+    code (Northern Ireland's trusts), and its former GSS codes."""
+    index = {}
+    for row in authorities.itertuples():
+        for former in filter(None, row.former_gss_codes.replace(";", ",").split(",")):
+            index[former.strip().upper()] = Match(row.authority_id, former_code=True)
+    for row in authorities.itertuples():
+        key = row.gss_code or row.authority_id
+        index[key.upper()] = Match(row.authority_id, former_code=False)
+    return index
+
+
+def in_operation(row, start: dt.date, end: dt.date) -> bool:
+    begins, ends = row["start_date"], row["end_date"]
+    return (pd.isna(begins) or begins <= end) and (pd.isna(ends) or ends >= start)
+
+
+def published_code(row) -> str:
+    return row["gss_code"] or row["authority_id"]
+
+
+_NOISE = re.compile(r"\b(council|county|city|borough|metropolitan|district|london|royal|of|the|"
+                    r"and|corporation|health|social|care|trust|hsc)\b|[^a-z]")
+
+
+def names_match(typed: str, row) -> bool:
+    """Loose comparison: 'Kent' matches 'Kent County Council'; a mismatch is only a warning."""
+    key = _NOISE.sub("", typed.lower().replace("&", "and"))
+    return key in {_NOISE.sub("", str(row[c]).lower().replace("&", "and"))
+                   for c in ("name", "short_name")}

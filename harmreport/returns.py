@@ -1,0 +1,305 @@
+"""Load and validate a year's FOI returns (foi-returns-contract.md) into typed tables.
+
+Every problem is collected in one pass and raised together as a ReturnsError; problems that
+do not stop the build (an extra column, a name typed differently) come back as warnings.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import codes, editions, reference
+from .problems import Problem, ReturnsError
+from .reading import CellProblem, RawTable, read_table, workbook_sheets
+
+ID_COLUMNS = ("authority_code", "authority_name")
+GROUPS = ("trafficked", "unaccompanied")
+COUNT_COLUMNS = (
+    "trafficked_in_care",
+    "trafficked_went_missing",
+    "trafficked_missing_episodes",
+    "unaccompanied_in_care",
+    "unaccompanied_went_missing",
+    "unaccompanied_missing_episodes",
+    "missing_over_week",
+    "still_missing",
+)
+NATIONALITY_COLUMNS = ("authority_code", "group", "nationality", "went_missing")
+NATIONALITIES_SHEET = "nationalities"
+
+
+@dataclass
+class Returns:
+    """One year's returns: one row per authority contacted, indexed by authority code."""
+
+    year: int
+    source: Path
+    authorities: pd.DataFrame  # name, typed_name, nation, region, row
+    counts: pd.DataFrame  # Int64: the number where the cell is a count, else <NA>
+    categories: pd.DataFrame  # codes.CATEGORIES, one per cell
+    nationalities: pd.DataFrame | None = None  # authority_code, group, nationality, ...
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def contacted(self) -> int:
+        return len(self.authorities)
+
+
+def load_returns(path: Path | None = None, year: int = 0) -> Returns:
+    """Read and validate the returns for `year` (the shipped file when `path` is None)."""
+    period = editions.data_year(year)
+    path = Path(path) if path else period.returns
+    table = read_table(path)
+    checker = _Checker(table, period)
+    returns = checker.returns(path)
+    returns.nationalities = _load_nationalities(path, returns, checker)
+    if checker.problems:
+        raise ReturnsError(checker.problems, checker.warnings)
+    return returns
+
+
+class _Checker:
+    """Validates a raw table, remembering every problem and warning it meets."""
+
+    def __init__(self, table: RawTable, period: editions.DataYear):
+        self.table = table
+        self.period = period
+        self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
+
+    def error(self, message, row=None, authority=None, column=None):
+        self.problems.append(self.table.problem(message, row, authority, column))
+
+    def warn(self, message, row=None, authority=None, column=None):
+        self.warnings.append(self.table.problem(message, row, authority, column))
+
+    def returns(self, path: Path) -> Returns:
+        columns = self.header_positions(COUNT_COLUMNS + ID_COLUMNS)
+        authorities = reference.load_authorities()
+        codes_known = reference.code_index(authorities)
+        records, seen = [], {}
+        for number, cells in self.table.rows:
+            if all(_blank(c) for c in cells):
+                continue  # spreadsheets often end with empty rows
+            record = self.row(number, cells, columns, authorities, codes_known, seen)
+            if record:
+                records.append(record)
+        if not records and not self.problems:
+            self.error("the table has a header but no authorities")
+        if self.problems:
+            raise ReturnsError(self.problems, self.warnings)
+        return _to_returns(self.period.year, path, records, self.warnings)
+
+    def header_positions(self, wanted) -> dict[str, int]:
+        header = [_header_name(h) for h in self.table.header]
+        positions: dict[str, int] = {}
+        for index, name in enumerate(header):
+            if name in positions and name in wanted:
+                self.error(f"column '{name}' appears twice (columns {positions[name] + 1} and "
+                           f"{index + 1})", row=1)
+            elif name and name not in wanted:
+                self.warn(f"column '{name}' is not part of the returns format; ignored", row=1)
+            positions.setdefault(name, index)
+        missing = [c for c in wanted if c not in positions]
+        if missing:
+            hint = ""
+            if len(header) == 1 and any(sep in self.table.header[0] for sep in ";\t|"):
+                hint = " (the file seems to use another delimiter than a comma)"
+            self.error(f"missing column{'s' * (len(missing) > 1)} {', '.join(missing)}{hint}; "
+                       f"expected columns: {', '.join(wanted)}", row=1)
+        if self.problems:
+            raise ReturnsError(self.problems, self.warnings)
+        return positions
+
+    def row(self, number, cells, columns, authorities, codes_known, seen):
+        def cell(name):
+            index = columns[name]
+            return cells[index] if index < len(cells) else None
+
+        typed_name = "" if _blank(cell("authority_name")) else str(cell("authority_name")).strip()
+        label = typed_name or None
+        authority = self.authority(number, cell("authority_code"), typed_name, label,
+                                   authorities, codes_known)
+        parsed = {}
+        for name in COUNT_COLUMNS:
+            value = cell(name)
+            try:
+                if isinstance(value, CellProblem):
+                    raise codes.CellError(value.message)
+                parsed[name] = codes.parse_cell(value)
+            except codes.CellError as exc:
+                self.error(str(exc), number, label, name)
+        if authority is None or len(parsed) < len(COUNT_COLUMNS):
+            return None
+        if authority["authority_id"] in seen:
+            self.error(f"authority {authority['code']} appears twice (also row "
+                       f"{seen[authority['authority_id']]})", number, label, "authority_code")
+            return None
+        seen[authority["authority_id"]] = number
+        self.cross_check(number, label, parsed)
+        return {**authority, "row": number, "typed_name": typed_name, "cells": parsed}
+
+    def authority(self, number, raw, typed_name, label, authorities, codes_known):
+        code = "" if _blank(raw) else str(raw).strip().upper()
+        if not code:
+            self.error("the authority code is empty", number, label, "authority_code")
+            return None
+        if any(ord(ch) > 127 for ch in code):
+            odd = next(ch for ch in code if ord(ch) > 127)
+            self.error(f"'{raw}' contains U+{ord(odd):04X}, which looks like ordinary text but "
+                       "is not; retype the code", number, label, "authority_code")
+            return None
+        match = codes_known.get(code)
+        if match is None:
+            self.error(f"'{raw}' is not the code of any authority in the reference list "
+                       "(GSS code, or the id of a body without one)", number, label,
+                       "authority_code")
+            return None
+        row = authorities.loc[match.authority_id]
+        current = reference.published_code(row)
+        if match.former_code:
+            self.warn(f"'{code}' is a former code of {row['name']}; read as {current}",
+                      number, label, "authority_code")
+        period = self.period
+        if not reference.in_operation(row, period.period_start, period.period_end):
+            self.error(f"{row['name']} ({current}) was not in operation during "
+                       f"{period.period_label}", number, label, "authority_code")
+            return None
+        if typed_name and not reference.names_match(typed_name, row):
+            self.warn(f"'{typed_name}' differs from the reference name '{row['name']}' for "
+                      f"{current}", number, label, "authority_name")
+        return {"authority_id": row["authority_id"], "code": current,
+                "name": row["short_name"], "nation": row["nation"], "region": row["region"]}
+
+    def cross_check(self, number, label, cells):
+        count = {name: cell.count for name, cell in cells.items()}
+        for group in GROUPS:
+            in_care, missing, episodes = (count[f"{group}_{q}"] for q in
+                                          ("in_care", "went_missing", "missing_episodes"))
+            if None not in (in_care, missing) and missing > in_care:
+                self.error(f"{missing} went missing but only {in_care} were in care "
+                           f"({group}_went_missing must not exceed {group}_in_care)",
+                           number, label, f"{group}_went_missing")
+            if None not in (missing, episodes):
+                if missing > 0 and episodes < missing:
+                    self.error(f"{episodes} missing episodes for {missing} children who went "
+                               "missing; each went missing at least once", number, label,
+                               f"{group}_missing_episodes")
+                if missing == 0 and episodes != 0:
+                    self.error(f"{episodes} missing episodes but no child went missing",
+                               number, label, f"{group}_missing_episodes")
+        went = (count["trafficked_went_missing"], count["unaccompanied_went_missing"])
+        if None in went:
+            return
+        for name in ("still_missing", "missing_over_week"):
+            if count[name] is not None and count[name] > sum(went):
+                self.error(f"{count[name]} exceeds the {sum(went)} trafficked and unaccompanied "
+                           "children who went missing", number, label, name)
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _header_name(value) -> str:
+    return " ".join(str(value or "").split()).lower()
+
+
+def _to_returns(year, path, records, warnings) -> Returns:
+    index = pd.Index([r["code"] for r in records], name="authority_code")
+    authorities = pd.DataFrame(
+        {key: [r[key] for r in records] for key in ("name", "typed_name", "nation", "region",
+                                                   "row", "authority_id")},
+        index=index,
+    )
+    counts = pd.DataFrame(
+        {c: pd.array([r["cells"][c].count for r in records], dtype="Int64")
+         for c in COUNT_COLUMNS},
+        index=index,
+    )
+    categories = pd.DataFrame(
+        {c: [r["cells"][c].category for r in records] for c in COUNT_COLUMNS}, index=index
+    )
+    return Returns(year, Path(path), authorities, counts, categories, None, list(warnings))
+
+
+def _load_nationalities(path: Path, returns: Returns, checker: _Checker):
+    table = _nationalities_table(path)
+    if table is None:
+        return None
+    nat = _Checker(table, checker.period)
+    positions = nat.header_positions(NATIONALITY_COLUMNS)
+    known = reference.code_index(reference.load_authorities())
+    by_id = {row.authority_id: code for code, row in returns.authorities.iterrows()}
+    records, seen = [], {}
+    for number, cells in table.rows:
+        if all(_blank(c) for c in cells):
+            continue
+        record = _nationality_row(nat, number, cells, positions, known, by_id, seen)
+        if record:
+            records.append(record)
+    frame = pd.DataFrame(records, columns=["authority_code", "group", "nationality", "category",
+                                           "went_missing", "row"])
+    frame["went_missing"] = frame["went_missing"].astype("Int64")
+    _check_nationality_sums(nat, frame, returns)
+    checker.problems.extend(nat.problems)
+    checker.warnings.extend(nat.warnings)
+    return frame
+
+
+def _nationalities_table(path: Path) -> RawTable | None:
+    if path.suffix.lower() == ".csv":
+        beside = path.with_name(f"{path.stem}_nationalities.csv")
+        return read_table(beside) if beside.exists() else None
+    if NATIONALITIES_SHEET in workbook_sheets(path):
+        return read_table(path, sheet=NATIONALITIES_SHEET)
+    return None
+
+
+def _nationality_row(nat, number, cells, positions, known, by_id, seen):
+    def cell(name):
+        index = positions[name]
+        value = cells[index] if index < len(cells) else None
+        return "" if _blank(value) else value
+
+    code = str(cell("authority_code")).strip().upper()
+    match = known.get(code)
+    if match is None or match.authority_id not in by_id:
+        nat.error(f"'{code}' is not an authority in the returns table", number, None,
+                  "authority_code")
+        return None
+    code = by_id[match.authority_id]
+    group = str(cell("group")).strip().lower()
+    if group not in GROUPS:
+        nat.error(f"'{cell('group')}' is not a group (trafficked or unaccompanied)", number,
+                  code, "group")
+        return None
+    nationality = " ".join(str(cell("nationality")).split())
+    if not nationality:
+        nat.error("the nationality is empty", number, code, "nationality")
+        return None
+    key = (code, group, nationality.casefold())
+    if key in seen:
+        nat.error(f"{nationality} ({group}) appears twice for this authority (also row "
+                  f"{seen[key]})", number, code, "nationality")
+        return None
+    seen[key] = number
+    try:
+        parsed = codes.parse_cell(cell("went_missing"))
+    except codes.CellError as exc:
+        nat.error(str(exc), number, code, "went_missing")
+        return None
+    return {"authority_code": code, "group": group, "nationality": nationality,
+            "category": parsed.category, "went_missing": parsed.count, "row": number}
+
+
+def _check_nationality_sums(nat, frame, returns):
+    """Children counted by nationality cannot outnumber those who went missing."""
+    counted = frame.dropna(subset=["went_missing"])
+    for (code, group), total in counted.groupby(["authority_code", "group"])["went_missing"].sum(
+    ).items():
+        went = returns.counts.at[code, f"{group}_went_missing"]
+        if not pd.isna(went) and total > went:
+            nat.error(f"nationalities add up to {total} {group} children but the returns say "
+                      f"{went} went missing", None, code, "went_missing")

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Debian packages the build and tests need: Pango for WeasyPrint's PDF, poppler-utils
+# (pdftotext) for the PDF backtests, DejaVu fonts so the PDF looks the same everywhere.
+# Installs only what is missing; needs root (or sudo) only then.
+set -euo pipefail
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils fonts-dejavu-core shared-mime-info)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "Installing Debian packages: ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
