@@ -71,3 +71,13 @@ def all_editions() -> list[int]:
 
 def latest_edition() -> int:
     return all_editions()[-1]
+
+
+def returns_file(year: int, returns_path: str = "") -> Path:
+    """The returns file for `year`: the one given, else the shipped (illustrative) one."""
+    return paths.project_path(returns_path) if returns_path else data_year(year).returns
+
+
+def is_illustrative(path: Path) -> bool:
+    """Everything shipped in data/returns/ is invented (see data/README.md)."""
+    return Path(path).resolve().is_relative_to(paths.RETURNS.resolve())

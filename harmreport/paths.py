@@ -19,3 +19,23 @@ SCRATCH = ROOT / "build"
 
 def scratch_dir(year: int) -> Path:
     return SCRATCH / str(year)
+
+
+def output_folder(year: int, output_dir: str = "") -> Path:
+    """A notebook's output folder: the build passes one; "" means build/<year>."""
+    folder = Path(output_dir) if output_dir else scratch_dir(year)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def project_path(path: str) -> Path:
+    """Paths in notebook parameters may be relative to the project, so that executed
+    notebooks name no folder of the machine that built them."""
+    path = Path(path)
+    return path if path.is_absolute() else ROOT / path
+
+
+def shown_path(path: Path) -> str:
+    """A path as a parameter: relative to the project when inside it."""
+    path = Path(path).resolve()
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 
 from .codes import CATEGORIES, COUNT, REPORTED, SUPPRESSED
-from .disclosure import SMALLEST_PUBLISHED, assert_publishable
+from .disclosure import SMALLEST_PUBLISHED, assert_publishable, is_disclosive
 from .returns import COUNT_COLUMNS, Returns
 
 
@@ -49,8 +49,10 @@ def authorities_above_zero(returns: Returns, column: str) -> int:
     return int((returns.counts[column] > 0).sum())
 
 
-def largest(returns: Returns, column: str) -> int:
-    return int(returns.counts[column].max())
+def largest(returns: Returns, column: str) -> int | None:
+    """The highest count at one authority; None when it is too small to publish."""
+    value = returns.counts[column].max()
+    return None if pd.isna(value) or is_disclosive(value) else int(value)
 
 
 def ratio_over_complete(returns: Returns, numerators, denominators, where=None) -> Ratio:
