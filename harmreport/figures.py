@@ -36,7 +36,8 @@ QUESTION_LABELS = {
 
 def save_svg(fig, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, format="svg", metadata={"Date": None}, bbox_inches="tight")
+    with plt.rc_context(STYLE):  # the id salt is read when saving
+        fig.savefig(path, format="svg", metadata={"Date": None}, bbox_inches="tight")
     plt.close(fig)
     return path
 

@@ -1,0 +1,111 @@
+"""Safe publishing: build in a staging folder beside the published one, swap it in only when
+every step has passed, and keep what a failed run left outside the published tree.
+
+    OUT/<year>/              the published edition (replaced in one atomic exchange)
+    OUT/.staging/<run-id>/   a build in progress
+    OUT/.failed/<run-id>/    a failed build's notebooks and log
+    OUT/.locks/<year>.lock   held while a build of <year> runs (released even by kill -9)
+"""
+
+import ctypes
+import errno
+import fcntl
+import os
+import shutil
+import time
+from pathlib import Path
+
+
+class BuildLocked(RuntimeError):
+    pass
+
+
+def run_id(year: int) -> str:
+    return f"{year}-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+
+
+class Publication:
+    """A context manager around one build of one edition."""
+
+    def __init__(self, out_root: Path, year: int):
+        self.out_root = Path(out_root)
+        self.year = year
+        self.run_id = run_id(year)
+        self.target = self.out_root / str(year)
+        self.staging = self.out_root / ".staging" / self.run_id
+        self.failed = self.out_root / ".failed" / self.run_id
+        self._lock_file = None
+
+    def __enter__(self) -> "Publication":
+        for folder in (".staging", ".failed", ".locks"):
+            (self.out_root / folder).mkdir(parents=True, exist_ok=True)
+        self._lock()
+        self._set_aside_stale_staging()
+        self.staging.mkdir()
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        try:
+            if self.staging.exists():
+                shutil.move(self.staging, self.failed)
+        finally:
+            self._unlock()
+        return False
+
+    def publish(self) -> Path:
+        """Swap the staged build in for the published one, atomically."""
+        if self.target.exists():
+            exchange(self.staging, self.target)
+            shutil.rmtree(self.staging)  # now holds the previous edition
+        else:
+            os.rename(self.staging, self.target)
+        return self.target
+
+    def _lock(self):
+        path = self.out_root / ".locks" / f"{self.year}.lock"
+        self._lock_file = open(path, "w")  # noqa: SIM115 (held for the whole build)
+        try:
+            fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._lock_file.close()
+            self._lock_file = None
+            raise BuildLocked(
+                f"another build of {self.year} into {self.out_root} is running; wait for it "
+                f"to finish (lock: {path})"
+            ) from None
+
+    def _unlock(self):
+        if self._lock_file:
+            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+            self._lock_file.close()
+            self._lock_file = None
+
+    def _set_aside_stale_staging(self):
+        # Holding the lock, any staging folder of this year was left by a killed run.
+        for stale in (self.out_root / ".staging").glob(f"{self.year}-*"):
+            shutil.move(stale, self.out_root / ".failed" / stale.name)
+
+
+def exchange(a: Path, b: Path) -> None:
+    """Swap two folders in one step (Linux renameat2 RENAME_EXCHANGE), so a reader or a crash
+    sees either the old edition or the new one, never neither."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    at_fdcwd, rename_exchange = -100, 2
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is not None:
+        if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+            return
+        code = ctypes.get_errno()
+        if code not in (errno.EINVAL, errno.ENOSYS):
+            raise OSError(code, os.strerror(code), str(b))
+    # No atomic exchange on this file system: the shortest window we can manage.
+    aside = b.with_name(f".{b.name}.old")
+    os.rename(b, aside)
+    os.rename(a, b)
+    os.rename(aside, a)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
