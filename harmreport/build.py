@@ -5,8 +5,11 @@ BuildError whose exit code and message the CLI shows to people."""
 import hashlib
 import json
 import logging
+import os
 import platform
+import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -114,8 +117,9 @@ def build_edition(request: BuildRequest, write=print) -> Path:
     except BuildLocked as exc:
         raise EnvironmentProblem(str(exc)) from None
     except OSError as exc:
-        raise EnvironmentProblem(f"cannot write to {exc.filename or request.out_root}: "
-                                 f"{exc.strerror or exc}") from None
+        raise EnvironmentProblem(
+            f"cannot write to {exc.filename or request.out_root}: {exc.strerror or exc}"
+        ) from None
 
 
 def _log_to(path: Path) -> logging.Handler:
@@ -131,8 +135,9 @@ def _build_in(publication, request, edition, returns_file, progress):
     since = time.perf_counter()
     returns = validate(returns_file, edition)
     run_notebook("validate", staging, request, returns_file)
-    progress.stage("validate", f"{returns.contacted} authorities, "
-                   f"{len(returns.warnings)} warnings", since)
+    progress.stage(
+        "validate", f"{returns.contacted} authorities, {len(returns.warnings)} warnings", since
+    )
     for warning in returns.warnings:
         progress.write(f"[{request.year}] warning: {warning}")
     since = time.perf_counter()
@@ -165,24 +170,49 @@ def run_notebook(stage: str, staging: Path, request: BuildRequest, returns_file:
     name = NOTEBOOKS[stage]
     target = staging / "notebooks" / f"{name}.ipynb"
     target.parent.mkdir(exist_ok=True)
-    parameters = {"year": request.year, "returns_path": paths.shown_path(returns_file),
-                  "output_dir": "."}
+    parameters = {
+        "year": request.year,
+        "returns_path": paths.shown_path(returns_file),
+        "output_dir": ".",
+    }
     try:
-        papermill.execute_notebook(
-            str(paths.NOTEBOOKS / f"{name}.ipynb"), str(target), parameters=parameters,
-            kernel_name="python3", cwd=str(staging), progress_bar=False, log_output=False,
-            execution_timeout=request.cell_timeout,
-        )
+        with _kernel_stderr_to(staging / "build.log"):
+            papermill.execute_notebook(
+                str(paths.NOTEBOOKS / f"{name}.ipynb"),
+                str(target),
+                parameters=parameters,
+                kernel_name="python3",
+                cwd=str(staging),
+                progress_bar=False,
+                log_output=False,
+                execution_timeout=request.cell_timeout,
+            )
     except PapermillExecutionError as exc:
         raise NotebookFailed(
             f"notebook {name}.ipynb failed at cell {exc.exec_count}: {exc.ename}: "
             f"{_first_line(exc.evalue)}"
         ) from None
     except Exception as exc:  # a dead or hung kernel, a timeout: nbclient raises many types
-        raise NotebookFailed(f"notebook {name}.ipynb did not finish: {type(exc).__name__}: "
-                             f"{_first_line(str(exc))}") from None
+        raise NotebookFailed(
+            f"notebook {name}.ipynb did not finish: {type(exc).__name__}: {_first_line(str(exc))}"
+        ) from None
     normalise_notebook(target, name)
     return target
+
+
+@contextmanager
+def _kernel_stderr_to(path: Path):
+    """The kernel writes its own chatter to the stderr it inherits; send it to the run's log
+    so the console shows only the build's progress and errors."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(path, "a", encoding="utf-8") as log_file:
+        os.dup2(log_file.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 def _first_line(text: str) -> str:
@@ -203,8 +233,9 @@ def normalise_notebook(path: Path, name: str) -> None:
         cell["metadata"].pop("execution", None)
         for key in ("start_time", "end_time", "duration"):
             cell["metadata"].get("papermill", {}).pop(key, None)
-    path.write_text(json.dumps(book, indent=1, ensure_ascii=False, sort_keys=True) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps(book, indent=1, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8"
+    )
 
 
 def check_disclosure(stats: dict) -> None:
@@ -214,8 +245,11 @@ def check_disclosure(stats: dict) -> None:
     def walk(node, where):
         if isinstance(node, dict):
             if "code" in node:
-                found.extend(f"{where}: {node['code']} {key}={value}" for key, value in
-                             node.items() if isinstance(value, int) and 0 < value < 5)
+                found.extend(
+                    f"{where}: {node['code']} {key}={value}"
+                    for key, value in node.items()
+                    if isinstance(value, int) and 0 < value < 5
+                )
             for key, value in node.items():
                 walk(value, f"{where}.{key}")
         elif isinstance(node, list):
@@ -224,8 +258,9 @@ def check_disclosure(stats: dict) -> None:
 
     walk(stats, "stats")
     if found:
-        raise DisclosureError("publishing blocked: authority-level counts from 1 to 4 would be "
-                              "published", found)
+        raise DisclosureError(
+            "publishing blocked: authority-level counts from 1 to 4 would be published", found
+        )
 
 
 def render_outputs(staging, stats, edition, returns, formats, progress):
@@ -261,12 +296,17 @@ def write_manifest(staging: Path, request: BuildRequest, edition, returns_file: 
         "title": edition.title,
         "period": edition.period_label,
         "illustrative": editions.is_illustrative(returns_file),
-        "parameters": {"year": request.year, "returns": paths.shown_path(returns_file),
-                       "formats": list(request.formats)},
+        "parameters": {
+            "year": request.year,
+            "returns": paths.shown_path(returns_file),
+            "formats": list(request.formats),
+        },
         "inputs": {paths.shown_path(f): sha256(f) for f in input_files(returns_file, edition)},
         "outputs": {str(p.relative_to(staging)): sha256(p) for p in outputs},
-        "environment": {"python": platform.python_version(),
-                        "packages": {p: metadata.version(p) for p in PACKAGES}},
+        "environment": {
+            "python": platform.python_version(),
+            "packages": {p: metadata.version(p) for p in PACKAGES},
+        },
     }
     write_json(staging / "manifest.json", manifest)
     (staging / "build.log").unlink(missing_ok=True)
@@ -278,9 +318,14 @@ def update_index(out_root: Path) -> Path:
     for manifest in sorted(Path(out_root).glob("[0-9]*/manifest.json"), reverse=True):
         info = read_json(manifest)
         folder = manifest.parent
-        built.append({**info, "folder": folder.name,
-                      "has_html": (folder / "index.html").exists(),
-                      "has_pdf": (folder / "report.pdf").exists()})
+        built.append(
+            {
+                **info,
+                "folder": folder.name,
+                "has_html": (folder / "index.html").exists(),
+                "has_pdf": (folder / "report.pdf").exists(),
+            }
+        )
     index = Path(out_root) / "index.html"
     write_atomically(index, render.render_index(built))
     return index

@@ -24,17 +24,41 @@ def parse_args(argv):
         epilog="Exit codes: 0 built; 2 bad input or parameters; 3 publishing blocked by "
         "disclosure control; 4 environment or file-system problem; 5 a notebook failed.",
     )
-    parser.add_argument("--year", type=int, action="append", dest="years", metavar="YEAR",
-                        help="data year of an edition (repeatable; default: the latest, "
-                        f"{editions.latest_edition()})")
-    parser.add_argument("--data", type=Path, metavar="RETURNS_FILE",
-                        help="a returns file (.csv or .xlsx) to use instead of the shipped one")
-    parser.add_argument("--out", type=Path, default=paths.REPORT, metavar="DIR",
-                        help="output root; the edition lands in DIR/<year>/ (default: report/)")
-    parser.add_argument("--format", default=",".join(FORMATS), metavar="html,pdf",
-                        help="what to publish besides stats, figures and notebooks")
-    parser.add_argument("--cell-timeout", type=int, default=600, metavar="SECONDS",
-                        help="fail a notebook cell that runs longer than this")
+    parser.add_argument(
+        "--year",
+        type=int,
+        action="append",
+        dest="years",
+        metavar="YEAR",
+        help="data year of an edition (repeatable; default: the latest, "
+        f"{editions.latest_edition()})",
+    )
+    parser.add_argument(
+        "--data",
+        type=Path,
+        metavar="RETURNS_FILE",
+        help="a returns file (.csv or .xlsx) to use instead of the shipped one",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=paths.REPORT,
+        metavar="DIR",
+        help="output root; the edition lands in DIR/<year>/ (default: report/)",
+    )
+    parser.add_argument(
+        "--format",
+        default=",".join(FORMATS),
+        metavar="html,pdf",
+        help="what to publish besides stats, figures and notebooks",
+    )
+    parser.add_argument(
+        "--cell-timeout",
+        type=int,
+        default=600,
+        metavar="SECONDS",
+        help="fail a notebook cell that runs longer than this",
+    )
     return parser.parse_args(argv)
 
 
@@ -43,8 +67,7 @@ def requests_from(args) -> list[BuildRequest]:
     if args.data and len(years) > 1:
         raise InputError("--data replaces the returns of one edition; give one --year with it")
     formats = tuple(f.strip().lower() for f in args.format.split(",") if f.strip())
-    return [BuildRequest(year, args.data, args.out, formats, args.cell_timeout)
-            for year in years]
+    return [BuildRequest(year, args.data, args.out, formats, args.cell_timeout) for year in years]
 
 
 def main(argv=None) -> int:
@@ -67,8 +90,10 @@ def _build_one(request: BuildRequest) -> int:
     except BuildError as exc:
         return _report(exc, request.year)
     except (KeyboardInterrupt, Terminated):
-        _progress(f"[{request.year}] interrupted: nothing was published; the previous edition "
-                  "is unchanged")
+        _progress(
+            f"[{request.year}] interrupted: nothing was published; the previous edition "
+            "is unchanged"
+        )
         return EXIT_INTERRUPTED
     _progress(f"[{request.year}] published {target}")
     return 0

@@ -16,6 +16,7 @@ def is_disclosive(value) -> bool:
 
 def suppress_small_counts(values: pd.Series) -> pd.Series:
     """Authority-level counts as published text: 1 to 4 become '[c]', missing stays empty."""
+
     def shown(value):
         if pd.isna(value):
             return ""

@@ -50,10 +50,11 @@ def share_went_missing_chart(stats: dict):
         bars = ax.barh([GROUP_LABELS[g] for g in groups], shares, color=COLOURS[:2])
         for bar, g in zip(bars, groups, strict=True):
             base = stats[g]["share_went_missing_base"]
-            label = (f"{percent(stats[g]['share_went_missing'])} "
-                     f"({number(base['numerator'])} of {number(base['denominator'])})")
-            ax.text(bar.get_width() + 1, bar.get_y() + bar.get_height() / 2, label,
-                    va="center")
+            label = (
+                f"{percent(stats[g]['share_went_missing'])} "
+                f"({number(base['numerator'])} of {number(base['denominator'])})"
+            )
+            ax.text(bar.get_width() + 1, bar.get_y() + bar.get_height() / 2, label, va="center")
         ax.invert_yaxis()
         ax.set_xlim(0, 100)
         ax.set_xlabel("Share of children in care who went missing at least once (%)")

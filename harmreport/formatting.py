@@ -3,8 +3,18 @@
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven",
-                8: "eight", 9: "nine", 10: "ten"}
+NUMBER_WORDS = {
+    1: "one",
+    2: "two",
+    3: "three",
+    4: "four",
+    5: "five",
+    6: "six",
+    7: "seven",
+    8: "eight",
+    9: "nine",
+    10: "ten",
+}
 
 
 def _decimal(value: float) -> Decimal:
@@ -39,6 +49,7 @@ def one_in(share: float) -> str:
     n = round(1 / Fraction(repr(float(share))))
     exact = Fraction(1, n)
     share = Fraction(repr(float(share)))
-    qualifier = "" if abs(share - exact) < exact / 100 else ("over " if share > exact
-                                                             else "nearly ")
+    qualifier = (
+        "" if abs(share - exact) < exact / 100 else ("over " if share > exact else "nearly ")
+    )
     return f"{qualifier}one in {count_word(n)}"

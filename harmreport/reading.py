@@ -97,8 +97,9 @@ def _read_csv(path: Path, data: bytes) -> RawTable:
 def _open_workbook(path: Path, data: bytes):
     if data.startswith(OLE_MAGIC):
         raise _file_error(
-            path, "is password-protected (encrypted) or in the old .xls format; "
-            "save an unprotected .xlsx copy"
+            path,
+            "is password-protected (encrypted) or in the old .xls format; "
+            "save an unprotected .xlsx copy",
         )
     if not data.startswith(b"PK\x03\x04"):
         looks = "CSV text" if _looks_like_text(data) else "not a workbook"
@@ -128,8 +129,9 @@ def _check_archive(path: Path, data: bytes) -> None:
     packed = sum(e.compress_size for e in entries) or 1
     if unpacked > MAX_UNPACKED_BYTES or unpacked / packed > MAX_COMPRESSION_RATIO:
         raise _file_error(
-            path, f"unpacks to {unpacked:,} bytes from {len(data):,}; refusing a workbook "
-            "that large (it may be a zip bomb)"
+            path,
+            f"unpacks to {unpacked:,} bytes from {len(data):,}; refusing a workbook "
+            "that large (it may be a zip bomb)",
         )
     names = {e.filename for e in entries}
     if any(name.endswith("vbaProject.bin") for name in names):
@@ -160,10 +162,14 @@ def _refuse_merged_header(table: RawTable, sheet) -> None:
     for merged in sheet.merged_cells.ranges:
         if merged.min_row == 1:
             span = f"{get_column_letter(merged.min_col)}1:{merged.coord.split(':')[-1]}"
-            raise ReturnsError([
-                table.problem(f"header cells {span} are merged; give every column its own "
-                              "header cell", row=1)
-            ])
+            raise ReturnsError(
+                [
+                    table.problem(
+                        f"header cells {span} are merged; give every column its own header cell",
+                        row=1,
+                    )
+                ]
+            )
 
 
 def _cell_value(cell):

@@ -44,12 +44,15 @@ def published_code(row) -> str:
     return row["gss_code"] or row["authority_id"]
 
 
-_NOISE = re.compile(r"\b(council|county|city|borough|metropolitan|district|london|royal|of|the|"
-                    r"and|corporation|health|social|care|trust|hsc)\b|[^a-z]")
+_NOISE = re.compile(
+    r"\b(council|county|city|borough|metropolitan|district|london|royal|of|the|"
+    r"and|corporation|health|social|care|trust|hsc)\b|[^a-z]"
+)
 
 
 def names_match(typed: str, row) -> bool:
     """Loose comparison: 'Kent' matches 'Kent County Council'; a mismatch is only a warning."""
     key = _NOISE.sub("", typed.lower().replace("&", "and"))
-    return key in {_NOISE.sub("", str(row[c]).lower().replace("&", "and"))
-                   for c in ("name", "short_name")}
+    return key in {
+        _NOISE.sub("", str(row[c]).lower().replace("&", "and")) for c in ("name", "short_name")
+    }

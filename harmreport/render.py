@@ -86,7 +86,9 @@ QUESTION_TEXT = (
 # What authorities could write in a cell, for the methodology section (from codes.py, so the
 # report describes exactly what the validator accepts).
 VALUE_CODES = [
-    (codes.CATEGORY_LABELS[category], ", ".join(sorted(w or "an empty cell" for w, c in
-                                                      codes.WORDS.items() if c == category)))
+    (
+        codes.CATEGORY_LABELS[category],
+        ", ".join(sorted(w or "an empty cell" for w, c in codes.WORDS.items() if c == category)),
+    )
     for category in (codes.NOT_RECORDED, codes.REFUSED, codes.NO_RESPONSE)
 ]

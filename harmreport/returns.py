@@ -96,8 +96,11 @@ class _Checker:
         positions: dict[str, int] = {}
         for index, name in enumerate(header):
             if name in positions and name in wanted:
-                self.error(f"column '{name}' appears twice (columns {positions[name] + 1} and "
-                           f"{index + 1})", row=1)
+                self.error(
+                    f"column '{name}' appears twice (columns {positions[name] + 1} and "
+                    f"{index + 1})",
+                    row=1,
+                )
             elif name and name not in wanted:
                 self.warn(f"column '{name}' is not part of the returns format; ignored", row=1)
             positions.setdefault(name, index)
@@ -106,8 +109,11 @@ class _Checker:
             hint = ""
             if len(header) == 1 and any(sep in self.table.header[0] for sep in ";\t|"):
                 hint = " (the file seems to use another delimiter than a comma)"
-            self.error(f"missing column{'s' * (len(missing) > 1)} {', '.join(missing)}{hint}; "
-                       f"expected columns: {', '.join(wanted)}", row=1)
+            self.error(
+                f"missing column{'s' * (len(missing) > 1)} {', '.join(missing)}{hint}; "
+                f"expected columns: {', '.join(wanted)}",
+                row=1,
+            )
         if self.problems:
             raise ReturnsError(self.problems, self.warnings)
         return positions
@@ -119,8 +125,9 @@ class _Checker:
 
         typed_name = "" if _blank(cell("authority_name")) else str(cell("authority_name")).strip()
         label = typed_name or None
-        authority = self.authority(number, cell("authority_code"), typed_name, label,
-                                   authorities, codes_known)
+        authority = self.authority(
+            number, cell("authority_code"), typed_name, label, authorities, codes_known
+        )
         parsed = {}
         for name in COUNT_COLUMNS:
             value = cell(name)
@@ -133,8 +140,13 @@ class _Checker:
         if authority is None or len(parsed) < len(COUNT_COLUMNS):
             return None
         if authority["authority_id"] in seen:
-            self.error(f"authority {authority['code']} appears twice (also row "
-                       f"{seen[authority['authority_id']]})", number, label, "authority_code")
+            self.error(
+                f"authority {authority['code']} appears twice (also row "
+                f"{seen[authority['authority_id']]})",
+                number,
+                label,
+                "authority_code",
+            )
             return None
         seen[authority["authority_id"]] = number
         self.cross_check(number, label, parsed)
@@ -147,55 +159,99 @@ class _Checker:
             return None
         if any(ord(ch) > 127 for ch in code):
             odd = next(ch for ch in code if ord(ch) > 127)
-            self.error(f"'{raw}' contains U+{ord(odd):04X}, which looks like ordinary text but "
-                       "is not; retype the code", number, label, "authority_code")
+            self.error(
+                f"'{raw}' contains U+{ord(odd):04X}, which looks like ordinary text but "
+                "is not; retype the code",
+                number,
+                label,
+                "authority_code",
+            )
             return None
         match = codes_known.get(code)
         if match is None:
-            self.error(f"'{raw}' is not the code of any authority in the reference list "
-                       "(GSS code, or the id of a body without one)", number, label,
-                       "authority_code")
+            self.error(
+                f"'{raw}' is not the code of any authority in the reference list "
+                "(GSS code, or the id of a body without one)",
+                number,
+                label,
+                "authority_code",
+            )
             return None
         row = authorities.loc[match.authority_id]
         current = reference.published_code(row)
         if match.former_code:
-            self.warn(f"'{code}' is a former code of {row['name']}; read as {current}",
-                      number, label, "authority_code")
+            self.warn(
+                f"'{code}' is a former code of {row['name']}; read as {current}",
+                number,
+                label,
+                "authority_code",
+            )
         period = self.period
         if not reference.in_operation(row, period.period_start, period.period_end):
-            self.error(f"{row['name']} ({current}) was not in operation during "
-                       f"{period.period_label}", number, label, "authority_code")
+            self.error(
+                f"{row['name']} ({current}) was not in operation during {period.period_label}",
+                number,
+                label,
+                "authority_code",
+            )
             return None
         if typed_name and not reference.names_match(typed_name, row):
-            self.warn(f"'{typed_name}' differs from the reference name '{row['name']}' for "
-                      f"{current}", number, label, "authority_name")
-        return {"authority_id": row["authority_id"], "code": current,
-                "name": row["short_name"], "nation": row["nation"], "region": row["region"]}
+            self.warn(
+                f"'{typed_name}' differs from the reference name '{row['name']}' for {current}",
+                number,
+                label,
+                "authority_name",
+            )
+        return {
+            "authority_id": row["authority_id"],
+            "code": current,
+            "name": row["short_name"],
+            "nation": row["nation"],
+            "region": row["region"],
+        }
 
     def cross_check(self, number, label, cells):
         count = {name: cell.count for name, cell in cells.items()}
         for group in GROUPS:
-            in_care, missing, episodes = (count[f"{group}_{q}"] for q in
-                                          ("in_care", "went_missing", "missing_episodes"))
+            in_care, missing, episodes = (
+                count[f"{group}_{q}"] for q in ("in_care", "went_missing", "missing_episodes")
+            )
             if None not in (in_care, missing) and missing > in_care:
-                self.error(f"{missing} went missing but only {in_care} were in care "
-                           f"({group}_went_missing must not exceed {group}_in_care)",
-                           number, label, f"{group}_went_missing")
+                self.error(
+                    f"{missing} went missing but only {in_care} were in care "
+                    f"({group}_went_missing must not exceed {group}_in_care)",
+                    number,
+                    label,
+                    f"{group}_went_missing",
+                )
             if None not in (missing, episodes):
                 if missing > 0 and episodes < missing:
-                    self.error(f"{episodes} missing episodes for {missing} children who went "
-                               "missing; each went missing at least once", number, label,
-                               f"{group}_missing_episodes")
+                    self.error(
+                        f"{episodes} missing episodes for {missing} children who went "
+                        "missing; each went missing at least once",
+                        number,
+                        label,
+                        f"{group}_missing_episodes",
+                    )
                 if missing == 0 and episodes != 0:
-                    self.error(f"{episodes} missing episodes but no child went missing",
-                               number, label, f"{group}_missing_episodes")
+                    self.error(
+                        f"{episodes} missing episodes but no child went missing",
+                        number,
+                        label,
+                        f"{group}_missing_episodes",
+                    )
         went = (count["trafficked_went_missing"], count["unaccompanied_went_missing"])
         if None in went:
             return
         for name in ("still_missing", "missing_over_week"):
             if count[name] is not None and count[name] > sum(went):
-                self.error(f"{count[name]} exceeds the {sum(went)} trafficked and unaccompanied "
-                           "children who went missing", number, label, name)
+                self.error(
+                    f"{count[name]} exceeds the {sum(went)} trafficked and unaccompanied "
+                    "children who went missing",
+                    number,
+                    label,
+                    name,
+                )
 
 
 def _blank(value) -> bool:
@@ -209,13 +265,17 @@ def _header_name(value) -> str:
 def _to_returns(year, path, records, warnings) -> Returns:
     index = pd.Index([r["code"] for r in records], name="authority_code")
     authorities = pd.DataFrame(
-        {key: [r[key] for r in records] for key in ("name", "typed_name", "nation", "region",
-                                                   "row", "authority_id")},
+        {
+            key: [r[key] for r in records]
+            for key in ("name", "typed_name", "nation", "region", "row", "authority_id")
+        },
         index=index,
     )
     counts = pd.DataFrame(
-        {c: pd.array([r["cells"][c].count for r in records], dtype="Int64")
-         for c in COUNT_COLUMNS},
+        {
+            c: pd.array([r["cells"][c].count for r in records], dtype="Int64")
+            for c in COUNT_COLUMNS
+        },
         index=index,
     )
     categories = pd.DataFrame(
@@ -239,8 +299,10 @@ def _load_nationalities(path: Path, returns: Returns, checker: _Checker):
         record = _nationality_row(nat, number, cells, positions, known, by_id, seen)
         if record:
             records.append(record)
-    frame = pd.DataFrame(records, columns=["authority_code", "group", "nationality", "category",
-                                           "went_missing", "row"])
+    frame = pd.DataFrame(
+        records,
+        columns=["authority_code", "group", "nationality", "category", "went_missing", "row"],
+    )
     frame["went_missing"] = frame["went_missing"].astype("Int64")
     _check_nationality_sums(nat, frame, returns)
     checker.problems.extend(nat.problems)
@@ -266,14 +328,19 @@ def _nationality_row(nat, number, cells, positions, known, by_id, seen):
     code = str(cell("authority_code")).strip().upper()
     match = known.get(code)
     if match is None or match.authority_id not in by_id:
-        nat.error(f"'{code}' is not an authority in the returns table", number, None,
-                  "authority_code")
+        nat.error(
+            f"'{code}' is not an authority in the returns table", number, None, "authority_code"
+        )
         return None
     code = by_id[match.authority_id]
     group = str(cell("group")).strip().lower()
     if group not in GROUPS:
-        nat.error(f"'{cell('group')}' is not a group (trafficked or unaccompanied)", number,
-                  code, "group")
+        nat.error(
+            f"'{cell('group')}' is not a group (trafficked or unaccompanied)",
+            number,
+            code,
+            "group",
+        )
         return None
     nationality = " ".join(str(cell("nationality")).split())
     if not nationality:
@@ -281,8 +348,12 @@ def _nationality_row(nat, number, cells, positions, known, by_id, seen):
         return None
     key = (code, group, nationality.casefold())
     if key in seen:
-        nat.error(f"{nationality} ({group}) appears twice for this authority (also row "
-                  f"{seen[key]})", number, code, "nationality")
+        nat.error(
+            f"{nationality} ({group}) appears twice for this authority (also row {seen[key]})",
+            number,
+            code,
+            "nationality",
+        )
         return None
     seen[key] = number
     try:
@@ -290,16 +361,28 @@ def _nationality_row(nat, number, cells, positions, known, by_id, seen):
     except codes.CellError as exc:
         nat.error(str(exc), number, code, "went_missing")
         return None
-    return {"authority_code": code, "group": group, "nationality": nationality,
-            "category": parsed.category, "went_missing": parsed.count, "row": number}
+    return {
+        "authority_code": code,
+        "group": group,
+        "nationality": nationality,
+        "category": parsed.category,
+        "went_missing": parsed.count,
+        "row": number,
+    }
 
 
 def _check_nationality_sums(nat, frame, returns):
     """Children counted by nationality cannot outnumber those who went missing."""
     counted = frame.dropna(subset=["went_missing"])
-    for (code, group), total in counted.groupby(["authority_code", "group"])["went_missing"].sum(
-    ).items():
+    for (code, group), total in (
+        counted.groupby(["authority_code", "group"])["went_missing"].sum().items()
+    ):
         went = returns.counts.at[code, f"{group}_went_missing"]
         if not pd.isna(went) and total > went:
-            nat.error(f"nationalities add up to {total} {group} children but the returns say "
-                      f"{went} went missing", None, code, "went_missing")
+            nat.error(
+                f"nationalities add up to {total} {group} children but the returns say "
+                f"{went} went missing",
+                None,
+                code,
+                "went_missing",
+            )

@@ -25,7 +25,8 @@ class Source:
 
     def citation(self) -> Markup:
         text = escape(f"{self.author} ({self.year}) ") + Markup("<cite>{}</cite>").format(
-            self.title)
+            self.title
+        )
         if self.pages:
             text += escape(f", {self.pages}")
         if self.url:
@@ -80,12 +81,15 @@ class Notes:
         if not first:
             return call
         return call + Markup('<span class="footnote" role="doc-footnote">{}</span>').format(
-            source.citation())
+            source.citation()
+        )
 
     def fact(self, key: str) -> Markup:
         fact = self.facts[key]
         return escape(fact.value) + self.cite(fact.source)
 
     def endnotes(self) -> list[dict]:
-        return [{"number": i + 1, "id": key, "citation": self.sources[key].citation()}
-                for i, key in enumerate(self.order)]
+        return [
+            {"number": i + 1, "id": key, "citation": self.sources[key].citation()}
+            for i, key in enumerate(self.order)
+        ]

@@ -74,8 +74,9 @@ def share_went_missing(returns: Returns, group: str) -> Ratio:
 
 def episodes_per_missing_child(returns: Returns, group: str) -> Ratio:
     went = returns.counts[f"{group}_went_missing"]
-    return ratio_over_complete(returns, [f"{group}_missing_episodes"], [f"{group}_went_missing"],
-                               where=went > 0)
+    return ratio_over_complete(
+        returns, [f"{group}_missing_episodes"], [f"{group}_went_missing"], where=went > 0
+    )
 
 
 def response_categories(returns: Returns) -> dict[str, dict[str, int]]:
@@ -92,15 +93,18 @@ def top_authorities(returns: Returns, column: str, n: int) -> list[dict]:
     table = returns.authorities[["name"]].assign(value=returns.counts[column])
     table = table[table["value"] >= SMALLEST_PUBLISHED]
     table = table.sort_values(["value", "name"], ascending=[False, True]).head(n)
-    rows = [{"name": name, "code": code, "value": int(value)}
-            for code, name, value in table[["name", "value"]].itertuples()]
+    rows = [
+        {"name": name, "code": code, "value": int(value)}
+        for code, name, value in table[["name", "value"]].itertuples()
+    ]
     return assert_publishable(rows, "value")
 
 
 def totals_by_region(returns: Returns, columns) -> pd.DataFrame:
     """Counts summed by English region, or by nation outside England."""
-    area = returns.authorities["region"].where(returns.authorities["nation"] == "England",
-                                               returns.authorities["nation"])
+    area = returns.authorities["region"].where(
+        returns.authorities["nation"] == "England", returns.authorities["nation"]
+    )
     return returns.counts[list(columns)].groupby(area).sum().astype(int).sort_index()
 
 
@@ -118,8 +122,9 @@ def nationality_ranking(returns: Returns, group: str) -> pd.DataFrame:
     spelt = table.groupby("key")["nationality"].first()
     ranked = table.groupby("key")["went_missing"].sum().astype(int).rename("went_missing")
     ranked = ranked.to_frame().join(spelt).reset_index(drop=True)
-    return ranked.sort_values(["went_missing", "nationality"], ascending=[False, True],
-                              ignore_index=True)[["nationality", "went_missing"]]
+    return ranked.sort_values(
+        ["went_missing", "nationality"], ascending=[False, True], ignore_index=True
+    )[["nationality", "went_missing"]]
 
 
 def nationality_authorities(returns: Returns, group: str) -> int:

@@ -14,8 +14,18 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "reference"
 OUT = ROOT / "data" / "reference"
 COLUMNS = [
-    "authority_id", "name", "short_name", "nation", "region", "gss_code", "former_gss_codes",
-    "authority_type", "start_date", "end_date", "children_services", "sources",
+    "authority_id",
+    "name",
+    "short_name",
+    "nation",
+    "region",
+    "gss_code",
+    "former_gss_codes",
+    "authority_type",
+    "start_date",
+    "end_date",
+    "children_services",
+    "sources",
 ]
 
 
@@ -49,8 +59,10 @@ def main() -> int:
     if not SHARED.is_dir():
         print(f"error: {SHARED} not found", file=sys.stderr)
         return 2
-    rows = sorted([*children_services_rows(), *ni_district_rows()],
-                  key=lambda r: (r["nation"], r["region"], r["name"]))
+    rows = sorted(
+        [*children_services_rows(), *ni_district_rows()],
+        key=lambda r: (r["nation"], r["region"], r["name"]),
+    )
     with open(OUT / "authorities.csv", "w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, COLUMNS, lineterminator="\n")
         writer.writeheader()

@@ -23,25 +23,64 @@ from harmreport import editions, reference, statistics  # noqa: E402
 from harmreport.returns import COUNT_COLUMNS, load_returns  # noqa: E402
 
 FOCUS = ("London", "South East", "East of England", "East Midlands", "West Midlands")
-UNREPORTED = ["not recorded", "Not held", "unknown", "refused", "s12", "", "No response",
-              "exempt", "not recorded", ""]
+UNREPORTED = [
+    "not recorded",
+    "Not held",
+    "unknown",
+    "refused",
+    "s12",
+    "",
+    "No response",
+    "exempt",
+    "not recorded",
+    "",
+]
 SUPPRESSED_SPELLINGS = ["<5", "fewer than 5", "< 5", "<3", "<10"]
 # Where unaccompanied children arrive and are looked after: port and airport authorities.
-HOTSPOTS = {"Kent": 12, "Croydon": 10, "Hillingdon": 8, "Thurrock": 5, "Surrey": 5,
-            "Portsmouth": 3, "Dover": 3, "Manchester": 3, "Birmingham": 3, "Glasgow City": 2,
-            "Northamptonshire": 2, "Rochdale": 2, "Central Bedfordshire": 2, "Slough": 2}
+HOTSPOTS = {
+    "Kent": 12,
+    "Croydon": 10,
+    "Hillingdon": 8,
+    "Thurrock": 5,
+    "Surrey": 5,
+    "Portsmouth": 3,
+    "Dover": 3,
+    "Manchester": 3,
+    "Birmingham": 3,
+    "Glasgow City": 2,
+    "Northamptonshire": 2,
+    "Rochdale": 2,
+    "Central Bedfordshire": 2,
+    "Slough": 2,
+}
 
 # One entry per data year. Figures from published-figures.md are marked "published";
 # everything else is an invented, plausible value.
 SPECS = {
     2015: {
         "contact": "2015",  # children's services bodies, but NI's 11 district councils
-        "trafficked": dict(reporting=174, suppressed=6, in_care_only=(0, 0), zeros=62,
-                           in_care=590, missing_authorities=39, went_missing=167, episodes=401,
-                           focus_share=0.75),  # published: 174, 590, 39, 167, 2.4, 75%
-        "unaccompanied": dict(reporting=193, suppressed=5, in_care_only=(0, 0), zeros=24,
-                              in_care=4744, missing_authorities=74, went_missing=593,
-                              episodes=1230, focus_share=0.90),  # published: 193 .. 90%
+        "trafficked": dict(
+            reporting=174,
+            suppressed=6,
+            in_care_only=(0, 0),
+            zeros=62,
+            in_care=590,
+            missing_authorities=39,
+            went_missing=167,
+            episodes=401,
+            focus_share=0.75,
+        ),  # published: 174, 590, 39, 167, 2.4, 75%
+        "unaccompanied": dict(
+            reporting=193,
+            suppressed=5,
+            in_care_only=(0, 0),
+            zeros=24,
+            in_care=4744,
+            missing_authorities=74,
+            went_missing=593,
+            episodes=1230,
+            focus_share=0.90,
+        ),  # published: 193 .. 90%
         "still_missing": dict(reporting=45, suppressed=4, total=207),  # published
         "over_week": dict(reporting=52, share=0.32),  # published: 32%
         "london": dict(zero_trafficked=10, unable_trafficked=4),  # published
@@ -52,26 +91,57 @@ SPECS = {
             "Kent": dict(ut=(900, 52, 120), tt=(40, 10, 24), still_missing=21),
             "Surrey": dict(ut=(160, 38, 90), tt=(18, 6, 14), still_missing=18),
         },
-        "caps": dict(trafficked_went_missing=15, unaccompanied_went_missing=25,
-                     still_missing=15),
+        "caps": dict(trafficked_went_missing=15, unaccompanied_went_missing=25, still_missing=15),
         "nationalities": {
-            "trafficked": dict(authorities=10, ranking=[
-                ("Vietnamese", 21), ("British", 14), ("Albanian", 10), ("Nigerian", 4),
-                ("Eritrean", 3), ("Romanian", 2)]),
-            "unaccompanied": dict(authorities=30, ranking=[
-                ("Albanian", 61), ("Afghan", 52), ("Vietnamese", 40), ("Eritrean", 33),
-                ("Iraqi", 15), ("Sudanese", 11), ("Iranian", 8), ("Syrian", 6),
-                ("Ethiopian", 4)]),
+            "trafficked": dict(
+                authorities=10,
+                ranking=[
+                    ("Vietnamese", 21),
+                    ("British", 14),
+                    ("Albanian", 10),
+                    ("Nigerian", 4),
+                    ("Eritrean", 3),
+                    ("Romanian", 2),
+                ],
+            ),
+            "unaccompanied": dict(
+                authorities=30,
+                ranking=[
+                    ("Albanian", 61),
+                    ("Afghan", 52),
+                    ("Vietnamese", 40),
+                    ("Eritrean", 33),
+                    ("Iraqi", 15),
+                    ("Sudanese", 11),
+                    ("Iranian", 8),
+                    ("Syrian", 6),
+                    ("Ethiopian", 4),
+                ],
+            ),
         },
     },
     2017: {
         "contact": "current",
-        "trafficked": dict(reporting=181, suppressed=5, in_care_only=(0, 0), zeros=48,
-                           in_care=910, missing_authorities=52, went_missing=244,
-                           episodes=1757),  # published: 910, 244, 7.2
-        "unaccompanied": dict(reporting=196, suppressed=4, in_care_only=(0, 0), zeros=16,
-                              in_care=4963, missing_authorities=88, went_missing=742,
-                              episodes=1780),  # published: 4,963, 742
+        "trafficked": dict(
+            reporting=181,
+            suppressed=5,
+            in_care_only=(0, 0),
+            zeros=48,
+            in_care=910,
+            missing_authorities=52,
+            went_missing=244,
+            episodes=1757,
+        ),  # published: 910, 244, 7.2
+        "unaccompanied": dict(
+            reporting=196,
+            suppressed=4,
+            in_care_only=(0, 0),
+            zeros=16,
+            in_care=4963,
+            missing_authorities=88,
+            went_missing=742,
+            episodes=1780,
+        ),  # published: 4,963, 742
         "still_missing": dict(reporting=58, suppressed=6, total=169),  # published: 169
         "over_week": dict(reporting=60, share=0.35),
         "pins": {  # published: most children still missing
@@ -83,47 +153,86 @@ SPECS = {
     },
     2018: {
         "contact": "current",
-        "trafficked": dict(reporting=184, suppressed=5, in_care_only=(0, 0), zeros=44,
-                           in_care=960, missing_authorities=58, went_missing=236,
-                           episodes=1650),  # published (2020 edition): 960, ~236
-        "unaccompanied": dict(reporting=192, suppressed=4, in_care_only=(0, 0), zeros=15,
-                              in_care=5070, missing_authorities=84, went_missing=690,
-                              episodes=1700),
+        "trafficked": dict(
+            reporting=184,
+            suppressed=5,
+            in_care_only=(0, 0),
+            zeros=44,
+            in_care=960,
+            missing_authorities=58,
+            went_missing=236,
+            episodes=1650,
+        ),  # published (2020 edition): 960, ~236
+        "unaccompanied": dict(
+            reporting=192,
+            suppressed=4,
+            in_care_only=(0, 0),
+            zeros=15,
+            in_care=5070,
+            missing_authorities=84,
+            went_missing=690,
+            episodes=1700,
+        ),
         "still_missing": dict(reporting=55, suppressed=5, total=150),
         "over_week": dict(reporting=55, share=0.33),
         "pins": {},
-        "caps": dict(trafficked_went_missing=40, unaccompanied_went_missing=90,
-                     still_missing=14),
+        "caps": dict(trafficked_went_missing=40, unaccompanied_went_missing=90, still_missing=14),
     },
     2020: {
         "contact": "current",
-        "trafficked": dict(reporting=178, suppressed=6, in_care_only=(0, 0), zeros=38,
-                           in_care=1231, missing_authorities=70, went_missing=378,
-                           episodes=3024),  # published: 1,231, 378, 8.0
-        "unaccompanied": dict(reporting=188, suppressed=5, in_care_only=(0, 0), zeros=17,
-                              in_care=5210, missing_authorities=86, went_missing=721,
-                              episodes=1880),
+        "trafficked": dict(
+            reporting=178,
+            suppressed=6,
+            in_care_only=(0, 0),
+            zeros=38,
+            in_care=1231,
+            missing_authorities=70,
+            went_missing=378,
+            episodes=3024,
+        ),  # published: 1,231, 378, 8.0
+        "unaccompanied": dict(
+            reporting=188,
+            suppressed=5,
+            in_care_only=(0, 0),
+            zeros=17,
+            in_care=5210,
+            missing_authorities=86,
+            went_missing=721,
+            episodes=1880,
+        ),
         "still_missing": dict(reporting=52, suppressed=6, total=131),
         "over_week": dict(reporting=58, share=0.36),
         "pins": {},
-        "caps": dict(trafficked_went_missing=40, unaccompanied_went_missing=90,
-                     still_missing=14),
+        "caps": dict(trafficked_went_missing=40, unaccompanied_went_missing=90, still_missing=14),
     },
     2024: {
         "contact": "current",
         # published: 2,638 in care (2,335 of it at the 135 that answered both), 864 missing
-        "trafficked": dict(reporting=161, suppressed=8, in_care_only=(18, 303), zeros=12,
-                           in_care=2335, missing_authorities=104, went_missing=864,
-                           episodes=6480),
+        "trafficked": dict(
+            reporting=161,
+            suppressed=8,
+            in_care_only=(18, 303),
+            zeros=12,
+            in_care=2335,
+            missing_authorities=104,
+            went_missing=864,
+            episodes=6480,
+        ),
         # published: 12,530 in care (11,999 at the 141 that answered both), 1,501 missing
-        "unaccompanied": dict(reporting=162, suppressed=5, in_care_only=(16, 531), zeros=9,
-                              in_care=11999, missing_authorities=112, went_missing=1501,
-                              episodes=4100),
+        "unaccompanied": dict(
+            reporting=162,
+            suppressed=5,
+            in_care_only=(16, 531),
+            zeros=9,
+            in_care=11999,
+            missing_authorities=112,
+            went_missing=1501,
+            episodes=4100,
+        ),
         "still_missing": dict(reporting=60, suppressed=7, total=214),
         "over_week": dict(reporting=70, share=0.38),
         "pins": {},
-        "caps": dict(trafficked_went_missing=40, unaccompanied_went_missing=90,
-                     still_missing=14),
+        "caps": dict(trafficked_went_missing=40, unaccompanied_went_missing=90, still_missing=14),
     },
 }
 
@@ -160,7 +269,8 @@ class Builder:
         focus = self.people["region"].isin(FOCUS).to_numpy()
         self.weight = {
             "trafficked": size * np.where(focus, 3.0, 1.0),
-            "unaccompanied": size * np.where(focus, 4.0, 0.6)
+            "unaccompanied": size
+            * np.where(focus, 4.0, 0.6)
             * np.array([HOTSPOTS.get(n, 1) for n in self.names]),
         }
         self.focus = focus
@@ -221,10 +331,10 @@ class Builder:
         small = 1 / (self.weight[group] + 0.05)
         if not london_spec:
             return self.pick(rest, k, small)
-        in_london = self.pick([i for i in rest if self.london[i]],
-                              london_spec["zero_trafficked"])
-        return in_london + self.pick([i for i in rest if not self.london[i]],
-                                     k - len(in_london), small)
+        in_london = self.pick([i for i in rest if self.london[i]], london_spec["zero_trafficked"])
+        return in_london + self.pick(
+            [i for i in rest if not self.london[i]], k - len(in_london), small
+        )
 
     def fill_counts(self, group, g, positive, pinned, only, only_total):
         col = {q: f"{group}_{q}" for q in ("in_care", "went_missing", "missing_episodes")}
@@ -232,18 +342,28 @@ class Builder:
         pin = {i: self.pins[i][key] for i in pinned}
         in_care_left = g["in_care"] - sum(p[0] for p in pin.values())
         in_care = self.split_in_care(group, g, positive, in_care_left)
-        for i, value in [*zip(positive, in_care, strict=True),
-                         *((i, p[0]) for i, p in pin.items())]:
+        for i, value in [
+            *zip(positive, in_care, strict=True),
+            *((i, p[0]) for i, p in pin.items()),
+        ]:
             self.cells[col["in_care"]][i] = int(value)
-        missing_from = self.pick(positive, g["missing_authorities"] - len(pinned),
-                                 np.maximum(self.weight[group], 0.01))
+        missing_from = self.pick(
+            positive, g["missing_authorities"] - len(pinned), np.maximum(self.weight[group], 0.01)
+        )
         cap = self.spec["caps"].get(col["went_missing"], 10**6)
         care = {i: self.cells[col["in_care"]][i] for i in missing_from}
-        went = apportion(g["went_missing"] - sum(p[1] for p in pin.values()),
-                         [care[i] for i in missing_from], [1] * len(missing_from),
-                         [min(care[i], cap) for i in missing_from])
-        episodes = apportion(g["episodes"] - sum(p[2] for p in pin.values()),
-                             went * self.rng.uniform(0.5, 1.5, len(went)), went, went * 12)
+        went = apportion(
+            g["went_missing"] - sum(p[1] for p in pin.values()),
+            [care[i] for i in missing_from],
+            [1] * len(missing_from),
+            [min(care[i], cap) for i in missing_from],
+        )
+        episodes = apportion(
+            g["episodes"] - sum(p[2] for p in pin.values()),
+            went * self.rng.uniform(0.5, 1.5, len(went)),
+            went,
+            went * 12,
+        )
         for i in positive:
             self.cells[col["went_missing"]][i] = 0
             self.cells[col["missing_episodes"]][i] = 0
@@ -253,8 +373,9 @@ class Builder:
         for i, p in pin.items():
             self.cells[col["went_missing"]][i], self.cells[col["missing_episodes"]][i] = p[1:]
         if only:
-            values = apportion(only_total, self.weight[group][only], [1] * len(only),
-                               [only_total] * len(only))
+            values = apportion(
+                only_total, self.weight[group][only], [1] * len(only), [only_total] * len(only)
+            )
             for i, value in zip(only, values, strict=True):
                 self.cells[col["in_care"]][i] = int(value)
                 self.cells[col["went_missing"]][i] = "not recorded"
@@ -268,8 +389,10 @@ class Builder:
         pinned_focus = sum(p[group[0] + "t"][0] for i, p in self.pins.items() if self.focus[i])
         focus_total = round(g["focus_share"] * g["in_care"]) - pinned_focus
         result = np.zeros(len(positive), dtype=int)
-        for mask, part in ((self.focus[positive], focus_total),
-                           (~self.focus[positive], total - focus_total)):
+        for mask, part in (
+            (self.focus[positive], focus_total),
+            (~self.focus[positive], total - focus_total),
+        ):
             result[mask] = apportion(part, w[mask], [1] * mask.sum(), [part] * mask.sum())
         return result
 
@@ -277,12 +400,21 @@ class Builder:
         return SUPPRESSED_SPELLINGS[int(self.rng.integers(len(SUPPRESSED_SPELLINGS)))]
 
     def combined(self):
-        went = np.array([(self.count("trafficked_went_missing", i) or 0)
-                         + (self.count("unaccompanied_went_missing", i) or 0)
-                         for i in range(self.n)])
-        known = np.array([self.count("trafficked_went_missing", i) is not None
-                          and self.count("unaccompanied_went_missing", i) is not None
-                          for i in range(self.n)], dtype=bool)
+        went = np.array(
+            [
+                (self.count("trafficked_went_missing", i) or 0)
+                + (self.count("unaccompanied_went_missing", i) or 0)
+                for i in range(self.n)
+            ]
+        )
+        known = np.array(
+            [
+                self.count("trafficked_went_missing", i) is not None
+                and self.count("unaccompanied_went_missing", i) is not None
+                for i in range(self.n)
+            ],
+            dtype=bool,
+        )
         self.still_missing(went, known)
         self.over_week(went, known)
 
@@ -297,10 +429,11 @@ class Builder:
         candidates = [i for i in range(self.n) if known[i] and went[i] > 0 and i not in pinned]
         chosen = self.pick(candidates, s["reporting"] - len(pinned), went.astype(float) + 1)
         suppressed = chosen[: s["suppressed"]]
-        counted = chosen[s["suppressed"]:]
+        counted = chosen[s["suppressed"] :]
         total = s["total"] - sum(p["still_missing"] for p in self.pins.values())
-        values = apportion(total, went[counted], [0] * len(counted),
-                           [min(went[i], cap) for i in counted])
+        values = apportion(
+            total, went[counted], [0] * len(counted), [min(went[i], cap) for i in counted]
+        )
         for i in range(self.n):
             self.cells["still_missing"][i] = "not recorded" if known[i] else "no response"
         for i, value in zip(counted, values, strict=True):
@@ -315,8 +448,12 @@ class Builder:
         candidates = [i for i in range(self.n) if known[i] and went[i] > 0]
         chosen = self.pick(candidates, o["reporting"], went.astype(float) + 1)
         base = int(went[chosen].sum())
-        values = apportion(math.floor(o["share"] * base + 0.5), went[chosen] + 0.5,
-                           [0] * len(chosen), went[chosen])
+        values = apportion(
+            math.floor(o["share"] * base + 0.5),
+            went[chosen] + 0.5,
+            [0] * len(chosen),
+            went[chosen],
+        )
         for i in range(self.n):
             self.cells["missing_over_week"][i] = "not recorded" if known[i] else ""
             if known[i] and went[i] == 0:
@@ -328,17 +465,24 @@ class Builder:
         for i, row in enumerate(self.people.itertuples()):
             name = row.short_name if i % 7 else row.name  # typed either way in practice
             values = {c: self.cells[c][i] for c in COUNT_COLUMNS}
-            yield {"authority_code": row.gss_code or row.authority_id, "authority_name": name,
-                   **{c: spell(v, i) for c, v in values.items()}}
+            yield {
+                "authority_code": row.gss_code or row.authority_id,
+                "authority_name": name,
+                **{c: spell(v, i) for c, v in values.items()},
+            }
 
     def nationality_rows(self):
         rows = []
         for group, spec in self.spec.get("nationalities", {}).items():
             column = f"{group}_went_missing"
             able = [i for i in range(self.n) if (self.count(column, i) or 0) > 0]
-            chosen = sorted(self.pick(able, spec["authorities"],
-                                      np.array([float(self.count(column, i) or 0)
-                                                for i in range(self.n)]) + 0.1))
+            chosen = sorted(
+                self.pick(
+                    able,
+                    spec["authorities"],
+                    np.array([float(self.count(column, i) or 0) for i in range(self.n)]) + 0.1,
+                )
+            )
             room = {i: self.cells[column][i] for i in chosen}
             children = [n for n, k in spec["ranking"] for _ in range(k)]
             if len(children) > sum(room.values()):
@@ -351,8 +495,14 @@ class Builder:
                 tally[(i, child)] = tally.get((i, child), 0) + 1
             for (i, nationality), k in sorted(tally.items()):
                 row = self.people.iloc[i]
-                rows.append({"authority_code": row["gss_code"] or row["authority_id"],
-                             "group": group, "nationality": nationality, "went_missing": k})
+                rows.append(
+                    {
+                        "authority_code": row["gss_code"] or row["authority_id"],
+                        "group": group,
+                        "nationality": nationality,
+                        "went_missing": k,
+                    }
+                )
         return rows
 
 
@@ -365,11 +515,11 @@ def spell(value, i):
 def contact_list(year, rule):
     period = editions.data_year(year)
     table = reference.load_authorities()
-    live = table[table.apply(reference.in_operation, axis=1,
-                             args=(period.period_end, period.period_end))]
+    live = table[
+        table.apply(reference.in_operation, axis=1, args=(period.period_end, period.period_end))
+    ]
     if rule == "2015":  # the 2015 edition wrote to NI's district councils, not the trusts
-        live = live[(live["children_services"] == "yes") != (live["nation"] ==
-                                                             "Northern Ireland")]
+        live = live[(live["children_services"] == "yes") != (live["nation"] == "Northern Ireland")]
     else:
         live = live[live["children_services"] == "yes"]
     return live.sort_values(["nation", "region", "name"]).reset_index(drop=True)
@@ -391,8 +541,11 @@ def build(year):
     write_csv(out, list(builder.rows()), ["authority_code", "authority_name", *COUNT_COLUMNS])
     nationalities = builder.nationality_rows()
     if nationalities:
-        write_csv(out.with_name(f"returns_{year}_nationalities.csv"), nationalities,
-                  ["authority_code", "group", "nationality", "went_missing"])
+        write_csv(
+            out.with_name(f"returns_{year}_nationalities.csv"),
+            nationalities,
+            ["authority_code", "group", "nationality", "went_missing"],
+        )
     check(year, load_returns(out, year))
     print(f"wrote {out.relative_to(ROOT)} ({builder.n} authorities)")
 
@@ -405,10 +558,11 @@ def check(year, returns):
         share = statistics.share_went_missing(returns, group)
         assert statistics.authorities_reporting(returns, f"{group}_in_care") == g["reporting"]
         assert share.denominator == g["in_care"] and share.numerator == g["went_missing"]
-        assert statistics.total(returns, f"{group}_in_care") == g["in_care"] + g[
-            "in_care_only"][1]
-        assert statistics.authorities_above_zero(returns, f"{group}_went_missing") == g[
-            "missing_authorities"]
+        assert statistics.total(returns, f"{group}_in_care") == g["in_care"] + g["in_care_only"][1]
+        assert (
+            statistics.authorities_above_zero(returns, f"{group}_went_missing")
+            == g["missing_authorities"]
+        )
         assert statistics.total(returns, f"{group}_missing_episodes") == g["episodes"]
     assert statistics.total(returns, "still_missing") == spec["still_missing"]["total"]
 
