@@ -91,7 +91,31 @@ def check_request(request: BuildRequest) -> editions.DataYear:
     unknown = set(request.formats) - set(FORMATS)
     if unknown:
         raise InputError(f"unknown format {', '.join(sorted(unknown))}; use html, pdf or both")
+    check_parameters(notebook_parameters(request, request.returns_path or edition.returns))
     return edition
+
+
+def notebook_parameters(request: BuildRequest, returns_file: Path) -> dict:
+    # Relative paths and output_dir "." (the kernel runs in the staging folder) keep the
+    # executed notebooks free of this machine's folders.
+    return {
+        "year": request.year,
+        "returns_path": paths.shown_path(returns_file),
+        "output_dir": ".",
+    }
+
+
+def check_parameters(parameters: dict) -> None:
+    """papermill only warns about a parameter the notebook does not declare; here it is an
+    error, raised before any kernel starts."""
+    for name in NOTEBOOKS.values():
+        declared = papermill.inspect_notebook(str(paths.NOTEBOOKS / f"{name}.ipynb"))
+        unknown = sorted(set(parameters) - set(declared))
+        if unknown:
+            raise InputError(
+                f"notebook {name}.ipynb has no parameter {', '.join(unknown)}; "
+                f"its parameters: {', '.join(declared)}"
+            )
 
 
 def build_edition(request: BuildRequest, write=print) -> Path:

@@ -45,11 +45,12 @@ def count_word(value: int) -> str:
 
 
 def one_in(share: float) -> str:
-    """0.307 -> 'nearly one in three'; 0.1679 -> 'over one in six'."""
-    n = round(1 / Fraction(repr(float(share))))
-    exact = Fraction(1, n)
+    """0.307 -> 'nearly one in three'; 0.1679 -> 'over one in six'; 0.25 -> 'one in four'."""
     share = Fraction(repr(float(share)))
-    qualifier = (
-        "" if abs(share - exact) < exact / 100 else ("over " if share > exact else "nearly ")
-    )
+    n = round(1 / share)
+    exact = Fraction(1, n)
+    if abs(share - exact) < exact / 1000:
+        qualifier = ""
+    else:
+        qualifier = "over " if share > exact else "nearly "
     return f"{qualifier}one in {count_word(n)}"

@@ -1,0 +1,68 @@
+"""Small hand-made returns for unit and notebook tests."""
+
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from harmreport import paths
+from harmreport.returns import COUNT_COLUMNS
+
+HEADER = ["authority_code", "authority_name", *COUNT_COLUMNS]
+# Real codes of authorities in operation in 2024 (the year the fixtures use).
+AUTHORITIES = {
+    "E10000016": "Kent",
+    "E09000008": "Croydon",
+    "E09000017": "Hillingdon",
+    "E06000034": "Thurrock",
+    "E10000030": "Surrey",
+    "W06000015": "Cardiff",
+    "S12000049": "Glasgow City",
+    "NI-BHSCT": "Belfast HSC Trust",
+}
+EMPTY_ROW = dict.fromkeys(COUNT_COLUMNS, "not recorded")
+
+
+def row(code, **cells):
+    return {
+        "authority_code": code,
+        "authority_name": AUTHORITIES.get(code, ""),
+        **EMPTY_ROW,
+        **cells,
+    }
+
+
+def write_returns(folder: Path, rows, name="returns.csv", header=HEADER) -> Path:
+    path = Path(folder) / name
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, header, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def full(tic, twm, tep, uic, uwm, uep, week, still):
+    values = (tic, twm, tep, uic, uwm, uep, week, still)
+    return dict(zip(COUNT_COLUMNS, values, strict=True))
+
+
+def run_cli(*args, timeout=300, **kwargs) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    return subprocess.run(
+        [sys.executable, str(paths.ROOT / "run_report.py"), *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=paths.ROOT,
+        env=env,
+        **kwargs,
+    )
+
+
+def tree_hashes(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(Path(folder).rglob("*"))
+        if p.is_file()
+    }

@@ -1,0 +1,51 @@
+import pytest
+
+from harmreport.formatting import decimal, number, one_in, percent
+
+
+@pytest.mark.parametrize(
+    "share, text",
+    [
+        (593 / 4744, "13%"),
+        (0.125, "13%"),
+        (0.135, "14%"),
+        (0.145, "15%"),
+        (0.285, "29%"),
+        (167 / 590, "28%"),
+        (0.0, "0%"),
+        (1.0, "100%"),
+        (0.3199, "32%"),
+        (0.315, "32%"),
+        (0.0049, "0%"),
+        (0.005, "1%"),
+    ],
+)
+def test_percent_rounds_half_up(share, text):
+    assert percent(share) == text
+
+
+def test_decimal_half_up():
+    assert decimal(2.45) == "2.5"
+    assert decimal(8.0) == "8.0"
+    assert decimal(401 / 167) == "2.4"
+
+
+def test_number_has_thousands_separators():
+    assert number(4744) == "4,744"
+    assert number(12530) == "12,530"
+    assert number(590) == "590"
+
+
+@pytest.mark.parametrize(
+    "share, text",
+    [
+        (378 / 1231, "nearly one in three"),
+        (986 / 5873, "over one in six"),
+        (0.1, "one in ten"),
+        (0.5, "one in two"),
+        (0.25, "one in four"),
+        (0.2505, "over one in four"),
+    ],
+)
+def test_one_in(share, text):
+    assert one_in(share) == text

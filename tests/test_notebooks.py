@@ -1,0 +1,102 @@
+"""The notebooks, executed for real by papermill on a small fixture and with their defaults."""
+
+import json
+
+import nbformat
+import papermill
+import pytest
+from papermill.exceptions import PapermillExecutionError
+
+from harmreport import paths
+from tests.helpers import full, row, write_returns
+
+NOTEBOOKS = ["01_validate_returns", "02_headline_statistics", "03_figures"]
+
+
+def execute(name, folder, **parameters):
+    return papermill.execute_notebook(
+        str(paths.NOTEBOOKS / f"{name}.ipynb"),
+        str(folder / f"{name}.ipynb"),
+        parameters=parameters,
+        kernel_name="python3",
+        cwd=str(folder),
+        progress_bar=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def fixture_run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("notebooks")
+    rows = [
+        row("E10000016", **full(40, 12, 30, 400, 60, 90, 20, 9)),
+        row("E09000008", **full(30, 9, 20, 300, 30, 40, 10, 6)),
+        row("E09000017", **full(0, 0, 0, 100, 10, 12, "not recorded", "<5")),
+        row("W06000015", **full("<5", "<5", "not recorded", 6, 1, 1, 0, 0)),
+        row("NI-BHSCT", **full("refused", "refused", "refused", "", "", "", "", "")),
+    ]
+    returns = write_returns(folder, rows)
+    for name in NOTEBOOKS:
+        execute(name, folder, year=2024, returns_path=str(returns), output_dir=str(folder))
+    return folder
+
+
+def test_statistics_notebook_writes_the_contract_names(fixture_run):
+    stats = json.loads((fixture_run / "stats.json").read_text())
+    assert stats["year"] == 2024
+    assert stats["illustrative"] is False  # a returns file of our own, not the shipped one
+    assert stats["authorities"]["contacted"] == 5
+    t = stats["trafficked"]
+    assert (t["authorities_reporting"], t["in_care"], t["went_missing"]) == (4, 70, 21)
+    assert t["in_care_suppressed_authorities"] == 1
+    assert t["share_went_missing"] == 21 / 70
+    assert t["episodes_per_missing_child"] == 50 / 21
+    c = stats["combined"]
+    assert c["went_missing"] == 21 + 101
+    assert c["missing_over_week_share"] == 30 / (21 + 90)  # Wales: trafficked withheld
+    assert c["still_missing"] == 15 and c["still_missing_authorities_reporting"] == 4
+    assert c["most_still_missing"] == [
+        {"name": "Kent", "code": "E10000016", "value": 9},
+        {"name": "Croydon", "code": "E09000008", "value": 6},
+    ]
+    assert stats["london"] == {
+        "authorities": 2,
+        "reporting_zero_trafficked": 1,
+        "unable_trafficked": 0,
+    }
+
+
+def test_figures_notebook_draws_every_chart(fixture_run):
+    for name in ("share_went_missing", "responses", "regions"):
+        svg = (fixture_run / "figures" / f"{name}.svg").read_text()
+        assert svg.startswith("<?xml") and "<svg" in svg
+
+
+def test_validation_notebook_stops_on_a_bad_cell(tmp_path):
+    returns = write_returns(tmp_path, [row("E10000016", trafficked_in_care="12a")])
+    with pytest.raises(PapermillExecutionError, match="12a"):
+        execute(
+            "01_validate_returns",
+            tmp_path,
+            year=2024,
+            returns_path=str(returns),
+            output_dir=str(tmp_path),
+        )
+
+
+def test_notebooks_run_with_their_defaults(tmp_path):
+    """What a reviewer does: open each notebook and run it top to bottom, in order."""
+    for name in NOTEBOOKS:
+        execute(name, tmp_path)
+    stats = json.loads((paths.scratch_dir(2024) / "stats.json").read_text())
+    assert stats["trafficked"]["in_care"] == 2638
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebooks_are_thin_and_committed_clean(name):
+    book = nbformat.read(paths.NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    code = [c for c in book.cells if c.cell_type == "code"]
+    assert "parameters" in code[0].metadata.get("tags", [])
+    assert all(not c.outputs and c.execution_count is None for c in code)
+    for cell in code:
+        lines = cell.source.splitlines()
+        assert not any(line.lstrip().startswith(("def ", "class ")) for line in lines), name
