@@ -34,6 +34,14 @@ QUESTION_LABELS = {
 }
 
 
+def label_illustrative(fig, stats: dict):
+    if stats.get("illustrative"):
+        fig.text(
+            0.99, 0.01, "Illustrative data", ha="right", va="bottom", fontsize=8, color="#7a5b00"
+        )
+    return fig
+
+
 def save_svg(fig, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with plt.rc_context(STYLE):  # the id salt is read when saving
@@ -58,7 +66,7 @@ def share_went_missing_chart(stats: dict):
         ax.invert_yaxis()
         ax.set_xlim(0, 100)
         ax.set_xlabel("Share of children in care who went missing at least once (%)")
-        return fig
+        return label_illustrative(fig, stats)
 
 
 def responses_chart(stats: dict):
@@ -75,7 +83,7 @@ def responses_chart(stats: dict):
         ax.set_xlim(0, stats["authorities"]["contacted"])
         ax.set_xlabel("Authorities")
         ax.legend(loc="upper center", bbox_to_anchor=(0.4, -0.22), ncol=3, frameon=False)
-        return fig
+        return label_illustrative(fig, stats)
 
 
 def regions_chart(stats: dict):
@@ -88,4 +96,4 @@ def regions_chart(stats: dict):
             ax.set_title(GROUP_LABELS[group], fontsize=10)
             ax.set_xlabel("Children in care")
         axes[0].invert_yaxis()
-        return fig
+        return label_illustrative(fig, stats)

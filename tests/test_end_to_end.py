@@ -1,0 +1,219 @@
+"""The CLI, for real: outputs, self-contained page, labels, determinism, exit codes and safe
+publishing."""
+
+import json
+import re
+import shutil
+
+import nbformat
+import pytest
+
+from harmreport import build, paths
+from harmreport.build import BuildRequest, DisclosureError, NotebookFailed
+from harmreport.outputs import read_json
+from tests.conftest import EDITIONS, html_text, pdf_text
+from tests.helpers import row, run_cli, tree_hashes, write_returns
+
+OUTPUTS = [
+    "index.html",
+    "report.pdf",
+    "stats.json",
+    "validation.json",
+    "manifest.json",
+    "figures/share_went_missing.svg",
+    "figures/responses.svg",
+    "figures/regions.svg",
+    "notebooks/01_validate_returns.ipynb",
+    "notebooks/02_headline_statistics.ipynb",
+    "notebooks/03_figures.ipynb",
+]
+
+
+@pytest.mark.parametrize("year", EDITIONS)
+def test_every_output_is_written(built, year):
+    for name in OUTPUTS:
+        assert (built / str(year) / name).stat().st_size > 0, name
+
+
+@pytest.mark.parametrize("year", EDITIONS)
+def test_manifest_hashes_every_input_and_output(built, year):
+    folder = built / str(year)
+    manifest = read_json(folder / "manifest.json")
+    assert manifest["parameters"] == {
+        "year": year,
+        "returns": f"data/returns/returns_{year}.csv",
+        "formats": ["html", "pdf"],
+    }
+    assert f"data/returns/returns_{year}.csv" in manifest["inputs"]
+    assert "data/reference/authorities.csv" in manifest["inputs"]
+    for name, digest in manifest["inputs"].items():
+        assert build.sha256(paths.ROOT / name) == digest, name
+    assert set(manifest["outputs"]) == set(OUTPUTS) - {"manifest.json"}
+    for name, digest in manifest["outputs"].items():
+        assert build.sha256(folder / name) == digest, name
+
+
+@pytest.mark.parametrize("year", EDITIONS)
+def test_page_is_self_contained(built, year):
+    page = (built / str(year) / "index.html").read_text()
+    resources = re.findall(r'(?:src|srcset|poster|data)=["\']([^"\']+)', page)
+    assert resources and all(r.startswith("data:") for r in resources)
+    assert not re.search(r"<link|<script|@import|url\((?!#)", page)
+
+
+@pytest.mark.parametrize("year", EDITIONS)
+def test_every_output_says_illustrative(built, year, texts):
+    folder = built / str(year)
+    assert "Illustrative data" in texts[year]["html"]
+    assert "Illustrative data" in texts[year]["pdf"]
+    assert read_json(folder / "stats.json")["illustrative"] is True
+    assert read_json(folder / "manifest.json")["illustrative"] is True
+    assert read_json(folder / "validation.json")["illustrative"] is True
+    for svg in (folder / "figures").glob("*.svg"):
+        assert "Illustrative data" in svg.read_text()
+    for name in ("01_validate_returns", "02_headline_statistics"):
+        assert "ILLUSTRATIVE" in (folder / "notebooks" / f"{name}.ipynb").read_text()
+
+
+@pytest.mark.parametrize("year", EDITIONS)
+def test_footnotes_number_the_same_in_html_and_pdf(built, year, texts):
+    page = (built / str(year) / "index.html").read_text()
+    endnotes = re.findall(r'<li id="note-(\d+)" role="doc-endnote">', page)
+    assert endnotes == [str(n) for n in range(1, len(endnotes) + 1)] and endnotes
+    calls = re.findall(r'class="noteref first" href="#note-(\d+)"', page)
+    assert calls == endnotes  # first citations in order: WeasyPrint's counter follows them
+    first_source = re.search(r'<span class="footnote" role="doc-footnote">(.*?)</span>', page)
+    author = html_text(first_source.group(1)).split(" (")[0]
+    assert f"1. {author}" in texts[year]["pdf"].replace("1 . ", "1. ")
+
+
+def test_executed_notebooks_name_no_local_folder(built):
+    text = (built / "2015" / "notebooks" / "02_headline_statistics.ipynb").read_text()
+    assert str(built) not in text and ".staging" not in text
+    book = nbformat.reads(text, as_version=4)
+    injected = [c for c in book.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert 'returns_path = "data/returns/returns_2015.csv"' in injected[0].source
+
+
+def test_index_of_editions(built):
+    index = html_text((built / "index.html").read_text())
+    for title in (
+        "Heading Back to Harm",
+        "Still in Harm's Way",
+        "When Harm Remains",
+        "Until Harm Ends",
+    ):
+        assert title in index
+    assert 'href="2015/report.pdf"' in (built / "index.html").read_text()
+
+
+def test_no_small_authority_count_is_published(built):
+    for year in EDITIONS:
+        build.check_disclosure(read_json(built / str(year) / "stats.json"))  # raises if any
+
+
+def test_disclosure_check_blocks_small_counts():
+    stats = {"combined": {"most_still_missing": [{"name": "Kent", "code": "E1", "value": 3}]}}
+    with pytest.raises(DisclosureError) as blocked:
+        build.check_disclosure(stats)
+    assert blocked.value.exit_code == 3
+    assert blocked.value.details == ["stats.combined.most_still_missing: E1 value=3"]
+
+
+def test_rebuild_gives_identical_bytes(built, tmp_path):
+    result = run_cli("--year", 2015, "--out", tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert tree_hashes(tmp_path / "2015") == tree_hashes(built / "2015")
+
+
+def test_progress_line_per_stage(tmp_path):
+    result = run_cli("--year", 2024, "--out", tmp_path, "--format", "html")
+    assert result.returncode == 0, result.stderr
+    for stage in ("validate", "statistics", "figures", "HTML"):
+        assert re.search(rf"^\[2024\] {stage} +\d+\.\d s", result.stderr, re.M), stage
+    assert "PDF" not in result.stderr and not (tmp_path / "2024" / "report.pdf").exists()
+    assert "Traceback" not in result.stderr and "IPKernelApp" not in result.stderr
+
+
+@pytest.fixture
+def published(tmp_path):
+    """An output root holding a published 2024 edition, and its bytes."""
+    result = run_cli("--year", 2024, "--out", tmp_path, "--format", "html")
+    assert result.returncode == 0, result.stderr
+    return tmp_path, tree_hashes(tmp_path / "2024")
+
+
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["--year", 2019], "there is no data for 2019"),
+        (["--year", 2018], "not an edition"),
+        (["--year", 2024, "--data", "missing.csv"], "missing.csv does not exist"),
+        (["--year", 2024, "--format", "docx"], "unknown format docx"),
+        (["--year", 2020, "--year", 2024, "--data", "x.csv"], "give one --year"),
+    ],
+)
+def test_bad_parameters_exit_2(published, args, says):
+    out, before = published
+    result = run_cli(*args, "--out", out)
+    assert result.returncode == 2 and says in result.stderr
+    assert tree_hashes(out / "2024") == before
+
+
+def test_bad_returns_exit_2_and_keep_the_previous_edition(published, tmp_path_factory):
+    out, before = published
+    folder = tmp_path_factory.mktemp("returns")
+    returns = write_returns(
+        folder,
+        [
+            row("E10000016", trafficked_went_missing="12a"),
+            row("E09000008", unaccompanied_in_care="-4"),
+        ],
+    )
+    result = run_cli("--year", 2024, "--data", returns, "--out", out)
+    assert result.returncode == 2
+    assert (
+        "returns.csv, row 2 (Kent), column trafficked_went_missing: '12a' is not a count "
+        "or a recognised code"
+    ) in result.stderr
+    assert "row 3 (Croydon), column unaccompanied_in_care: '-4'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert tree_hashes(out / "2024") == before
+    failed = re.search(r"log and notebooks of this run: (\S+)", result.stderr).group(1)
+    assert "12a" in (out / ".failed" / failed.rsplit("/", 1)[-1] / "build.log").read_text()
+
+
+def test_output_root_that_cannot_be_written_exits_4(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = run_cli("--year", 2024, "--out", blocker / "report")
+    assert result.returncode == 4 and str(blocker) in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_failing_notebook_exit_5_names_notebook_and_cell(published, tmp_path, monkeypatch):
+    out, before = published
+    broken = tmp_path / "notebooks"
+    shutil.copytree(paths.NOTEBOOKS, broken)
+    book = nbformat.read(broken / "02_headline_statistics.ipynb", as_version=4)
+    book.cells.insert(4, nbformat.v4.new_code_cell('raise RuntimeError("deliberate failure")'))
+    nbformat.write(book, broken / "02_headline_statistics.ipynb")
+    monkeypatch.setattr(paths, "NOTEBOOKS", broken)
+    with pytest.raises(NotebookFailed) as failure:
+        build.build_edition(
+            BuildRequest(2024, out_root=out, formats=("html",)), write=lambda line: None
+        )
+    message = str(failure.value)
+    assert message.startswith("notebook 02_headline_statistics.ipynb failed at cell")
+    assert "RuntimeError: deliberate failure" in message and failure.value.exit_code == 5
+    assert tree_hashes(out / "2024") == before
+    assert not list((out / ".staging").iterdir())
+    kept = [p for p in (out / ".failed").iterdir() if p.name.startswith("2024-")]
+    assert (kept[-1] / "notebooks" / "02_headline_statistics.ipynb").exists()
+
+
+def test_report_pdf_has_page_footnotes(built):
+    text = pdf_text(built / "2015" / "report.pdf")
+    assert "International Labour Office (2002)" in text
+    stats = json.loads((built / "2015" / "stats.json").read_text())
+    assert stats["year"] == 2015
