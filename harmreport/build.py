@@ -130,7 +130,9 @@ def build_edition(request: BuildRequest, write=print) -> Path:
                 return publication.publish()
             except BuildError as exc:
                 log.error("%s\n%s", exc, "\n".join(exc.details))
-                exc.details.append(f"log and notebooks of this run: {publication.failed}")
+                exc.details.append(
+                    f"full log: {publication.failed / 'build.log'} (with this run's notebooks)"
+                )
                 raise
             except BaseException:
                 log.exception("build interrupted or failed")

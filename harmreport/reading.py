@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
+from defusedxml import DefusedXmlException
 from openpyxl.utils import get_column_letter
 
 from .problems import Problem, ReturnsError
@@ -28,6 +29,7 @@ class RawTable:
     sheet: str | None
     header: list[str]
     rows: list[tuple[int, list]]
+    note: str = ""  # how the table was found, when that helps explain an error
 
     def problem(self, message, row=None, authority=None, column=None) -> Problem:
         return Problem(self.file, self.sheet, row, authority, column, message)
@@ -107,6 +109,12 @@ def _open_workbook(path: Path, data: bytes):
     _check_archive(path, data)
     try:
         return openpyxl.load_workbook(io.BytesIO(data), data_only=False, read_only=False)
+    except DefusedXmlException:
+        raise _file_error(
+            path,
+            "contains XML entity or DTD declarations, which a "
+            "spreadsheet never needs; refusing it (it may be an attack)",
+        ) from None
     except Exception as exc:  # openpyxl raises many types for damaged files
         raise _file_error(path, f"is a damaged or truncated workbook ({exc})") from exc
 
@@ -133,6 +141,13 @@ def _check_archive(path: Path, data: bytes) -> None:
             f"unpacks to {unpacked:,} bytes from {len(data):,}; refusing a workbook "
             "that large (it may be a zip bomb)",
         )
+    for entry in entries:
+        if entry.filename.endswith((".xml", ".rels")) and b"<!DOCTYPE" in archive.read(entry):
+            raise _file_error(
+                path,
+                "contains XML entity or DTD declarations, which a "
+                "spreadsheet never needs; refusing it (it may be an attack)",
+            )
     names = {e.filename for e in entries}
     if any(name.endswith("vbaProject.bin") for name in names):
         raise _file_error(path, "contains macros; save it as a plain .xlsx without macros")
@@ -149,6 +164,8 @@ def _read_xlsx(path: Path, data: bytes, wanted: str, fallback_first: bool) -> Ra
     else:
         raise _file_error(path, f"has no sheet named '{wanted}'")
     table = RawTable(path.name, sheet.title, [], [])
+    if sheet.title != wanted:
+        table.note = f"no sheet is named '{wanted}', so the first sheet was read"
     _refuse_merged_header(table, sheet)
     grid = [[_cell_value(cell) for cell in row] for row in sheet.iter_rows()]
     if not grid:

@@ -109,6 +109,8 @@ class _Checker:
             hint = ""
             if len(header) == 1 and any(sep in self.table.header[0] for sep in ";\t|"):
                 hint = " (the file seems to use another delimiter than a comma)"
+            if self.table.note:
+                hint += f" ({self.table.note})"
             self.error(
                 f"missing column{'s' * (len(missing) > 1)} {', '.join(missing)}{hint}; "
                 f"expected columns: {', '.join(wanted)}",
@@ -372,17 +374,19 @@ def _nationality_row(nat, number, cells, positions, known, by_id, seen):
 
 
 def _check_nationality_sums(nat, frame, returns):
-    """Children counted by nationality cannot outnumber those who went missing."""
+    """Children counted by nationality cannot outnumber those who went missing; the error
+    points at the authority's last nationality row."""
     counted = frame.dropna(subset=["went_missing"])
-    for (code, group), total in (
-        counted.groupby(["authority_code", "group"])["went_missing"].sum().items()
-    ):
+    sums = counted.groupby(["authority_code", "group"]).agg(
+        total=("went_missing", "sum"), row=("row", "max")
+    )
+    for (code, group), found in sums.iterrows():
         went = returns.counts.at[code, f"{group}_went_missing"]
-        if not pd.isna(went) and total > went:
+        if not pd.isna(went) and found["total"] > went:
             nat.error(
-                f"nationalities add up to {total} {group} children but the returns say "
-                f"{went} went missing",
-                None,
+                f"nationalities add up to {found['total']} {group} children but the returns "
+                f"say {went} went missing",
+                int(found["row"]),
                 code,
                 "went_missing",
             )
