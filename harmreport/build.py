@@ -215,7 +215,7 @@ def run_notebook(stage: str, staging: Path, request: BuildRequest, returns_file:
             )
     except PapermillExecutionError as exc:
         raise NotebookFailed(
-            f"notebook {name}.ipynb failed at cell {exc.exec_count}: {exc.ename}: "
+            f"notebook {name}.ipynb failed at cell In [{exc.exec_count}]: {exc.ename}: "
             f"{_first_line(exc.evalue)}"
         ) from None
     except Exception as exc:  # a dead or hung kernel, a timeout: nbclient raises many types

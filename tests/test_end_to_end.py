@@ -204,7 +204,7 @@ def test_failing_notebook_exit_5_names_notebook_and_cell(published, tmp_path, mo
             BuildRequest(2024, out_root=out, formats=("html",)), write=lambda line: None
         )
     message = str(failure.value)
-    assert message.startswith("notebook 02_headline_statistics.ipynb failed at cell")
+    assert message.startswith("notebook 02_headline_statistics.ipynb failed at cell In [")
     assert "RuntimeError: deliberate failure" in message and failure.value.exit_code == 5
     assert tree_hashes(out / "2024") == before
     assert not list((out / ".staging").iterdir())

@@ -1,0 +1,189 @@
+"""Faults during a real build: signals, a second build, a hung or dead kernel, a notebook that
+raises, an output folder that cannot be written. The published edition must never change."""
+
+import fcntl
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from harmreport import build, paths
+from harmreport.build import BuildRequest, NotebookFailed
+from harmreport.outputs import read_json
+from tests.helpers import run_cli, tree_hashes
+
+
+@pytest.fixture
+def published(tmp_path):
+    result = run_cli("--year", 2024, "--out", tmp_path, "--format", "html")
+    assert result.returncode == 0, result.stderr
+    return tmp_path, tree_hashes(tmp_path / "2024")
+
+
+def start_build(out: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, str(paths.ROOT / "run_report.py"), "--year", "2024", "--out", str(out)],
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=paths.ROOT,
+    )
+
+
+def wait_for_stage(process: subprocess.Popen, stage: str, timeout=120) -> str:
+    seen, deadline = "", time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = process.stderr.readline()
+        seen += line
+        if f"] {stage}" in line or not line:
+            return seen
+    raise AssertionError(f"no '{stage}' stage within {timeout} s: {seen}")
+
+
+def assert_untouched(out: Path, before: dict) -> None:
+    assert tree_hashes(out / "2024") == before
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [".failed", ".locks", ".staging", "2024", "index.html"]
+    )
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_interrupted_build_publishes_nothing(published, sig):
+    out, before = published
+    process = start_build(out)
+    wait_for_stage(process, "validate")  # the statistics notebook is now running
+    process.send_signal(sig)
+    _, rest = process.communicate(timeout=120)
+    assert process.returncode == 130
+    assert "interrupted: nothing was published" in rest and "Traceback" not in rest
+    assert_untouched(out, before)
+    assert not list((out / ".staging").iterdir())
+    kept = list((out / ".failed").iterdir())
+    assert len(kept) == 1 and (kept[0] / "build.log").exists()
+
+
+def test_killed_build_leaves_the_edition_and_the_next_build_recovers(published):
+    out, before = published
+    process = start_build(out)
+    wait_for_stage(process, "statistics")
+    process.kill()  # SIGKILL: no handler runs
+    process.wait(timeout=60)
+    assert_untouched(out, before)
+    stale = list((out / ".staging").iterdir())
+    assert len(stale) == 1  # outside the published tree
+    result = run_cli("--year", 2024, "--out", out, "--format", "html")
+    assert result.returncode == 0, result.stderr
+    assert not list((out / ".staging").iterdir())
+    assert (out / ".failed" / stale[0].name).is_dir()
+    assert tree_hashes(out / "2024") == before  # same inputs, same bytes
+
+
+def test_second_concurrent_build_is_refused(published):
+    out, before = published
+    with open(out / ".locks" / "2024.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # what a running build holds
+        result = run_cli("--year", 2024, "--out", out)
+    assert result.returncode == 4
+    assert "another build of 2024" in result.stderr
+    assert tree_hashes(out / "2024") == before
+
+
+def broken_notebooks(folder: Path, code: str) -> Path:
+    copy = folder / "notebooks"
+    shutil.copytree(paths.NOTEBOOKS, copy)
+    book = nbformat.read(copy / "02_headline_statistics.ipynb", as_version=4)
+    book.cells.insert(3, nbformat.v4.new_code_cell(code))
+    nbformat.write(book, copy / "02_headline_statistics.ipynb")
+    return copy
+
+
+@pytest.mark.parametrize(
+    "code, says",
+    [
+        ("import time\ntime.sleep(60)", "did not finish: CellTimeoutError"),
+        ("import os\nos._exit(1)", "did not finish: DeadKernelError"),
+        ("1 / 0", "failed at cell In [4]: ZeroDivisionError: division by zero"),
+    ],
+    ids=["hung-kernel", "dead-kernel", "exception"],
+)
+def test_notebook_faults_exit_5(published, tmp_path_factory, monkeypatch, code, says):
+    out, before = published
+    monkeypatch.setattr(paths, "NOTEBOOKS", broken_notebooks(tmp_path_factory.mktemp("nb"), code))
+    request = BuildRequest(2024, out_root=out, formats=("html",), cell_timeout=5)
+    started = time.monotonic()
+    with pytest.raises(NotebookFailed) as failure:
+        build.build_edition(request, write=lambda line: None)
+    assert says in str(failure.value) and failure.value.exit_code == 5
+    assert time.monotonic() - started < 60
+    assert tree_hashes(out / "2024") == before
+    assert any("full log:" in line for line in failure.value.details)
+
+
+def test_read_only_output_folder_exits_4():
+    """Run as an unprivileged user: as root, permissions do not stop a write."""
+    drop = (
+        ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        if (os.geteuid() == 0)
+        else []
+    )
+    probe = subprocess.run(
+        [*drop, sys.executable, "-c", "import harmreport"], capture_output=True, cwd="/"
+    )
+    if probe.returncode != 0:
+        pytest.skip("no unprivileged user can run this checkout's Python here")
+    folder = Path(tempfile.mkdtemp())
+    try:
+        folder.chmod(0o555)
+        result = subprocess.run(
+            [
+                *drop,
+                sys.executable,
+                str(paths.ROOT / "run_report.py"),
+                "--year",
+                "2024",
+                "--out",
+                str(folder / "report"),
+            ],
+            capture_output=True,
+            text=True,
+            cwd="/",
+        )
+        assert result.returncode == 4
+        assert f"cannot write to {folder / 'report'}: Permission denied" in result.stderr
+    finally:
+        folder.chmod(0o755)
+        shutil.rmtree(folder)
+
+
+def test_xlsx_returns_build_like_csv(tmp_path):
+    """Numbers as numbers, numbers stored as text, thousands separators, a notes sheet before
+    the data: the statistics are the same as from the CSV."""
+    import csv
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "notes"
+    sheet = book.create_sheet("returns")
+    with open(paths.RETURNS / "returns_2024.csv", encoding="utf-8") as f:
+        for number, record in enumerate(csv.reader(f)):
+            cells = [int(v) if v.isdigit() and number % 2 else v for v in record]
+            sheet.append(cells)
+    workbook = tmp_path / "returns_2024.xlsx"
+    book.save(workbook)
+    result = run_cli(
+        "--year", 2024, "--data", workbook, "--out", tmp_path / "out", "--format", "html"
+    )
+    assert result.returncode == 0, result.stderr
+    from_xlsx = read_json(tmp_path / "out" / "2024" / "stats.json")
+    assert from_xlsx.pop("illustrative") is False  # a file of the team's, not the shipped one
+    result = run_cli("--year", 2024, "--out", tmp_path / "csv", "--format", "html")
+    from_csv = read_json(tmp_path / "csv" / "2024" / "stats.json")
+    from_csv.pop("illustrative")
+    assert from_xlsx == from_csv
