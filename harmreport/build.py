@@ -59,6 +59,12 @@ class NotebookFailed(BuildError):
     exit_code = 5
 
 
+class InternalError(BuildError):
+    """A bug, not the user's input: one line on the console, the traceback in the log."""
+
+    exit_code = 1
+
+
 @dataclass
 class BuildRequest:
     year: int
@@ -128,14 +134,10 @@ def build_edition(request: BuildRequest, write=print) -> Path:
             try:
                 _build_in(publication, request, edition, Path(returns_file), progress)
                 return publication.publish()
-            except BuildError as exc:
-                log.error("%s\n%s", exc, "\n".join(exc.details))
-                exc.details.append(
-                    f"full log: {publication.failed / 'build.log'} (with this run's notebooks)"
-                )
-                raise
+            except Exception as exc:
+                raise _explained(exc, publication.failed / "build.log") from None
             except BaseException:
-                log.exception("build interrupted or failed")
+                log.exception("build interrupted")
                 raise
             finally:
                 logging.getLogger().removeHandler(handler)
@@ -143,9 +145,27 @@ def build_edition(request: BuildRequest, write=print) -> Path:
     except BuildLocked as exc:
         raise EnvironmentProblem(str(exc)) from None
     except OSError as exc:
-        raise EnvironmentProblem(
-            f"cannot write to {exc.filename or request.out_root}: {exc.strerror or exc}"
-        ) from None
+        raise _file_system_error(exc, request.out_root) from None
+
+
+def _explained(exc: Exception, log_path: Path) -> BuildError:
+    """Any failure as a BuildError for people, its traceback kept in the run's log."""
+    if isinstance(exc, BuildError):
+        log.error("%s\n%s", exc, "\n".join(exc.details))
+        error = exc
+    else:
+        log.exception("build failed")
+        error = (
+            _file_system_error(exc, log_path.parent)
+            if isinstance(exc, OSError)
+            else InternalError(f"unexpected error: {type(exc).__name__}: {exc}")
+        )
+    error.details.append(f"full log: {log_path} (with this run's notebooks)")
+    return error
+
+
+def _file_system_error(exc: OSError, where: Path) -> EnvironmentProblem:
+    return EnvironmentProblem(f"cannot write to {exc.filename or where}: {exc.strerror or exc}")
 
 
 def _log_to(path: Path) -> logging.Handler:

@@ -4,6 +4,7 @@ publishing."""
 import json
 import re
 import shutil
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -179,8 +180,9 @@ def test_bad_returns_exit_2_and_keep_the_previous_edition(published, tmp_path_fa
     assert "row 3 (Croydon), column unaccompanied_in_care: '-4'" in result.stderr
     assert "Traceback" not in result.stderr
     assert tree_hashes(out / "2024") == before
-    failed = re.search(r"log and notebooks of this run: (\S+)", result.stderr).group(1)
-    assert "12a" in (out / ".failed" / failed.rsplit("/", 1)[-1] / "build.log").read_text()
+    log_path = re.search(r"full log: (\S+build\.log)", result.stderr).group(1)
+    assert Path(log_path).parent.parent == out / ".failed"
+    assert "12a" in Path(log_path).read_text()
 
 
 def test_output_root_that_cannot_be_written_exits_4(tmp_path):
@@ -217,3 +219,21 @@ def test_report_pdf_has_page_footnotes(built):
     assert "International Labour Office (2002)" in text
     stats = json.loads((built / "2015" / "stats.json").read_text())
     assert stats["year"] == 2015
+
+
+def test_unexpected_error_is_one_line_and_a_log(published, monkeypatch, capsys):
+    out, before = published
+
+    def broken(*args, **kwargs):
+        raise ValueError("a bug in rendering")
+
+    monkeypatch.setattr(build.render, "render_html", broken)
+    from harmreport import cli
+
+    assert cli.main(["--year", "2024", "--out", str(out), "--format", "html"]) == 1
+    err = capsys.readouterr().err
+    assert "error: unexpected error: ValueError: a bug in rendering" in err
+    assert "Traceback" not in err
+    log_path = re.search(r"full log: (\S+build\.log)", err).group(1)
+    assert "Traceback" in Path(log_path).read_text()  # kept for the developers
+    assert tree_hashes(out / "2024") == before
