@@ -250,8 +250,10 @@ def apportion(total, weights, minimum, caps):
         share = np.where(room, weights, 0) / np.where(room, weights, 0).sum() * remaining
         add = np.minimum(np.floor(share).astype(int), caps - alloc)
         if add.sum() == 0:
-            add = np.zeros_like(alloc)
-            add[int(np.argmax(np.where(room, share - np.floor(share) + 1e-9 * weights, -1)))] = 1
+            # Largest remainders: one unit each to the biggest fractional parts with room.
+            order = np.argsort(-(share - np.floor(share) + 1e-9 * weights), kind="stable")
+            winners = [i for i in order if room[i]][:remaining]
+            add[winners] = 1
         alloc += add
         remaining -= int(add.sum())
     return alloc
@@ -431,8 +433,10 @@ class Builder:
         suppressed = chosen[: s["suppressed"]]
         counted = chosen[s["suppressed"] :]
         total = s["total"] - sum(p["still_missing"] for p in self.pins.values())
+        # Square roots flatten the spread, so few authorities sit at the cap.
+        weights = np.sqrt(went[counted]) * self.rng.uniform(0.5, 1.5, len(counted))
         values = apportion(
-            total, went[counted], [0] * len(counted), [min(went[i], cap) for i in counted]
+            total, weights, [0] * len(counted), [min(went[i], cap) for i in counted]
         )
         for i in range(self.n):
             self.cells["still_missing"][i] = "not recorded" if known[i] else "no response"
