@@ -311,7 +311,7 @@ def check_disclosure(stats: dict) -> None:
 
 def render_outputs(staging, stats, edition, returns, formats, progress):
     since = time.perf_counter()
-    html = render.render_html(stats, edition, staging, returns.warnings)
+    html = render.render_html(stats, edition, staging)
     if "html" in formats:
         (staging / "index.html").write_text(html, encoding="utf-8")
         progress.stage("HTML", "index.html", since)

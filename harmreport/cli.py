@@ -77,10 +77,8 @@ def main(argv=None) -> int:
         requests = requests_from(args)
     except BuildError as exc:
         return _report(exc)
-    status = 0
-    for request in requests:
-        status = status or _build_one(request)
-    return status
+    statuses = [_build_one(request) for request in requests]  # a failure stops no other
+    return next((status for status in statuses if status), 0)
 
 
 def _build_one(request: BuildRequest) -> int:

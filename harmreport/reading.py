@@ -43,8 +43,9 @@ class CellProblem:
         self.message = message
 
 
-def read_table(path: Path, sheet: str | None = None) -> RawTable:
-    """Read the returns table, or the sheet named `sheet` of a workbook."""
+def read_table(path: Path, sheet: str | None = None) -> RawTable | None:
+    """Read the returns table; with `sheet`, that optional sheet of a workbook (None if the
+    workbook has no such sheet)."""
     path = Path(path)
     data = _read_bytes(path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
@@ -52,10 +53,6 @@ def read_table(path: Path, sheet: str | None = None) -> RawTable:
     if path.suffix.lower() == ".csv":
         return _read_csv(path, data)
     raise _file_error(path, f"is a {path.suffix or 'file with no extension'}; use .csv or .xlsx")
-
-
-def workbook_sheets(path: Path) -> list[str]:
-    return list(_open_workbook(path, _read_bytes(path)).sheetnames)
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -162,7 +159,7 @@ def _read_xlsx(path: Path, data: bytes, wanted: str, fallback_first: bool) -> Ra
     elif fallback_first:
         sheet = book.worksheets[0]
     else:
-        raise _file_error(path, f"has no sheet named '{wanted}'")
+        return None
     table = RawTable(path.name, sheet.title, [], [])
     if sheet.title != wanted:
         table.note = f"no sheet is named '{wanted}', so the first sheet was read"

@@ -39,7 +39,7 @@ def svg_data_uri(path: Path) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
-def render_html(stats: dict, edition: editions.DataYear, folder: Path, warnings=()) -> str:
+def render_html(stats: dict, edition: editions.DataYear, folder: Path) -> str:
     """The report page; figures are read from `folder`/figures and embedded, so the page
     makes no request of its own."""
     registry = sources.load_sources()
@@ -56,7 +56,6 @@ def render_html(stats: dict, edition: editions.DataYear, folder: Path, warnings=
         "category_labels": codes.CATEGORY_LABELS,
         "question_labels": dict(zip(returns.COUNT_COLUMNS, QUESTION_TEXT, strict=True)),
         "value_codes": VALUE_CODES,
-        "warnings_count": len(warnings),
     }
     return environment().get_template(report_template(edition.year)).render(context)
 

@@ -11,7 +11,7 @@ import pandas as pd
 
 from . import codes, editions, reference
 from .problems import Problem, ReturnsError
-from .reading import CellProblem, RawTable, read_table, workbook_sheets
+from .reading import CellProblem, RawTable, read_table
 
 ID_COLUMNS = ("authority_code", "authority_name")
 GROUPS = ("trafficked", "unaccompanied")
@@ -67,6 +67,7 @@ class _Checker:
         self.period = period
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
+        self.codes_known: dict[str, reference.Match] = {}
 
     def error(self, message, row=None, authority=None, column=None):
         self.problems.append(self.table.problem(message, row, authority, column))
@@ -77,7 +78,7 @@ class _Checker:
     def returns(self, path: Path) -> Returns:
         columns = self.header_positions(COUNT_COLUMNS + ID_COLUMNS)
         authorities = reference.load_authorities()
-        codes_known = reference.code_index(authorities)
+        codes_known = self.codes_known = reference.code_index(authorities)
         records, seen = [], {}
         for number, cells in self.table.rows:
             if all(_blank(c) for c in cells):
@@ -292,7 +293,7 @@ def _load_nationalities(path: Path, returns: Returns, checker: _Checker):
         return None
     nat = _Checker(table, checker.period)
     positions = nat.header_positions(NATIONALITY_COLUMNS)
-    known = reference.code_index(reference.load_authorities())
+    known = checker.codes_known
     by_id = {row.authority_id: code for code, row in returns.authorities.iterrows()}
     records, seen = [], {}
     for number, cells in table.rows:
@@ -316,9 +317,7 @@ def _nationalities_table(path: Path) -> RawTable | None:
     if path.suffix.lower() == ".csv":
         beside = path.with_name(f"{path.stem}_nationalities.csv")
         return read_table(beside) if beside.exists() else None
-    if NATIONALITIES_SHEET in workbook_sheets(path):
-        return read_table(path, sheet=NATIONALITIES_SHEET)
-    return None
+    return read_table(path, sheet=NATIONALITIES_SHEET)
 
 
 def _nationality_row(nat, number, cells, positions, known, by_id, seen):

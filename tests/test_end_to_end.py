@@ -237,3 +237,10 @@ def test_unexpected_error_is_one_line_and_a_log(published, monkeypatch, capsys):
     log_path = re.search(r"full log: (\S+build\.log)", err).group(1)
     assert "Traceback" in Path(log_path).read_text()  # kept for the developers
     assert tree_hashes(out / "2024") == before
+
+
+def test_one_failing_edition_does_not_stop_the_others(tmp_path):
+    result = run_cli("--year", 2019, "--year", 2024, "--out", tmp_path, "--format", "html")
+    assert result.returncode == 2
+    assert "[2019] error: there is no data for 2019" in result.stderr
+    assert (tmp_path / "2024" / "index.html").exists()
