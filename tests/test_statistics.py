@@ -120,3 +120,25 @@ def test_nationalities_rank_across_authorities(tmp_path):
 
 def test_relative_change():
     assert round(st.relative_change(378 / 1231, 236 / 960), 3) == 0.249
+
+
+def test_warnings_do_not_stop_loading(tmp_path):
+    rows = [
+        row("E10000016", **full(1, 0, 0, 1, 0, 0, 0, 0), authority_name="Kent CC"),
+        row("E08000019", **full(2, 0, 0, 2, 0, 0, 0, 0), authority_name="Sheffield"),
+        row("E09000008", **full(3, 0, 0, 3, 0, 0, 0, 0)),
+    ]
+    for r in rows:
+        r["notes"] = "typed by Sam"
+    from tests.helpers import HEADER
+
+    path = write_returns(tmp_path, rows, header=[*HEADER, "notes"])
+    returns = load_returns(path, 2024)
+    messages = [str(w) for w in returns.warnings]
+    assert any("column 'notes' is not part of the returns format; ignored" in m for m in messages)
+    assert any(
+        "row 3 (Sheffield), column authority_code: 'E08000019' is a former code" in m
+        for m in messages
+    )
+    assert any("row 2 (Kent CC), column authority_name: 'Kent CC' differs" in m for m in messages)
+    assert list(returns.authorities.index) == ["E10000016", "E08000039", "E09000008"]
