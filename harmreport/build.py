@@ -135,7 +135,7 @@ def build_edition(request: BuildRequest, write=print) -> Path:
                 _build_in(publication, request, edition, Path(returns_file), progress)
                 return publication.publish()
             except Exception as exc:
-                raise _explained(exc, publication.failed / "build.log") from None
+                raise _explained(exc, publication) from None
             except BaseException:
                 log.exception("build interrupted")
                 raise
@@ -148,15 +148,16 @@ def build_edition(request: BuildRequest, write=print) -> Path:
         raise _file_system_error(exc, request.out_root) from None
 
 
-def _explained(exc: Exception, log_path: Path) -> BuildError:
+def _explained(exc: Exception, publication: Publication) -> BuildError:
     """Any failure as a BuildError for people, its traceback kept in the run's log."""
+    log_path = publication.failed / "build.log"
     if isinstance(exc, BuildError):
         log.error("%s\n%s", exc, "\n".join(exc.details))
         error = exc
     else:
         log.exception("build failed")
         error = (
-            _file_system_error(exc, log_path.parent)
+            _file_system_error(exc, publication.out_root)
             if isinstance(exc, OSError)
             else InternalError(f"unexpected error: {type(exc).__name__}: {exc}")
         )
@@ -238,7 +239,13 @@ def run_notebook(stage: str, staging: Path, request: BuildRequest, returns_file:
             f"notebook {name}.ipynb failed at cell In [{exc.exec_count}]: {exc.ename}: "
             f"{_first_line(exc.evalue)}"
         ) from None
-    except Exception as exc:  # a dead or hung kernel, a timeout: nbclient raises many types
+    except OSError as exc:
+        if exc.errno is not None:  # the disk, not the notebook (nbclient's timeouts have none)
+            raise
+        raise NotebookFailed(
+            f"notebook {name}.ipynb did not finish: {type(exc).__name__}: {_first_line(str(exc))}"
+        ) from None
+    except Exception as exc:  # a dead kernel and the like: nbclient raises many types
         raise NotebookFailed(
             f"notebook {name}.ipynb did not finish: {type(exc).__name__}: {_first_line(str(exc))}"
         ) from None
@@ -277,11 +284,29 @@ def normalise_notebook(path: Path, name: str) -> None:
         if "injected-parameters" in cell["metadata"].get("tags", []):
             cell["id"] = "injected-parameters"  # papermill gives it a random id
         cell["metadata"].pop("execution", None)
+        if "outputs" in cell:
+            cell["outputs"] = _merged_streams(cell["outputs"])
         for key in ("start_time", "end_time", "duration"):
             cell["metadata"].get("papermill", {}).pop(key, None)
     path.write_text(
         json.dumps(book, indent=1, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8"
     )
+
+
+def _merged_streams(outputs: list[dict]) -> list[dict]:
+    """The kernel flushes print() output in chunks that depend on timing; one output per
+    stream, as a reader sees it, makes the bytes repeatable."""
+    merged: list[dict] = []
+    for output in outputs:
+        if output.get("output_type") == "stream":
+            text = "".join(output["text"]) if isinstance(output["text"], list) else output["text"]
+            previous = merged[-1] if merged else {}
+            if previous.get("output_type") == "stream" and previous["name"] == output["name"]:
+                previous["text"] += text
+                continue
+            output = {**output, "text": text}
+        merged.append(output)
+    return merged
 
 
 def check_disclosure(stats: dict) -> None:

@@ -244,3 +244,12 @@ def test_one_failing_edition_does_not_stop_the_others(tmp_path):
     assert result.returncode == 2
     assert "[2019] error: there is no data for 2019" in result.stderr
     assert (tmp_path / "2024" / "index.html").exists()
+
+
+def test_stream_chunks_are_merged_for_repeatable_notebooks():
+    chunks = [{"output_type": "stream", "name": "stdout", "text": ["trafficked"]},
+              {"output_type": "stream", "name": "stdout", "text": " 0 []\nunacc"},
+              {"output_type": "stream", "name": "stderr", "text": "warning\n"},
+              {"output_type": "display_data", "data": {}, "metadata": {}}]
+    merged = build._merged_streams(chunks)
+    assert [o.get("text") for o in merged] == ["trafficked 0 []\nunacc", "warning\n", None]

@@ -187,3 +187,39 @@ def test_xlsx_returns_build_like_csv(tmp_path):
     from_csv = read_json(tmp_path / "csv" / "2024" / "stats.json")
     from_csv.pop("illustrative")
     assert from_xlsx == from_csv
+
+
+FULL_DISK = """
+import json, subprocess, sys
+from tests.helpers import tree_hashes
+out = sys.argv[1] + "/report"
+def build(formats):
+    return subprocess.run([sys.executable, "run_report.py", "--year", "2024", "--out", out,
+                           "--format", formats], capture_output=True, text=True)
+first = build("html")
+before = tree_hashes(__import__("pathlib").Path(out) / "2024")
+second = build("html,pdf")
+after = tree_hashes(__import__("pathlib").Path(out) / "2024")
+print(json.dumps([first.returncode, second.returncode, second.stderr, before == after]))
+"""
+
+
+def test_full_output_folder_exits_4(tmp_path):
+    """A 300 KiB file system holds the web edition but not the PDF as well."""
+    script = (
+        f"mount -t tmpfs -o size=300k tmpfs {tmp_path} && "
+        f"exec {sys.executable} -c '{FULL_DISK}' {tmp_path}"
+    )
+    result = subprocess.run(
+        ["unshare", "-m", "sh", "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=paths.ROOT,
+        timeout=300,
+    )
+    if "mount" in result.stderr and result.returncode != 0:
+        pytest.skip(f"cannot mount a small file system here: {result.stderr.strip()}")
+    first, second, stderr, unchanged = __import__("json").loads(result.stdout)
+    assert first == 0 and second == 4
+    assert f"cannot write to {tmp_path}/report: No space left on device" in stderr
+    assert unchanged
