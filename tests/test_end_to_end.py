@@ -253,3 +253,9 @@ def test_stream_chunks_are_merged_for_repeatable_notebooks():
               {"output_type": "display_data", "data": {}, "metadata": {}}]
     merged = build._merged_streams(chunks)
     assert [o.get("text") for o in merged] == ["trafficked 0 []\nunacc", "warning\n", None]
+
+
+def test_unknown_notebook_parameter_is_an_error_before_any_kernel():
+    with pytest.raises(build.InputError, match="has no parameter retruns_path"):
+        build.check_parameters({"year": 2024, "retruns_path": "x.csv"})
+    build.check_parameters({"year": 2024, "returns_path": "", "output_dir": "."})
