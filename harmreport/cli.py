@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 from . import editions, paths
-from .build import FORMATS, BuildError, BuildRequest, InputError, build_edition, update_index
+from .build import FORMATS, BuildRequest, build_edition, update_index
+from .errors import BuildError, InputError
 
 EXIT_INTERRUPTED = 130
 

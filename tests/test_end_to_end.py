@@ -9,8 +9,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from harmreport import build, paths
-from harmreport.build import BuildRequest, DisclosureError, NotebookFailed
+from harmreport import build, notebooks, paths
+from harmreport.build import BuildRequest
+from harmreport.errors import DisclosureError, InputError, NotebookFailed
 from harmreport.outputs import read_json
 from tests.conftest import EDITIONS, html_text, pdf_text
 from tests.helpers import row, run_cli, tree_hashes, write_returns
@@ -48,10 +49,10 @@ def test_manifest_hashes_every_input_and_output(built, year):
     assert f"data/returns/returns_{year}.csv" in manifest["inputs"]
     assert "data/reference/authorities.csv" in manifest["inputs"]
     for name, digest in manifest["inputs"].items():
-        assert build.sha256(paths.ROOT / name) == digest, name
+        assert manifest.sha256(paths.ROOT / name) == digest, name
     assert set(manifest["outputs"]) == set(OUTPUTS) - {"manifest.json"}
     for name, digest in manifest["outputs"].items():
-        assert build.sha256(folder / name) == digest, name
+        assert manifest.sha256(folder / name) == digest, name
 
 
 @pytest.mark.parametrize("year", EDITIONS)
@@ -247,15 +248,17 @@ def test_one_failing_edition_does_not_stop_the_others(tmp_path):
 
 
 def test_stream_chunks_are_merged_for_repeatable_notebooks():
-    chunks = [{"output_type": "stream", "name": "stdout", "text": ["trafficked"]},
-              {"output_type": "stream", "name": "stdout", "text": " 0 []\nunacc"},
-              {"output_type": "stream", "name": "stderr", "text": "warning\n"},
-              {"output_type": "display_data", "data": {}, "metadata": {}}]
-    merged = build._merged_streams(chunks)
+    chunks = [
+        {"output_type": "stream", "name": "stdout", "text": ["trafficked"]},
+        {"output_type": "stream", "name": "stdout", "text": " 0 []\nunacc"},
+        {"output_type": "stream", "name": "stderr", "text": "warning\n"},
+        {"output_type": "display_data", "data": {}, "metadata": {}},
+    ]
+    merged = notebooks._merged_streams(chunks)
     assert [o.get("text") for o in merged] == ["trafficked 0 []\nunacc", "warning\n", None]
 
 
 def test_unknown_notebook_parameter_is_an_error_before_any_kernel():
-    with pytest.raises(build.InputError, match="has no parameter retruns_path"):
-        build.check_parameters({"year": 2024, "retruns_path": "x.csv"})
-    build.check_parameters({"year": 2024, "returns_path": "", "output_dir": "."})
+    with pytest.raises(InputError, match="has no parameter retruns_path"):
+        notebooks.check_parameters({"year": 2024, "retruns_path": "x.csv"})
+    notebooks.check_parameters({"year": 2024, "returns_path": "", "output_dir": "."})

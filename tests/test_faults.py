@@ -15,7 +15,8 @@ import nbformat
 import pytest
 
 from harmreport import build, paths
-from harmreport.build import BuildRequest, NotebookFailed
+from harmreport.build import BuildRequest
+from harmreport.errors import NotebookFailed
 from harmreport.outputs import read_json
 from tests.helpers import run_cli, tree_hashes
 
