@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from harmreport import build, notebooks, paths
+from harmreport import build, manifest, notebooks, paths
 from harmreport.build import BuildRequest
 from harmreport.errors import DisclosureError, InputError, NotebookFailed
 from harmreport.outputs import read_json
@@ -40,18 +40,18 @@ def test_every_output_is_written(built, year):
 @pytest.mark.parametrize("year", EDITIONS)
 def test_manifest_hashes_every_input_and_output(built, year):
     folder = built / str(year)
-    manifest = read_json(folder / "manifest.json")
-    assert manifest["parameters"] == {
+    recorded = read_json(folder / "manifest.json")
+    assert recorded["parameters"] == {
         "year": year,
         "returns": f"data/returns/returns_{year}.csv",
         "formats": ["html", "pdf"],
     }
-    assert f"data/returns/returns_{year}.csv" in manifest["inputs"]
-    assert "data/reference/authorities.csv" in manifest["inputs"]
-    for name, digest in manifest["inputs"].items():
+    assert f"data/returns/returns_{year}.csv" in recorded["inputs"]
+    assert "data/reference/authorities.csv" in recorded["inputs"]
+    for name, digest in recorded["inputs"].items():
         assert manifest.sha256(paths.ROOT / name) == digest, name
-    assert set(manifest["outputs"]) == set(OUTPUTS) - {"manifest.json"}
-    for name, digest in manifest["outputs"].items():
+    assert set(recorded["outputs"]) == set(OUTPUTS) - {"manifest.json"}
+    for name, digest in recorded["outputs"].items():
         assert manifest.sha256(folder / name) == digest, name
 
 
