@@ -4,7 +4,7 @@ BuildError whose exit code and message the CLI shows to people."""
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import editions, paths, render
@@ -43,7 +43,6 @@ class Progress:
 
     year: int
     write: callable = print
-    started: float = field(default_factory=time.perf_counter)
 
     def stage(self, name: str, detail: str, since: float) -> None:
         self.write(f"[{self.year}] {name:<10} {time.perf_counter() - since:6.1f} s  {detail}")

@@ -5,7 +5,7 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-from .codes import CATEGORIES, COUNT, REPORTED, SUPPRESSED
+from .codes import CATEGORIES, REPORTED, SUPPRESSED
 from .disclosure import SMALLEST_PUBLISHED, assert_publishable, is_disclosive
 from .returns import COUNT_COLUMNS, Returns
 
@@ -39,10 +39,6 @@ def total(returns: Returns, column: str) -> int:
 
 def suppressed_authorities(returns: Returns, column: str) -> int:
     return int((returns.categories[column] == SUPPRESSED).sum())
-
-
-def authorities_with_count(returns: Returns, column: str) -> int:
-    return int((returns.categories[column] == COUNT).sum())
 
 
 def authorities_above_zero(returns: Returns, column: str) -> int:
