@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import editions, paths, render
+from . import editions, output_check, paths, render
 from .errors import (
     BuildError,
     DisclosureError,
@@ -79,7 +79,7 @@ def build_edition(request: BuildRequest, write=print) -> Path:
     returns_file = request.returns_path or edition.returns
     try:
         with Publication(request.out_root, request.year) as publication:
-            handler = _log_to(publication.staging / "build.log")
+            handler = _log_to(publication.log)
             try:
                 _build_in(publication, request, edition, Path(returns_file), progress)
                 return publication.publish()
@@ -127,23 +127,23 @@ def _log_to(path: Path) -> logging.Handler:
 
 
 def _build_in(publication, request, edition, returns_file, progress):
-    staging = publication.staging
+    staging, log_file = publication.staging, publication.log
     parameters = notebook_parameters(request, returns_file)
     since = time.perf_counter()
     returns = validate(returns_file, edition)
-    run_notebook("validate", staging, parameters, request.cell_timeout)
+    run_notebook("validate", staging, parameters, request.cell_timeout, log_file)
     progress.stage(
         "validate", f"{returns.contacted} authorities, {len(returns.warnings)} warnings", since
     )
     for warning in returns.warnings:
         progress.write(f"[{request.year}] warning: {warning}")
     since = time.perf_counter()
-    run_notebook("statistics", staging, parameters, request.cell_timeout)
+    run_notebook("statistics", staging, parameters, request.cell_timeout, log_file)
     stats = read_json(staging / "stats.json")
-    check_disclosure(stats)
-    progress.stage("statistics", "stats.json", since)
+    hidden = stats["disclosure"]["suppressed_by_rule"]
+    progress.stage("statistics", f"stats.json; [c]: {_rule_counts(hidden)}", since)
     since = time.perf_counter()
-    run_notebook("figures", staging, parameters, request.cell_timeout)
+    run_notebook("figures", staging, parameters, request.cell_timeout, log_file)
     progress.stage("figures", f"{len(list((staging / 'figures').glob('*.svg')))} SVG", since)
     render_outputs(staging, stats, edition, returns, request.formats, progress)
     run = {
@@ -152,6 +152,13 @@ def _build_in(publication, request, edition, returns_file, progress):
         "formats": list(request.formats),
     }
     write_manifest(staging, run, edition, returns_file)
+    since = time.perf_counter()
+    checked = check_outputs(staging, returns, edition)
+    progress.stage("check", f"{checked} published files hold no disclosive figure", since)
+
+
+def _rule_counts(by_rule: dict) -> str:
+    return ", ".join(f"{n} by {rule}" for rule, n in by_rule.items()) or "none"
 
 
 def validate(returns_file: Path, edition: editions.DataYear):
@@ -168,29 +175,22 @@ def validate(returns_file: Path, edition: editions.DataYear):
     return returns
 
 
-def check_disclosure(stats: dict) -> None:
-    """Refuse to publish any authority-level count from 1 to 4 (anything carrying a `code`)."""
-    found = []
-
-    def walk(node, where):
-        if isinstance(node, dict):
-            if "code" in node:
-                found.extend(
-                    f"{where}: {node['code']} {key}={value}"
-                    for key, value in node.items()
-                    if isinstance(value, int) and 0 < value < 5
-                )
-            for key, value in node.items():
-                walk(value, f"{where}.{key}")
-        elif isinstance(node, list):
-            for item in node:
-                walk(item, where)
-
-    walk(stats, "stats")
-    if found:
+def check_outputs(staging: Path, returns, edition) -> int:
+    """The independent check of every file about to be published; refuses with exit 3."""
+    returns_list = [returns]
+    if edition.comparison_year:
+        returns_list.append(load_returns(None, edition.comparison_year))
+    names = {
+        code: tuple(filter(None, (row["name"], row["typed_name"])))
+        for code, row in returns.authorities.iterrows()
+    }
+    leaks = output_check.check_edition(staging, returns_list, names)
+    if leaks:
         raise DisclosureError(
-            "publishing blocked: authority-level counts from 1 to 4 would be published", found
+            "publishing blocked: disclosure control would be broken; nothing was published",
+            [str(leak) for leak in leaks],
         )
+    return sum(1 for p in staging.rglob("*") if p.is_file())
 
 
 def render_outputs(staging, stats, edition, returns, formats, progress):

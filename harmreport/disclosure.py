@@ -1,33 +1,320 @@
-"""Disclosure control: no authority-level count from 1 to 4 is ever published.
+"""Disclosure control: the policy of ../shared/disclosure-policy.md, decided in one place.
 
-Small numbers of identifiable, vulnerable children at one authority could point to a child.
-Zero is safe to publish (it identifies nobody); so are national and regional totals.
+Every figure headed for a published file is registered in a ledger with the authority cells
+it adds up (its contributors). A reader who adds and subtracts published figures can learn any
+linear combination of them; so, besides the rules on single figures (small cells, one
+contributor), a figure is hidden when the published ones would let a reader work out a hidden
+figure or an authority's count from 1 to 4 (secondary suppression), until nothing can be.
+
+The attacker is assumed to know more than the report says: which authorities gave a count
+(the appendix), which of those counts are zero, and which authority holds "the largest at one
+authority". Zero cells are therefore known constants, not unknowns.
 """
 
-import pandas as pd
+from dataclasses import dataclass, field
 
-SMALLEST_PUBLISHED = 5
-SUPPRESSED_MARK = "[c]"
+import numpy as np
+
+from .outputs import row_label
+
+THRESHOLD = 5  # counts from 1 to THRESHOLD - 1 of children are never published below UK level
+MARK = "[c]"
+UK, AREA, AUTHORITY, NATIONALITY = "UK", "area", "authority", "nationality"
+
+RULES = {
+    1: "rule 1: an authority's count from 1 to 4",
+    2: "rule 2: a figure below UK level from 1 to 4",
+    3: "rule 3: from a single authority",
+    4: "rule 4: would let a reader work out a hidden figure",
+}
+
+
+@dataclass(frozen=True)
+class Count:
+    """A count of children: its value and the non-zero authority cells it adds up. A cell is
+    (year, authority code, item), item being a returns column or 'nationality:group:name'."""
+
+    value: int
+    cells: frozenset = frozenset()
+    level: str = UK
+
+    @property
+    def contributors(self) -> set[str]:
+        return {cell[1] for cell in self.cells}
+
+    def __add__(self, other: "Count") -> "Count":
+        return Count(self.value + other.value, self.cells | other.cells, self.level)
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """A share or an average: Σ numerator ÷ Σ denominator over `authorities` authorities."""
+
+    numerator: Count
+    denominator: Count
+    authorities: int
+
+    @property
+    def value(self) -> float | None:
+        d = self.denominator.value
+        return self.numerator.value / d if d else None
+
+
+@dataclass(frozen=True)
+class Change:
+    """Relative change between two ratios: now ÷ before − 1."""
+
+    now: Ratio
+    before: Ratio
+
+    @property
+    def value(self) -> float | None:
+        if self.now.value is None or not self.before.value:
+            return None
+        return self.now.value / self.before.value - 1
+
+
+def primary_rule(figure: Count) -> int | None:
+    """The rule that hides a count on its own, if any."""
+    small = 0 < figure.value < THRESHOLD
+    if small and figure.level == AUTHORITY:
+        return 1
+    if small and figure.level != UK:
+        return 2
+    if small and len(figure.contributors) == 1:
+        return 3
+    if small and figure.value == len(figure.cells):
+        return 4  # every cell behind it must be exactly one
+    return None
+
+
+def ratio_rule(ratio: Ratio) -> int | None:
+    """A share whose numerator or base comes from one authority is that authority's ratio."""
+    parts = (ratio.numerator, ratio.denominator)
+    return 3 if any(len(p.contributors) == 1 for p in parts) else None
+
+
+@dataclass
+class Decision:
+    """Which figures are published as [c], and why."""
+
+    hidden: dict[str, str] = field(default_factory=dict)  # key -> rule text
+
+    def hide(self, key: str, rule: int, why: str = "") -> bool:
+        if key in self.hidden:
+            return False
+        self.hidden[key] = RULES[rule] + (f" ({why})" if why else "")
+        return True
+
+    def by_rule(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for text in self.hidden.values():
+            rule = text.split(":")[0]
+            counts[rule] = counts.get(rule, 0) + 1
+        return dict(sorted(counts.items()))
+
+
+class Ledger:
+    """Every figure of one edition, keyed by where it is published in stats.json."""
+
+    def __init__(self, cell_values: dict[tuple, int]):
+        self.cell_values = cell_values  # every non-zero authority cell behind any figure
+        self.counts: dict[str, Count] = {}
+        self.ratios: dict[str, Ratio] = {}
+        self.changes: dict[str, Change] = {}
+
+    def register(self, key: str, figure) -> None:
+        if isinstance(figure, Count):
+            self.counts[key] = figure
+        elif isinstance(figure, Ratio):
+            self.ratios[key] = figure
+            self.counts[f"{key}_base.numerator"] = figure.numerator
+            self.counts[f"{key}_base.denominator"] = figure.denominator
+        elif isinstance(figure, Change):
+            self.changes[key] = figure
+
+    def decide(self) -> Decision:
+        decision = Decision()
+        for key, count in self.counts.items():
+            rule = primary_rule(count)
+            if rule:
+                decision.hide(key, rule)
+        for key, ratio in self.ratios.items():
+            if ratio_rule(ratio):
+                self._hide_ratio(decision, key, 3)
+        while self._propagate(decision) | self._secondary(decision):
+            pass
+        return decision
+
+    def _hide_ratio(self, decision: Decision, key: str, rule: int, why: str = "") -> None:
+        decision.hide(key, rule, why)
+        for part in ("numerator", "denominator"):
+            decision.hide(f"{key}_base.{part}", rule, why or f"the parts of {key}")
+
+    def _propagate(self, decision: Decision) -> bool:
+        """A ratio is hidden with either of its parts (one part and the ratio give the other);
+        a change with either of its ratios."""
+        changed = False
+        for key in self.ratios:
+            parts = [f"{key}_base.{p}" for p in ("numerator", "denominator")]
+            if key not in decision.hidden and any(p in decision.hidden for p in parts):
+                self._hide_ratio(decision, key, 4, "a part of it is hidden")
+                changed = True
+            elif key in decision.hidden and not all(p in decision.hidden for p in parts):
+                self._hide_ratio(decision, key, 4, "the share is hidden")
+                changed = True
+        for key, change in self.changes.items():
+            ratios = [k for k, r in self.ratios.items() if r in (change.now, change.before)]
+            if key not in decision.hidden and any(k in decision.hidden for k in ratios):
+                changed |= decision.hide(key, 4, "a share it compares is hidden")
+        return changed
+
+    def _secondary(self, decision: Decision) -> bool:
+        """Hide one more figure if the published counts reveal a target; True if one was."""
+        published = {k: c for k, c in self.counts.items() if k not in decision.hidden and c.cells}
+        space = _RowSpace([c.cells for c in published.values()])
+        for label, cells in self._targets(decision):
+            if not space.contains(cells):
+                continue
+            key = self._breaker(published, cells)
+            decision.hide(key, 4, f"with the other published figures it would reveal {label}")
+            return True
+        return False
+
+    def _targets(self, decision: Decision):
+        """What a reader must not work out: each hidden count, each authority's count from 1
+        to 4, and an authority's trafficked plus unaccompanied count from 1 to 4."""
+        for key in sorted(decision.hidden):
+            if key in self.counts and self.counts[key].cells:
+                yield f"the hidden figure {key}", self.counts[key].cells
+        by_item: dict[tuple, int] = {}
+        for cell, value in sorted(self.cell_values.items()):
+            if 0 < value < THRESHOLD:
+                yield f"a count from 1 to 4 at authority {cell[1]}", frozenset([cell])
+            item = cell[2]
+            for group in ("trafficked_", "unaccompanied_"):
+                if item.startswith(group):
+                    pair = (cell[0], cell[1], item.removeprefix(group))
+                    by_item.setdefault(pair, []).append(cell)
+        for (_, code, _), cells in sorted(by_item.items()):
+            if len(cells) == 2 and 0 < sum(self.cell_values[c] for c in cells) < THRESHOLD:
+                yield f"a count from 1 to 4 at authority {code}", frozenset(cells)
+
+    def _breaker(self, published: dict[str, Count], target: frozenset) -> str:
+        """The figure to hide: of those the revealing sum or difference uses (its row or
+        column), the smallest below UK level, else the smallest UK one; preferring one whose
+        hiding alone protects the target."""
+        keys = list(published)
+        space = _RowSpace([published[k].cells for k in keys])
+        used = space.combination(target)
+        related = [k for k, weight in zip(keys, used, strict=True) if abs(weight) > 1e-9]
+        related.sort(key=lambda k: (published[k].level == UK, published[k].value, k))
+        for key in related:
+            rest = [c.cells for k, c in published.items() if k != key]
+            if not _RowSpace(rest).contains(target):
+                return key
+        return related[0]
+
+
+class _RowSpace:
+    """The linear combinations of published counts: a target is revealed when its vector of
+    cells lies in their span."""
+
+    def __init__(self, rows: list[frozenset]):
+        self.index = {cell: i for i, cell in enumerate(sorted({c for r in rows for c in r}))}
+        if not rows:
+            self.basis = np.zeros((0, 0))
+            return
+        matrix = np.zeros((len(rows), len(self.index)))
+        for i, row in enumerate(rows):
+            matrix[i, [self.index[c] for c in row]] = 1.0
+        self.matrix = matrix
+        _, singular, vt = np.linalg.svd(matrix, full_matrices=False)
+        rank = int((singular > 1e-9 * max(singular.max(), 1.0)).sum())
+        self.basis = vt[:rank]
+
+    def _vector(self, cells: frozenset) -> np.ndarray:
+        vector = np.zeros(len(self.index))
+        vector[[self.index[c] for c in cells]] = 1.0
+        return vector
+
+    def contains(self, cells: frozenset) -> bool:
+        if not cells or any(c not in self.index for c in cells):
+            return False  # a cell that no published figure touches cannot be worked out
+        vector = self._vector(cells)
+        residual = vector - (self.basis @ vector) @ self.basis
+        return bool(np.linalg.norm(residual) < 1e-6)
+
+    def combination(self, cells: frozenset) -> np.ndarray:
+        """Weights on the rows that add up to the target (the smallest such weights)."""
+        weights, *_ = np.linalg.lstsq(self.matrix.T, self._vector(cells), rcond=None)
+        return weights
+
+
+def publish(stats: dict, ledger: Ledger, decision: Decision) -> dict:
+    """stats with every figure replaced by its published form: a number, or [c]."""
+
+    def shown(key, value):
+        if key in decision.hidden:
+            return MARK
+        return value
+
+    def walk(node, where):
+        if isinstance(node, dict):
+            out = {}
+            for key, value in node.items():
+                path = f"{where}.{key}" if where else str(key)
+                if isinstance(value, Ratio):
+                    out[key] = shown(path, value.value)
+                    out[f"{key}_base"] = {
+                        "numerator": shown(f"{path}_base.numerator", value.numerator.value),
+                        "denominator": shown(f"{path}_base.denominator", value.denominator.value),
+                        "authorities": value.authorities,
+                    }
+                else:
+                    out[key] = walk(value, path)
+            return out
+        if isinstance(node, list):
+            return [walk(item, f"{where}.{row_label(item, i)}") for i, item in enumerate(node)]
+        if isinstance(node, Count | Change):
+            return shown(where, node.value)
+        return node
+
+    return walk(stats, "")
+
+
+def register_all(stats: dict, ledger: Ledger) -> Ledger:
+    """Register every figure found in stats under its published key."""
+
+    def walk(node, where):
+        if isinstance(node, Count | Ratio | Change):
+            ledger.register(where, node)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                walk(value, f"{where}.{key}" if where else str(key))
+        elif isinstance(node, list):
+            for i, item in enumerate(node):
+                walk(item, f"{where}.{row_label(item, i)}")
+
+    walk(stats, "")
+    return ledger
+
+
+def control(stats: dict, cell_values: dict[tuple, int]) -> tuple[dict, Decision]:
+    """Decide suppression for every figure in stats; return the published stats and the
+    decision. The published stats name each hidden figure and its rule, never its value."""
+    ledger = register_all(stats, Ledger(cell_values))
+    decision = ledger.decide()
+    published = publish(stats, ledger, decision)
+    published["disclosure"] = {
+        "mark": MARK,
+        "threshold": THRESHOLD,
+        "suppressed": dict(sorted(decision.hidden.items())),
+        "suppressed_by_rule": decision.by_rule(),
+    }
+    return published, decision
 
 
 def is_disclosive(value) -> bool:
-    return not pd.isna(value) and 0 < int(value) < SMALLEST_PUBLISHED
-
-
-def suppress_small_counts(values: pd.Series) -> pd.Series:
-    """Authority-level counts as published text: 1 to 4 become '[c]', missing stays empty."""
-
-    def shown(value):
-        if pd.isna(value):
-            return ""
-        return SUPPRESSED_MARK if is_disclosive(value) else f"{int(value):,}"
-
-    return values.map(shown).astype(object)
-
-
-def assert_publishable(rows: list[dict], count_key: str) -> list[dict]:
-    """Guard for authority-level lists headed for a published file."""
-    for row in rows:
-        if is_disclosive(row[count_key]):
-            raise ValueError(f"disclosive count {row[count_key]} for {row.get('name')}")
-    return rows
+    """An authority-level count from 1 to 4."""
+    return isinstance(value, int | np.integer) and 0 < int(value) < THRESHOLD

@@ -53,7 +53,7 @@ def save_svg(fig, path: Path) -> Path:
 def share_went_missing_chart(stats: dict):
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(7, 2.2))
-        groups = [g for g in GROUP_LABELS if stats[g]["share_went_missing"] is not None]
+        groups = [g for g in GROUP_LABELS if _shown(stats[g]["share_went_missing"])]
         shares = [stats[g]["share_went_missing"] * 100 for g in groups]
         bars = ax.barh([GROUP_LABELS[g] for g in groups], shares, color=COLOURS[:2])
         for bar, g in zip(bars, groups, strict=True):
@@ -91,9 +91,19 @@ def regions_chart(stats: dict):
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(1, 2, figsize=(7, 4), sharey=True)
         for ax, group, colour in zip(axes, GROUP_LABELS, COLOURS, strict=False):
+            # A [c] figure is left out: no bar, and the mark where the bar would start.
             values = [r[f"{group}_in_care"] for r in rows]
-            ax.barh([r["area"] for r in rows], values, color=colour)
+            drawn = [v if _shown(v) else 0 for v in values]
+            ax.barh([r["area"] for r in rows], drawn, color=colour)
+            for position, value in enumerate(values):
+                if not _shown(value):
+                    ax.text(0, position, f" {value}", va="center", fontsize=8)
             ax.set_title(GROUP_LABELS[group], fontsize=10)
             ax.set_xlabel("Children in care")
         axes[0].invert_yaxis()
         return label_illustrative(fig, stats)
+
+
+def _shown(value) -> bool:
+    """A number to draw: not missing, not withheld by disclosure control."""
+    return isinstance(value, int | float) and not isinstance(value, bool)

@@ -2,6 +2,9 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from functools import wraps
+
+from .disclosure import MARK
 
 NUMBER_WORDS = {
     1: "one",
@@ -23,19 +26,32 @@ def _decimal(value: float) -> Decimal:
     return Decimal(repr(float(value)))
 
 
+def passes_mark(format_value):
+    """A figure withheld by disclosure control is printed as its mark, whatever the format."""
+
+    @wraps(format_value)
+    def formatted(value, *args, **kwargs):
+        return MARK if value == MARK else format_value(value, *args, **kwargs)
+
+    return formatted
+
+
 def round_half_up(value: float, places: int = 0) -> Decimal:
     return _decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
+@passes_mark
 def percent(share: float, places: int = 0) -> str:
     """0.125 -> '13%' (half up, never banker's rounding)."""
     return f"{round_half_up(_decimal(share) * 100, places)}%"
 
 
+@passes_mark
 def number(value: int) -> str:
     return f"{int(value):,}"
 
 
+@passes_mark
 def decimal(value: float, places: int = 1) -> str:
     return str(round_half_up(value, places))
 
@@ -44,6 +60,7 @@ def count_word(value: int) -> str:
     return NUMBER_WORDS.get(int(value), number(value))
 
 
+@passes_mark
 def one_in(share: float) -> str:
     """0.307 -> 'nearly one in three'; 0.1679 -> 'over one in six'; 0.25 -> 'one in four'."""
     share = Fraction(repr(float(share)))

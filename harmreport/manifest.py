@@ -27,7 +27,7 @@ def input_files(returns_file: Path, edition: editions.DataYear) -> list[Path]:
 
 
 def write_manifest(staging: Path, parameters: dict, edition, returns_file: Path) -> None:
-    outputs = sorted(p for p in staging.rglob("*") if p.is_file() and p.name != "build.log")
+    outputs = sorted(p for p in staging.rglob("*") if p.is_file())
     manifest = {
         "edition": edition.year,
         "title": edition.title,
@@ -42,4 +42,3 @@ def write_manifest(staging: Path, parameters: dict, edition, returns_file: Path)
         },
     }
     write_json(staging / "manifest.json", manifest)
-    (staging / "build.log").unlink(missing_ok=True)

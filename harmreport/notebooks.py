@@ -33,13 +33,15 @@ def check_parameters(parameters: dict) -> None:
             )
 
 
-def run_notebook(stage: str, staging: Path, parameters: dict, cell_timeout: int) -> Path:
+def run_notebook(
+    stage: str, staging: Path, parameters: dict, cell_timeout: int, log_file: Path
+) -> Path:
     """Execute one notebook with papermill in the staging folder, on a real kernel."""
     name = NOTEBOOKS[stage]
     target = staging / "notebooks" / f"{name}.ipynb"
     target.parent.mkdir(exist_ok=True)
     try:
-        with _kernel_stderr_to(staging / "build.log"):
+        with _kernel_stderr_to(log_file):
             papermill.execute_notebook(
                 str(paths.NOTEBOOKS / f"{name}.ipynb"),
                 str(target),

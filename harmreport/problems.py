@@ -14,6 +14,16 @@ class Problem:
     authority: str | None
     column: str | None
     message: str
+    public: str = ""  # the message without anything typed in the returns, for published files
+    code: str | None = None  # the authority's code from the reference list, if known
+
+    def published(self) -> str:
+        """The problem as published files may say it: no text typed in the returns (names,
+        headers, values), which may hold anything (disclosure policy, rule 6)."""
+        where = [f"row {self.row}" + (f" ({self.code})" if self.code else "")] if self.row else []
+        if self.column:
+            where.append(f"column {self.column}")
+        return f"{', '.join(where)}: {self.public or 'see the build log'}"
 
     def __str__(self) -> str:
         where = [self.file]

@@ -1,10 +1,11 @@
-"""Safe publishing: build in a staging folder beside the published one, swap it in only when
-every step has passed, and keep what a failed run left outside the published tree.
+"""Safe publishing: build in a staging folder beside the published tree, swap it in only when
+every step has passed, and keep what a failed run left outside the folder web staff upload.
 
-    OUT/<year>/              the published edition (replaced in one atomic exchange)
-    OUT/.staging/<run-id>/   a build in progress
-    OUT/.failed/<run-id>/    a failed build's notebooks and log
-    OUT/.locks/<year>.lock   held while a build of <year> runs (released even by kill -9)
+    OUT/<year>/                    the published edition (replaced in one atomic exchange)
+    OUT.work/staging/<run-id>/     a build in progress (same file system as OUT)
+    OUT.work/logs/<run-id>.log     its log (removed when the edition is published)
+    OUT.work/failed/<run-id>/      a failed build's notebooks and log
+    OUT.work/locks/<year>.lock     held while a build of <year> runs (released even by kill -9)
 """
 
 import ctypes
@@ -24,21 +25,31 @@ def run_id(year: int) -> str:
     return f"{year}-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
 
 
+def work_folder(out_root: Path) -> Path:
+    """Where builds stage, log and fail: beside the output root (so the final rename stays on
+    one file system), never inside the folder that web staff upload."""
+    out_root = Path(out_root)
+    return out_root.with_name(f"{out_root.name}.work")
+
+
 class Publication:
     """A context manager around one build of one edition."""
 
     def __init__(self, out_root: Path, year: int):
         self.out_root = Path(out_root)
+        self.work = work_folder(self.out_root)
         self.year = year
         self.run_id = run_id(year)
         self.target = self.out_root / str(year)
-        self.staging = self.out_root / ".staging" / self.run_id
-        self.failed = self.out_root / ".failed" / self.run_id
+        self.staging = self.work / "staging" / self.run_id
+        self.failed = self.work / "failed" / self.run_id
+        self.log = self.work / "logs" / f"{self.run_id}.log"
         self._lock_file = None
 
     def __enter__(self) -> "Publication":
-        for folder in (".staging", ".failed", ".locks"):
-            (self.out_root / folder).mkdir(parents=True, exist_ok=True)
+        self.out_root.mkdir(parents=True, exist_ok=True)
+        for folder in ("staging", "failed", "locks", "logs"):
+            (self.work / folder).mkdir(parents=True, exist_ok=True)
         self._lock()
         self._set_aside_stale_staging()
         self.staging.mkdir()
@@ -48,6 +59,12 @@ class Publication:
         try:
             if self.staging.exists():
                 shutil.move(self.staging, self.failed)
+            if self.log.exists():
+                if kind is None:
+                    self.log.unlink()
+                else:
+                    self.failed.mkdir(parents=True, exist_ok=True)
+                    shutil.move(self.log, self.failed / "build.log")
         finally:
             self._unlock()
         return False
@@ -62,7 +79,7 @@ class Publication:
         return self.target
 
     def _lock(self):
-        path = self.out_root / ".locks" / f"{self.year}.lock"
+        path = self.work / "locks" / f"{self.year}.lock"
         self._lock_file = open(path, "w")  # noqa: SIM115 (held for the whole build)
         try:
             fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -82,8 +99,8 @@ class Publication:
 
     def _set_aside_stale_staging(self):
         # Holding the lock, any staging folder of this year was left by a killed run.
-        for stale in (self.out_root / ".staging").glob(f"{self.year}-*"):
-            shutil.move(stale, self.out_root / ".failed" / stale.name)
+        for stale in (self.work / "staging").glob(f"{self.year}-*"):
+            shutil.move(stale, self.work / "failed" / stale.name)
 
 
 def exchange(a: Path, b: Path) -> None:

@@ -31,8 +31,10 @@ class RawTable:
     rows: list[tuple[int, list]]
     note: str = ""  # how the table was found, when that helps explain an error
 
-    def problem(self, message, row=None, authority=None, column=None) -> Problem:
-        return Problem(self.file, self.sheet, row, authority, column, message)
+    def problem(
+        self, message, row=None, authority=None, column=None, public="", code=None
+    ) -> Problem:
+        return Problem(self.file, self.sheet, row, authority, column, message, public, code)
 
 
 class CellProblem:

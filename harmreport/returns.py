@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import codes, editions, reference
+from . import codes, editions, reference, vocabulary
 from .problems import Problem, ReturnsError
 from .reading import CellProblem, RawTable, read_table
 
@@ -56,6 +56,7 @@ def load_returns(path: Path | None = None, year: int = 0) -> Returns:
     returns.nationalities = _load_nationalities(path, returns, checker)
     if checker.problems:
         raise ReturnsError(checker.problems, checker.warnings)
+    returns.warnings = list(checker.warnings)  # the nationalities table's too
     return returns
 
 
@@ -72,8 +73,8 @@ class _Checker:
     def error(self, message, row=None, authority=None, column=None):
         self.problems.append(self.table.problem(message, row, authority, column))
 
-    def warn(self, message, row=None, authority=None, column=None):
-        self.warnings.append(self.table.problem(message, row, authority, column))
+    def warn(self, message, row=None, authority=None, column=None, public="", code=None):
+        self.warnings.append(self.table.problem(message, row, authority, column, public, code))
 
     def returns(self, path: Path) -> Returns:
         columns = self.header_positions(COUNT_COLUMNS + ID_COLUMNS)
@@ -103,7 +104,11 @@ class _Checker:
                     row=1,
                 )
             elif name and name not in wanted:
-                self.warn(f"column '{name}' is not part of the returns format; ignored", row=1)
+                self.warn(
+                    f"column '{name}' is not part of the returns format; ignored",
+                    row=1,
+                    public=f"column {index + 1} is not part of the returns format; ignored",
+                )
             positions.setdefault(name, index)
         missing = [c for c in wanted if c not in positions]
         if missing:
@@ -188,6 +193,8 @@ class _Checker:
                 number,
                 label,
                 "authority_code",
+                public=f"a former code of {row['name']} was read as {current}",
+                code=current,
             )
         period = self.period
         if not reference.in_operation(row, period.period_start, period.period_end):
@@ -204,6 +211,8 @@ class _Checker:
                 number,
                 label,
                 "authority_name",
+                public=f"the name typed differs from the reference name, {row['name']}",
+                code=current,
             )
         return {
             "authority_id": row["authority_id"],
@@ -343,14 +352,34 @@ def _nationality_row(nat, number, cells, positions, known, by_id, seen):
             "group",
         )
         return None
-    nationality = " ".join(str(cell("nationality")).split())
-    if not nationality:
+    typed, invisible = vocabulary.normalise(cell("nationality"))
+    if not typed:
         nat.error("the nationality is empty", number, code, "nationality")
         return None
-    key = (code, group, nationality.casefold())
+    if invisible:
+        nat.warn(
+            f"'{typed}' held invisible characters, removed: {', '.join(invisible)}",
+            number,
+            code,
+            "nationality",
+            public="the nationality held invisible characters, removed",
+            code=code,
+        )
+    nationality = vocabulary.nationality(typed)
+    if nationality is None:
+        nat.error(
+            f"'{typed}' is not a nationality in {vocabulary.NATIONALITIES.name}; use a "
+            "nationality or country listed there, or add this spelling as an alias",
+            number,
+            code,
+            "nationality",
+        )
+        return None
+    key = (code, group, nationality)
     if key in seen:
         nat.error(
-            f"{nationality} ({group}) appears twice for this authority (also row {seen[key]})",
+            f"'{typed}' is {nationality} ({group}), which appears twice for this authority "
+            f"(also row {seen[key]})",
             number,
             code,
             "nationality",

@@ -1,26 +1,11 @@
 """The building blocks of the headline statistics, exactly as foi-returns-contract.md defines
 them. The statistics notebook composes them, one visible cell per published figure."""
 
-from dataclasses import asdict, dataclass
-
 import pandas as pd
 
 from .codes import CATEGORIES, REPORTED, SUPPRESSED
-from .disclosure import SMALLEST_PUBLISHED, assert_publishable, is_disclosive
+from .disclosure import AREA, AUTHORITY, NATIONALITY, THRESHOLD, UK, Change, Count, Ratio
 from .returns import COUNT_COLUMNS, Returns
-
-
-@dataclass(frozen=True)
-class Ratio:
-    """A share or rate with the sums and the authorities it was taken over."""
-
-    value: float | None
-    numerator: int
-    denominator: int
-    authorities: int
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 def authorities_reporting(returns: Returns, column: str) -> int:
@@ -32,9 +17,41 @@ def reporting_rate(returns: Returns, column: str) -> float:
     return authorities_reporting(returns, column) / returns.contacted
 
 
-def total(returns: Returns, column: str) -> int:
+def cells_of(returns: Returns, column: str, rows=None) -> frozenset:
+    """The non-zero count cells of `column` (in `rows`, a boolean Series, if given): what a
+    figure built from them is made of, for disclosure control."""
+    values = returns.counts[column]
+    if rows is not None:
+        values = values[rows.fillna(False).astype(bool)]
+    return frozenset((returns.year, code, column) for code in values[values > 0].index)
+
+
+def total(returns: Returns, column: str, rows=None, level: str = UK) -> Count:
     """Sum of the counts; suppressed cells are left out (and counted separately)."""
-    return int(returns.counts[column].sum())
+    values = returns.counts[column]
+    if rows is not None:
+        values = values[rows.fillna(False).astype(bool)]
+    return Count(int(values.sum()), cells_of(returns, column, rows), level)
+
+
+def cell_values(returns: Returns) -> dict[tuple, int]:
+    """Every non-zero authority cell (counts and nationality counts), for disclosure control."""
+    found = {
+        (returns.year, code, column): int(value)
+        for column in COUNT_COLUMNS
+        for code, value in returns.counts[column].items()
+        if not pd.isna(value) and value > 0
+    }
+    table = returns.nationalities
+    if table is not None:
+        for record in table.dropna(subset=["went_missing"]).itertuples():
+            if record.went_missing > 0:
+                found[_nationality_cell(returns.year, record)] = int(record.went_missing)
+    return found
+
+
+def _nationality_cell(year: int, record) -> tuple:
+    return (year, record.authority_code, f"nationality:{record.group}:{record.nationality}")
 
 
 def suppressed_authorities(returns: Returns, column: str) -> int:
@@ -42,26 +59,47 @@ def suppressed_authorities(returns: Returns, column: str) -> int:
 
 
 def authorities_above_zero(returns: Returns, column: str) -> int:
+    """A count of authorities, not of children (disclosure rule 5)."""
     return int((returns.counts[column] > 0).sum())
 
 
-def largest(returns: Returns, column: str) -> int | None:
-    """The highest count at one authority; None when it is too small to publish."""
-    value = returns.counts[column].max()
-    return None if pd.isna(value) or is_disclosive(value) else int(value)
+def largest(returns: Returns, column: str) -> Count | None:
+    """The highest count at one authority (None when no authority gave a count). The reader
+    is assumed to know which authority it is."""
+    values = returns.counts[column].dropna()
+    if values.empty:
+        return None
+    code = values.sort_index().idxmax()
+    value = int(values[code])
+    cells = frozenset([(returns.year, code, column)]) if value else frozenset()
+    return Count(value, cells, AUTHORITY)
 
 
 def ratio_over_complete(returns: Returns, numerators, denominators, where=None) -> Ratio:
     """Σ numerators ÷ Σ denominators over the authorities that gave a count in every one of
     the columns (and meet `where`, a boolean Series, if given)."""
     numerators, denominators = list(numerators), list(denominators)
-    counts = returns.counts[numerators + denominators]
-    complete = counts.notna().all(axis=1)
+    complete = returns.counts[numerators + denominators].notna().all(axis=1)
     if where is not None:
         complete &= where.fillna(False).astype(bool)
-    top = int(counts.loc[complete, numerators].sum().sum())
-    bottom = int(counts.loc[complete, denominators].sum().sum())
-    return Ratio(top / bottom if bottom else None, top, bottom, int(complete.sum()))
+    top = _sum_of(total(returns, c, complete) for c in numerators)
+    bottom = _sum_of(total(returns, c, complete) for c in denominators)
+    return Ratio(top, bottom, int(complete.sum()))
+
+
+def _sum_of(counts) -> Count:
+    found = Count(0)
+    for count in counts:
+        found += count
+    return found
+
+
+def combined_ratio(ratios) -> Ratio:
+    """Two groups' ratios taken together: numerators and denominators added."""
+    ratios = list(ratios)
+    return Ratio(
+        _sum_of(r.numerator for r in ratios), _sum_of(r.denominator for r in ratios), None
+    )
 
 
 def share_went_missing(returns: Returns, group: str) -> Ratio:
@@ -84,43 +122,67 @@ def response_categories(returns: Returns) -> dict[str, dict[str, int]]:
 
 
 def top_authorities(returns: Returns, column: str, n: int) -> list[dict]:
-    """The n authorities with the highest counts, never naming one with fewer than
-    SMALLEST_PUBLISHED (disclosure control); ties broken by name, for stable output."""
+    """The n authorities with the highest counts, naming none with fewer than THRESHOLD
+    (disclosure rule 1); ties broken by name, for stable output."""
     table = returns.authorities[["name"]].assign(value=returns.counts[column])
-    table = table[table["value"] >= SMALLEST_PUBLISHED]
+    table = table[table["value"] >= THRESHOLD]
     table = table.sort_values(["value", "name"], ascending=[False, True]).head(n)
-    rows = [
-        {"name": name, "code": code, "value": int(value)}
+    return [
+        {
+            "name": name,
+            "code": code,
+            "value": Count(int(value), frozenset([(returns.year, code, column)]), AUTHORITY),
+        }
         for code, name, value in table[["name", "value"]].itertuples()
     ]
-    return assert_publishable(rows, "value")
 
 
-def totals_by_region(returns: Returns, columns) -> pd.DataFrame:
-    """Counts summed by English region, or by nation outside England."""
-    area = returns.authorities["region"].where(
-        returns.authorities["nation"] == "England", returns.authorities["nation"]
-    )
-    return returns.counts[list(columns)].groupby(area).sum().astype(int).sort_index()
+def area_of(returns: Returns) -> pd.Series:
+    """Each authority's English region, or its nation outside England."""
+    authorities = returns.authorities
+    return authorities["region"].where(authorities["nation"] == "England", authorities["nation"])
 
 
-def share_in_areas(by_area: pd.DataFrame, column: str, areas) -> float:
-    return float(by_area.loc[by_area.index.isin(areas), column].sum() / by_area[column].sum())
+def totals_by_area(returns: Returns, columns) -> list[dict]:
+    """Counts summed by English region, or by nation outside England, one row an area."""
+    area = area_of(returns)
+    return [
+        {"area": name, **{c: total(returns, c, area == name, AREA) for c in columns}}
+        for name in sorted(area.unique())
+    ]
 
 
-def nationality_ranking(returns: Returns, group: str) -> pd.DataFrame:
-    """Children who went missing, by nationality, across the authorities that could say."""
+def share_in_areas(rows: list[dict], column: str, areas, everywhere: Count) -> Ratio:
+    """The share of `everywhere` found in `areas` (rows from totals_by_area)."""
+    inside = _sum_of(row[column] for row in rows if row["area"] in areas)
+    inside = Count(inside.value, inside.cells, AREA)
+    return Ratio(inside, everywhere, None)
+
+
+def nationality_ranking(returns: Returns, group: str) -> list[dict]:
+    """Children who went missing, by nationality, summed across the authorities that could
+    say; most first, ties by name (disclosure control may later hide small ones)."""
     table = returns.nationalities
     if table is None:
-        return pd.DataFrame(columns=["nationality", "went_missing"])
-    table = table[table["group"] == group].copy()
-    table["key"] = table["nationality"].str.casefold()
-    spelt = table.groupby("key")["nationality"].first()
-    ranked = table.groupby("key")["went_missing"].sum().astype(int).rename("went_missing")
-    ranked = ranked.to_frame().join(spelt).reset_index(drop=True)
-    return ranked.sort_values(
-        ["went_missing", "nationality"], ascending=[False, True], ignore_index=True
-    )[["nationality", "went_missing"]]
+        return []
+    table = table[(table["group"] == group)].dropna(subset=["went_missing"])
+    rows = []
+    for nationality, found in table.groupby("nationality"):
+        cells = frozenset(
+            _nationality_cell(returns.year, r) for r in found.itertuples() if r.went_missing
+        )
+        count = Count(int(found["went_missing"].sum()), cells, NATIONALITY)
+        rows.append({"nationality": nationality, "went_missing": count})
+    return sorted(rows, key=lambda r: (-r["went_missing"].value, r["nationality"]))
+
+
+def ranked(rows: list[dict], column: str) -> list[dict]:
+    """A published ranking: published numbers first, most first; hidden ([c]) rows after,
+    by name, so that their order says nothing about their size."""
+    shown = [r for r in rows if not isinstance(r[column], str)]
+    hidden = [r for r in rows if isinstance(r[column], str)]
+    first = sorted(shown, key=lambda r: (-r[column], r["nationality"]))
+    return first + sorted(hidden, key=lambda r: r["nationality"])
 
 
 def nationality_authorities(returns: Returns, group: str) -> int:
@@ -131,5 +193,5 @@ def nationality_authorities(returns: Returns, group: str) -> int:
     return int(table.loc[table["group"] == group, "authority_code"].nunique())
 
 
-def relative_change(now: float, before: float) -> float:
-    return now / before - 1
+def relative_change(now: Ratio, before: Ratio) -> Change:
+    return Change(now, before)

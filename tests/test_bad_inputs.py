@@ -8,6 +8,7 @@ import zipfile
 import openpyxl
 import pytest
 
+from harmreport.publish import work_folder
 from tests.helpers import AUTHORITIES, HEADER, full, row, run_cli, tree_hashes, write_returns
 
 GOOD = [
@@ -427,7 +428,7 @@ def test_bad_input_exits_2_naming_the_place(case, published, tmp_path):
         assert text in result.stderr
     assert "Traceback" not in result.stderr
     assert tree_hashes(out / "2024") == before
-    assert not list((out / "2024").parent.glob(".staging/2024-*"))
+    assert not list(work_folder(out).glob("staging/2024-*"))
 
 
 def test_at_least_forty_cases():

@@ -1,20 +1,255 @@
+"""Disclosure control: each rule on hand-made figures, and seeded random returns attacked by
+a brute-force reader who adds and subtracts every published figure."""
+
+import itertools
+import random
+
+import numpy as np
 import pandas as pd
 import pytest
 
-from harmreport.disclosure import assert_publishable, is_disclosive, suppress_small_counts
+from harmreport import disclosure as dc
+from harmreport import statistics as st
+from harmreport.disclosure import AREA, AUTHORITY, MARK, UK, Count, Ratio
+from harmreport.returns import GROUPS, load_returns
+from tests.helpers import HEADER, row, write_returns
 
 
-def test_counts_from_one_to_four_are_disclosive():
-    assert [is_disclosive(v) for v in (0, 1, 4, 5, 120)] == [False, True, True, False, False]
-    assert not is_disclosive(pd.NA)
+def cell(code, column="still_missing"):
+    return (2024, code, column)
 
 
-def test_suppress_small_counts_marks_c_and_keeps_zero():
-    values = pd.Series([0, 1, 4, 5, 1234, pd.NA], dtype="Int64")
-    assert suppress_small_counts(values).tolist() == ["0", "[c]", "[c]", "5", "1,234", ""]
+def count(level=UK, **values):
+    return Count(sum(values.values()), frozenset(cell(c) for c, v in values.items() if v), level)
 
 
-def test_assert_publishable_refuses_a_small_count():
-    assert assert_publishable([{"name": "Kent", "value": 5}], "value")
-    with pytest.raises(ValueError, match="disclosive count 3 for Kent"):
-        assert_publishable([{"name": "Kent", "value": 3}], "value")
+def decide(stats, values):
+    return dc.control(stats, values)
+
+
+def test_rule_1_authority_count_from_one_to_four():
+    stats = {"named": [{"code": "A", "value": count(AUTHORITY, A=3)}]}
+    published, decision = decide(stats, {cell("A"): 3})
+    assert published["named"][0]["value"] == MARK
+    assert decision.hidden["named.A.value"].startswith("rule 1")
+
+
+def test_rule_2_small_cell_below_uk_level_but_zero_is_published():
+    stats = {"wales": count(AREA, A=1, B=2), "scotland": count(AREA), "uk": count(A=1, B=2)}
+    published, decision = decide(stats, {cell("A"): 1, cell("B"): 2})
+    assert published["wales"] == MARK and decision.hidden["wales"].startswith("rule 2")
+    assert published["scotland"] == 0
+    # The UK total of 3 from two authorities is publishable on its own (rule 2 is below UK
+    # level), but with Wales hidden it is Wales: rule 4 hides it too.
+    assert published["uk"] == MARK and decision.hidden["uk"].startswith("rule 4")
+
+
+def test_rule_3_uk_total_from_a_single_authority():
+    published, decision = decide({"uk": count(A=3, B=0)}, {cell("A"): 3})
+    assert published["uk"] == MARK and decision.hidden["uk"].startswith("rule 3")
+    published, _ = decide({"uk": count(A=7)}, {cell("A"): 7})
+    assert published["uk"] == 7  # one authority's count of 5 or more may be published
+
+
+def test_rule_3_share_from_a_single_authority_hides_share_and_parts():
+    share = Ratio(count(A=2), count(A=60, B=0), 2)
+    published, decision = decide({"share": share}, {cell("A"): 60})
+    assert published["share"] == MARK
+    assert published["share_base"] == {"numerator": MARK, "denominator": MARK, "authorities": 2}
+    assert decision.hidden["share"].startswith("rule 3")
+
+
+def test_every_contributor_at_one_is_disclosive():
+    published, _ = decide({"uk": count(A=1, B=1)}, {cell("A"): 1, cell("B"): 1})
+    assert published["uk"] == MARK
+
+
+def test_rule_4_total_minus_the_largest():
+    values = {cell("A"): 20, cell("B"): 3}
+    stats = {"total": count(A=20, B=3), "largest": count(AUTHORITY, A=20)}
+    published, decision = decide(stats, values)
+    assert MARK in (published["total"], published["largest"])
+    assert any(rule.startswith("rule 4") for rule in decision.hidden.values())
+
+
+def test_rule_4_total_minus_the_named_authorities():
+    values = {cell("A"): 9, cell("B"): 8, cell("C"): 2}
+    stats = {
+        "total": count(A=9, B=8, C=2),
+        "named": [
+            {"code": "A", "value": count(AUTHORITY, A=9)},
+            {"code": "B", "value": count(AUTHORITY, B=8)},
+        ],
+    }
+    published, _ = decide(stats, values)
+    assert MARK in (published["total"], *[r["value"] for r in published["named"]])
+
+
+def test_rule_4_region_table_hides_a_second_cell_not_the_uk_total():
+    values = {cell("A"): 2, cell("B"): 30, cell("C"): 40, cell("D"): 9}
+    stats = {
+        "table": [
+            {"area": "Wales", "n": count(AREA, A=2)},
+            {"area": "London", "n": count(AREA, B=30)},
+            {"area": "Kent", "n": count(AREA, C=40)},
+            {"area": "Scotland", "n": count(AREA, D=9)},
+        ],
+        "uk": count(A=2, B=30, C=40, D=9),
+    }
+    published, decision = decide(stats, values)
+    shown = {r["area"]: r["n"] for r in published["table"]}
+    assert shown == {"Wales": MARK, "London": 30, "Kent": 40, "Scotland": MARK}
+    assert published["uk"] == 81  # the next smallest cell, not the national figure
+    assert decision.hidden["table.Scotland.n"].startswith("rule 4")
+
+
+def test_a_change_is_hidden_with_a_share_it_compares():
+    now = Ratio(count(A=10, B=10), count(A=50, B=50), 2)
+    before = Ratio(count(C=3), count(C=40), 1)
+    stats = {"now": now, "before": before, "change": dc.Change(now, before)}
+    published, _ = decide(stats, {cell("C"): 40, cell("A"): 10, cell("B"): 10})
+    assert published["before"] == MARK and published["change"] == MARK
+    assert published["now"] == 0.2
+
+
+# ---- seeded random returns against a brute-force attacker -----------------------------
+
+LONDON = ["E09000001", "E09000002", "E09000003", "E09000005", "E09000006", "E09000007"]
+WALES = ["W06000001", "W06000002", "W06000003", "W06000004", "W06000005", "W06000006"]
+NI = ["NI-BHSCT", "NI-NHSCT", "NI-SEHSCT", "NI-SHSCT", "NI-WHSCT"]
+OTHERS = ["E10000016", "E06000034", "S12000049", "E08000025"]
+
+
+def random_returns(folder, seed):
+    """Small counts scattered over London, Wales and Northern Ireland."""
+    rng = random.Random(seed)
+    rows = []
+    for code in LONDON + WALES + NI + OTHERS:
+        if rng.random() < 0.15:
+            rows.append(row(code))  # not recorded
+            continue
+        values = {}
+        for group in GROUPS:
+            in_care = rng.choice([0, 0, 1, 2, 3, 4, 6, 12, 30])
+            went = rng.randint(0, in_care) if rng.random() < 0.6 else 0
+            values |= {
+                f"{group}_in_care": in_care,
+                f"{group}_went_missing": went,
+                f"{group}_missing_episodes": went * rng.randint(1, 3),
+            }
+        went = values["trafficked_went_missing"] + values["unaccompanied_went_missing"]
+        values["missing_over_week"] = rng.randint(0, went)
+        values["still_missing"] = rng.randint(0, went)
+        if rng.random() < 0.2:
+            values[rng.choice(HEADER[2:])] = "not recorded"  # cross-checks then skip it
+        rows.append(row(code, **values))
+    return load_returns(write_returns(folder, rows, name=f"r{seed}.csv"), 2024)
+
+
+def figures(returns):
+    """The figures the statistics notebook publishes, built with the same building blocks."""
+    stats = {}
+    for group in GROUPS:
+        stats[group] = {
+            "in_care": st.total(returns, f"{group}_in_care"),
+            "went_missing": st.total(returns, f"{group}_went_missing"),
+            "largest": st.largest(returns, f"{group}_went_missing"),
+            "share": st.share_went_missing(returns, group),
+            "episodes": st.episodes_per_missing_child(returns, group),
+        }
+    stats["still"] = st.total(returns, "still_missing")
+    stats["named"] = st.top_authorities(returns, "still_missing", 3)
+    stats["table"] = st.totals_by_area(returns, ["trafficked_in_care", "unaccompanied_in_care"])
+    return stats
+
+
+def truth(returns):
+    """The attacker's model, derived here without the ledger: each published key's cells."""
+    counts = returns.counts
+    area = st.area_of(returns)
+
+    def cells(column, rows=None):
+        values = counts[column] if rows is None else counts[column][rows]
+        return {(column, code) for code, v in values.items() if pd.notna(v) and v > 0}
+
+    model = {}
+    for group in GROUPS:
+        ic, wm = f"{group}_in_care", f"{group}_went_missing"
+        model[f"{group}.in_care"] = cells(ic)
+        model[f"{group}.went_missing"] = cells(wm)
+        both = counts[[ic, wm]].notna().all(axis=1)
+        model[f"{group}.share_base.numerator"] = cells(wm, both)
+        model[f"{group}.share_base.denominator"] = cells(ic, both)
+        ep = f"{group}_missing_episodes"
+        with_missing = counts[[ep, wm]].notna().all(axis=1) & (counts[wm].fillna(0) > 0)
+        model[f"{group}.episodes_base.numerator"] = cells(ep, with_missing)
+        model[f"{group}.episodes_base.denominator"] = cells(wm, with_missing)
+        values = counts[wm].dropna()
+        if len(values):
+            top = values.sort_index().idxmax()
+            model[f"{group}.largest"] = {(wm, top)} if values[top] > 0 else set()
+    model["still"] = cells("still_missing")
+    for name in sorted(area.unique()):
+        for column in ("trafficked_in_care", "unaccompanied_in_care"):
+            model[f"table.{name}.{column}"] = cells(column, area == name)
+    return model
+
+
+def attack(published, returns):
+    """Every sum and difference of up to three published counts: what does it reveal?"""
+    from harmreport.outputs import flatten
+
+    shown = dict(flatten(published))
+    model = truth(returns)
+    for r in published["named"]:
+        model[f"named.{r['code']}.value"] = {("still_missing", r["code"])}
+    secret = {}
+    for (column, code), _ in {c: 1 for cells in model.values() for c in cells}.items():
+        value = returns.counts.at[code, column]
+        if 0 < value < 5:
+            secret[(column, code)] = int(value)
+    keys = [k for k in model if isinstance(shown.get(k), int) and model[k]]
+    hidden = [k for k in model if shown.get(k) == MARK and model[k]]
+    cells = sorted({c for k in keys + hidden for c in model[k]})
+    index = {c: i for i, c in enumerate(cells)}
+
+    def vector(found):
+        v = np.zeros(len(cells))
+        v[[index[c] for c in found]] = 1
+        return v
+
+    matrix = np.array([vector(model[k]) for k in keys]) if keys else np.zeros((0, len(cells)))
+    targets = {vector({c}).tobytes(): f"cell {c}" for c in secret}
+    targets |= {vector(model[k]).tobytes(): f"hidden {k}" for k in hidden}
+    revealed = []
+    for size in (1, 2, 3):
+        for combo in itertools.combinations(range(len(keys)), size):
+            for signs in itertools.product((1, -1), repeat=size - 1):
+                v = matrix[combo[0]] + sum(
+                    s * matrix[i] for s, i in zip(signs, combo[1:], strict=True)
+                )
+                for found in (v, -v):
+                    if found.tobytes() in targets:
+                        revealed.append((targets[found.tobytes()], [keys[i] for i in combo]))
+    return revealed, len(keys)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_brute_force_attacker_recovers_nothing(tmp_path, seed):
+    returns = random_returns(tmp_path, seed)
+    stats = figures(returns)
+    published, decision = dc.control(stats, st.cell_values(returns))
+    revealed, tried = attack(published, returns)
+    assert tried > 5  # the attacker had figures to work with
+    assert revealed == []
+
+
+def test_the_attacker_finds_what_an_unprotected_edition_reveals(tmp_path):
+    """Without the ledger (every figure published), the same attack does find children."""
+    found = 0
+    for seed in range(12):
+        returns = random_returns(tmp_path, seed)
+        stats = figures(returns)
+        bare = dc.publish(stats, dc.Ledger({}), dc.Decision())
+        found += len(attack(bare, returns)[0])
+    assert found > 0

@@ -9,10 +9,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from harmreport import build, manifest, notebooks, paths
+from harmreport import build, manifest, notebooks, output_check, paths
 from harmreport.build import BuildRequest
-from harmreport.errors import DisclosureError, InputError, NotebookFailed
+from harmreport.errors import InputError, NotebookFailed
 from harmreport.outputs import read_json
+from harmreport.publish import work_folder
+from harmreport.returns import load_returns
 from tests.conftest import EDITIONS, html_text, pdf_text
 from tests.helpers import row, run_cli, tree_hashes, write_returns
 
@@ -109,17 +111,11 @@ def test_index_of_editions(built):
     assert 'href="2015/report.pdf"' in (built / "index.html").read_text()
 
 
-def test_no_small_authority_count_is_published(built):
-    for year in EDITIONS:
-        build.check_disclosure(read_json(built / str(year) / "stats.json"))  # raises if any
-
-
-def test_disclosure_check_blocks_small_counts():
-    stats = {"combined": {"most_still_missing": [{"name": "Kent", "code": "E1", "value": 3}]}}
-    with pytest.raises(DisclosureError) as blocked:
-        build.check_disclosure(stats)
-    assert blocked.value.exit_code == 3
-    assert blocked.value.details == ["stats.combined.most_still_missing: E1 value=3"]
+@pytest.mark.parametrize("year", EDITIONS)
+def test_shipped_editions_pass_the_independent_check(built, year):
+    returns = load_returns(None, year)
+    names = {code: (row["name"],) for code, row in returns.authorities.iterrows()}
+    assert output_check.check_edition(built / str(year), [returns], names) == []
 
 
 def test_rebuild_gives_identical_bytes(built, tmp_path):
@@ -182,7 +178,7 @@ def test_bad_returns_exit_2_and_keep_the_previous_edition(published, tmp_path_fa
     assert "Traceback" not in result.stderr
     assert tree_hashes(out / "2024") == before
     log_path = re.search(r"full log: (\S+build\.log)", result.stderr).group(1)
-    assert Path(log_path).parent.parent == out / ".failed"
+    assert Path(log_path).parent.parent == work_folder(out) / "failed"
     assert "12a" in Path(log_path).read_text()
 
 
@@ -210,8 +206,8 @@ def test_failing_notebook_exit_5_names_notebook_and_cell(published, tmp_path, mo
     assert message.startswith("notebook 02_headline_statistics.ipynb failed at cell In [")
     assert "RuntimeError: deliberate failure" in message and failure.value.exit_code == 5
     assert tree_hashes(out / "2024") == before
-    assert not list((out / ".staging").iterdir())
-    kept = [p for p in (out / ".failed").iterdir() if p.name.startswith("2024-")]
+    assert not list((work_folder(out) / "staging").iterdir())
+    kept = [p for p in (work_folder(out) / "failed").iterdir() if p.name.startswith("2024-")]
     assert (kept[-1] / "notebooks" / "02_headline_statistics.ipynb").exists()
 
 

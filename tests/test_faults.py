@@ -18,6 +18,7 @@ from harmreport import build, paths
 from harmreport.build import BuildRequest
 from harmreport.errors import NotebookFailed
 from harmreport.outputs import read_json
+from harmreport.publish import work_folder
 from tests.helpers import run_cli, tree_hashes
 
 
@@ -49,9 +50,8 @@ def wait_for_stage(process: subprocess.Popen, stage: str, timeout=120) -> str:
 
 def assert_untouched(out: Path, before: dict) -> None:
     assert tree_hashes(out / "2024") == before
-    assert sorted(p.name for p in out.iterdir()) == sorted(
-        [".failed", ".locks", ".staging", "2024", "index.html"]
-    )
+    # Nothing but editions and their index in the folder web staff upload.
+    assert sorted(p.name for p in out.iterdir()) == ["2024", "index.html"]
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
@@ -64,8 +64,8 @@ def test_interrupted_build_publishes_nothing(published, sig):
     assert process.returncode == 130
     assert "interrupted: nothing was published" in rest and "Traceback" not in rest
     assert_untouched(out, before)
-    assert not list((out / ".staging").iterdir())
-    kept = list((out / ".failed").iterdir())
+    assert not list((work_folder(out) / "staging").iterdir())
+    kept = list((work_folder(out) / "failed").iterdir())
     assert len(kept) == 1 and (kept[0] / "build.log").exists()
 
 
@@ -76,18 +76,18 @@ def test_killed_build_leaves_the_edition_and_the_next_build_recovers(published):
     process.kill()  # SIGKILL: no handler runs
     process.wait(timeout=60)
     assert_untouched(out, before)
-    stale = list((out / ".staging").iterdir())
+    stale = list((work_folder(out) / "staging").iterdir())
     assert len(stale) == 1  # outside the published tree
     result = run_cli("--year", 2024, "--out", out, "--format", "html")
     assert result.returncode == 0, result.stderr
-    assert not list((out / ".staging").iterdir())
-    assert (out / ".failed" / stale[0].name).is_dir()
+    assert not list((work_folder(out) / "staging").iterdir())
+    assert (work_folder(out) / "failed" / stale[0].name).is_dir()
     assert tree_hashes(out / "2024") == before  # same inputs, same bytes
 
 
 def test_second_concurrent_build_is_refused(published):
     out, before = published
-    with open(out / ".locks" / "2024.lock", "w") as lock:
+    with open(work_folder(out) / "locks" / "2024.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # what a running build holds
         result = run_cli("--year", 2024, "--out", out)
     assert result.returncode == 4

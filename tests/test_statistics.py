@@ -3,6 +3,7 @@
 import pytest
 
 from harmreport import statistics as st
+from harmreport.problems import ReturnsError
 from harmreport.returns import load_returns
 from tests.helpers import full, row, write_returns
 
@@ -31,24 +32,27 @@ def test_reporting_counts_counts_and_suppressed(returns):
 
 
 def test_totals_leave_suppressed_cells_out_and_count_them(returns):
-    assert st.total(returns, "trafficked_in_care") == 37
+    in_care = st.total(returns, "trafficked_in_care")
+    assert in_care.value == 37
+    assert in_care.contributors == {"E10000016", "E09000008", "E10000030"}  # not zero, not <5
     assert st.suppressed_authorities(returns, "trafficked_in_care") == 1
-    assert st.total(returns, "still_missing") == 5
+    assert st.total(returns, "still_missing").value == 5
 
 
 def test_share_is_over_authorities_that_answered_both(returns):
     share = st.share_went_missing(returns, "trafficked")
     # Croydon (in care 20, went missing not recorded) and Hillingdon (<5) are left out.
-    assert (share.numerator, share.denominator, share.authorities) == (7, 17, 3)
+    assert (share.numerator.value, share.denominator.value, share.authorities) == (7, 17, 3)
     assert share.value == 7 / 17
 
 
 def test_episodes_per_child_needs_both_counts_and_a_missing_child(returns):
     per_child = st.episodes_per_missing_child(returns, "trafficked")
     # Kent only: Surrey's episodes are not recorded, Thurrock had nobody missing.
-    assert (per_child.numerator, per_child.denominator, per_child.authorities) == (12, 5, 1)
+    assert (per_child.numerator.value, per_child.denominator.value) == (12, 5)
+    assert per_child.authorities == 1 and per_child.numerator.contributors == {"E10000016"}
     unaccompanied = st.episodes_per_missing_child(returns, "unaccompanied")
-    assert (unaccompanied.numerator, unaccompanied.denominator) == (65, 39)
+    assert (unaccompanied.numerator.value, unaccompanied.denominator.value) == (65, 39)
 
 
 def test_missing_over_week_share_needs_all_three_counts(returns):
@@ -56,7 +60,7 @@ def test_missing_over_week_share_needs_all_three_counts(returns):
         returns, ["missing_over_week"], ["trafficked_went_missing", "unaccompanied_went_missing"]
     )
     # Kent 6/(5+20), Surrey 3/(2+9); Croydon lacks trafficked_went_missing.
-    assert (share.numerator, share.denominator, share.authorities) == (9, 36, 2)
+    assert (share.numerator.value, share.denominator.value, share.authorities) == (9, 36, 2)
 
 
 def test_ratio_with_nothing_to_divide_is_none(tmp_path):
@@ -66,13 +70,18 @@ def test_ratio_with_nothing_to_divide_is_none(tmp_path):
 
 def test_authorities_above_zero_and_largest(returns):
     assert st.authorities_above_zero(returns, "trafficked_went_missing") == 2
-    assert st.largest(returns, "trafficked_went_missing") == 5
-    assert st.largest(returns, "still_missing") is None  # 4 is too small to publish
+    largest = st.largest(returns, "trafficked_went_missing")
+    assert largest.value == 5 and largest.contributors == {"E10000016"}
+    assert largest.level == "authority"  # so disclosure control hides it from 1 to 4
 
 
 def test_top_authorities_never_names_a_count_below_five(returns):
     top = st.top_authorities(returns, "unaccompanied_went_missing", 5)
-    assert [(r["name"], r["value"]) for r in top] == [("Kent", 20), ("Croydon", 10), ("Surrey", 9)]
+    assert [(r["name"], r["value"].value) for r in top] == [
+        ("Kent", 20),
+        ("Croydon", 10),
+        ("Surrey", 9),
+    ]
     assert st.top_authorities(returns, "still_missing", 5) == []
 
 
@@ -88,11 +97,14 @@ def test_response_categories(returns):
 
 
 def test_totals_by_region_use_nation_outside_england(returns):
-    by_area = st.totals_by_region(returns, ["unaccompanied_in_care"])
-    assert by_area.loc["London", "unaccompanied_in_care"] == 50
-    assert by_area.loc["South East", "unaccompanied_in_care"] == 130
-    assert "Wales" in by_area.index
-    assert st.share_in_areas(by_area, "unaccompanied_in_care", ["London"]) == 50 / 180
+    rows = st.totals_by_area(returns, ["unaccompanied_in_care"])
+    by_area = {r["area"]: r["unaccompanied_in_care"] for r in rows}
+    assert by_area["London"].value == 50 and by_area["London"].level == "area"
+    assert by_area["South East"].value == 130
+    assert "Wales" in by_area
+    everywhere = st.total(returns, "unaccompanied_in_care")
+    share = st.share_in_areas(rows, "unaccompanied_in_care", ["London"], everywhere)
+    assert share.value == 50 / 180
 
 
 def test_nationalities_rank_across_authorities(tmp_path):
@@ -112,14 +124,20 @@ def test_nationalities_rank_across_authorities(tmp_path):
     )
     returns = load_returns(path, 2024)
     ranking = st.nationality_ranking(returns, "trafficked")
-    assert ranking.values.tolist() == [["Vietnamese", 5], ["British", 2]]
+    assert [(r["nationality"], r["went_missing"].value) for r in ranking] == [
+        ("Vietnamese", 5),
+        ("British", 2),
+    ]
     assert st.nationality_authorities(returns, "trafficked") == 2
     assert st.nationality_authorities(returns, "unaccompanied") == 1
-    assert st.nationality_ranking(returns, "unaccompanied").values.tolist()[0] == ["Eritrean", 6]
+    top = st.nationality_ranking(returns, "unaccompanied")[0]
+    assert (top["nationality"], top["went_missing"].value) == ("Eritrean", 6)
 
 
 def test_relative_change():
-    assert round(st.relative_change(378 / 1231, 236 / 960), 3) == 0.249
+    now = st.Ratio(st.Count(378), st.Count(1231), 1)
+    before = st.Ratio(st.Count(236), st.Count(960), 1)
+    assert round(st.relative_change(now, before).value, 3) == 0.249
 
 
 def test_warnings_do_not_stop_loading(tmp_path):
@@ -141,4 +159,34 @@ def test_warnings_do_not_stop_loading(tmp_path):
         for m in messages
     )
     assert any("row 2 (Kent CC), column authority_name: 'Kent CC' differs" in m for m in messages)
+    published = [w.published() for w in returns.warnings]
+    assert "row 1: column 11 is not part of the returns format; ignored" in published
+    assert not any("Kent CC" in m or "notes" in m for m in published)  # typed text stays out
     assert list(returns.authorities.index) == ["E10000016", "E08000039", "E09000008"]
+
+
+def test_nationalities_are_published_in_the_vocabulary_spelling(tmp_path):
+    path = write_returns(tmp_path, [row("E10000016", **full(10, 5, 5, 40, 12, 12, 0, 0))])
+    hidden_space = "Viet\u200bnam"  # a zero-width space inside a country name
+    (tmp_path / "returns_nationalities.csv").write_text(
+        "authority_code,group,nationality,went_missing\n"
+        f"E10000016,trafficked,{hidden_space},3\nE10000016,unaccompanied,ERITREA,6\n",
+        encoding="utf-8",
+    )
+    returns = load_returns(path, 2024)
+    assert sorted(returns.nationalities["nationality"]) == ["Eritrean", "Vietnamese"]
+    assert "U+200B (ZERO WIDTH SPACE)" in str(returns.warnings[0])
+
+
+def test_a_nationality_outside_the_vocabulary_is_an_error_naming_the_row(tmp_path):
+    path = write_returns(tmp_path, [row("E10000016", **full(10, 5, 5, 40, 12, 12, 0, 0))])
+    (tmp_path / "returns_nationalities.csv").write_text(
+        "authority_code,group,nationality,went_missing\n"
+        "E10000016,trafficked,Vietnamese,2\nE10000016,trafficked,the boy from flat 3,1\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ReturnsError) as error:
+        load_returns(path, 2024)
+    assert "row 3 (E10000016), column nationality: 'the boy from flat 3' is not a" in str(
+        error.value
+    )

@@ -1,0 +1,440 @@
+"""The independent check: before anything is published, re-derive from the returns every
+figure that could disclose a child, and look for it in every file about to be published.
+
+It shares nothing with the disclosure ledger but the policy's threshold, so a bug in one is
+caught by the other. It looks for:
+- in stats.json, by structure: each figure the policy hides (a small cell, a count or share
+  from one authority, a named authority's small count), a region table or "total minus the
+  largest" or "total minus the named authorities" that gives one back by subtraction;
+- in every file's text (HTML, embedded and separate SVG, PDF via pdftotext, JSON, CSV,
+  notebook outputs), an authority, area or nationality named on the same row as its small
+  count, or beside it in a sentence about children.
+"""
+
+import base64
+import csv
+import io
+import json
+import re
+import subprocess
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+
+from .disclosure import MARK, THRESHOLD
+
+GROUPS = ("trafficked", "unaccompanied")
+COLUMNS = tuple(
+    f"{g}_{q}" for g in GROUPS for q in ("in_care", "went_missing", "missing_episodes")
+) + ("missing_over_week", "still_missing")
+# stats.json key of each column's UK total (foi-returns-contract.md).
+UK_KEYS = {
+    **{f"{g}_{q}": f"{g}.{q}" for g in GROUPS for q in ("in_care", "went_missing")},
+    **{f"{g}_missing_episodes": f"{g}.missing_episodes" for g in GROUPS},
+    "missing_over_week": "combined.missing_over_week",
+    "still_missing": "combined.still_missing",
+}
+SHARES = {  # stats.json key -> (numerator columns, denominator columns, extra condition)
+    **{f"{g}.share_went_missing": ([f"{g}_went_missing"], [f"{g}_in_care"], None) for g in GROUPS},
+    **{
+        f"{g}.episodes_per_missing_child": (
+            [f"{g}_missing_episodes"],
+            [f"{g}_went_missing"],
+            f"{g}_went_missing",
+        )
+        for g in GROUPS
+    },
+    "combined.missing_over_week_share": (
+        ["missing_over_week"],
+        ["trafficked_went_missing", "unaccompanied_went_missing"],
+        None,
+    ),
+}
+CHILD_WORDS = r"(?:trafficked|unaccompanied|children|child|went|were|was|still|missing)"
+
+
+@dataclass(frozen=True)
+class Leak:
+    file: str
+    figure: str
+    rule: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.figure} ({self.rule})"
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A value that must not be published next to any of its labels."""
+
+    labels: tuple[str, ...]
+    value: int
+    figure: str
+    rule: str
+
+
+def small(value) -> bool:
+    return value is not None and not pd.isna(value) and 0 < int(value) < THRESHOLD
+
+
+# ---- re-deriving from the returns -------------------------------------------------------
+
+
+def secrets(returns, names: dict[str, tuple[str, ...]]) -> list[Secret]:
+    """Every authority's, area's and nationality's count from 1 to 4, with the words that
+    would name it. `names` gives each authority code its names as published or typed."""
+    found = []
+    counts = returns.counts
+    for column in COLUMNS:
+        for code, value in counts[column].items():
+            if small(value):
+                found.append(
+                    Secret(
+                        (code, *names.get(code, ())),
+                        int(value),
+                        f"{column} at {code}",
+                        "rule 1: an authority's count from 1 to 4",
+                    )
+                )
+    areas = _areas(returns)
+    for column in COLUMNS:
+        for area, value in counts[column].groupby(areas).sum().items():
+            if small(value):
+                found.append(
+                    Secret((area,), int(value), f"{column} in {area}", "rule 2: a small cell")
+                )
+    table = returns.nationalities
+    if table is not None:
+        sums = table.dropna(subset=["went_missing"]).groupby(["group", "nationality"])
+        for (group, nationality), value in sums["went_missing"].sum().items():
+            if small(value):
+                found.append(
+                    Secret(
+                        (nationality,),
+                        int(value),
+                        f"{group} children of {nationality} nationality",
+                        "rule 2: a small cell",
+                    )
+                )
+    return found
+
+
+def _areas(returns) -> pd.Series:
+    a = returns.authorities
+    return a["region"].where(a["nation"] == "England", a["nation"])
+
+
+def _one_authority(values: pd.Series) -> bool:
+    return int((values.fillna(0) > 0).sum()) == 1
+
+
+def structural_leaks(returns, stats: dict) -> list[Leak]:
+    """Figures in stats.json that the policy hides, recomputed from the returns."""
+    leaks = []
+
+    def leak(key, rule):
+        leaks.append(Leak("stats.json", key, rule))
+
+    counts = returns.counts
+    for column, key in UK_KEYS.items():
+        values = counts[column]
+        if small(values.sum()) and _one_authority(values) and _get(stats, key) != MARK:
+            leak(key, "rule 3: a count from 1 to 4 from a single authority")
+    for key, (tops, bottoms, positive) in SHARES.items():
+        complete = counts[tops + bottoms].notna().all(axis=1)
+        if positive:
+            complete &= counts[positive].fillna(0) > 0
+        parts = [counts.loc[complete, tops].sum(axis=1), counts.loc[complete, bottoms].sum(axis=1)]
+        if any(_one_authority(p) for p in parts) and _get(stats, key) not in (MARK, None):
+            leak(key, "rule 3: a share from a single authority")
+    leaks += _region_leaks(returns, stats)
+    leaks += _largest_and_named_leaks(returns, stats)
+    leaks += _nationality_leaks(returns, stats)
+    leaks += _authority_rows(stats)
+    return leaks
+
+
+def _region_leaks(returns, stats) -> list[Leak]:
+    leaks = []
+    rows = {row["area"]: row for row in (_get(stats, "regions.table") or [])}
+    areas = _areas(returns)
+    for column in ("trafficked_in_care", "unaccompanied_in_care"):
+        sums = returns.counts[column].groupby(areas).sum()
+        shown = {area: row.get(column) for area, row in rows.items()}
+        for area, value in sums.items():
+            if small(value) and shown.get(area, MARK) != MARK:
+                leaks.append(Leak("stats.json", f"regions.table.{area}.{column}", "rule 2"))
+        hidden = [a for a, v in shown.items() if v == MARK]
+        total = _get(stats, UK_KEYS[column])
+        if len(hidden) == 1 and total != MARK and len(shown) == len(sums):
+            leaks.append(
+                Leak(
+                    "stats.json",
+                    f"regions.table.{hidden[0]}.{column}",
+                    "rule 4: the UK total minus the other areas gives it",
+                )
+            )
+    return leaks
+
+
+def _largest_and_named_leaks(returns, stats) -> list[Leak]:
+    leaks = []
+    for group in GROUPS:
+        values = returns.counts[f"{group}_went_missing"].dropna()
+        values = values[values > 0].sort_values(ascending=False)
+        largest = _get(stats, f"{group}.largest_went_missing_at_one_authority")
+        total = _get(stats, f"{group}.went_missing")
+        if isinstance(largest, int) and small(largest):
+            leaks.append(Leak("stats.json", f"{group}.largest", "rule 1"))
+        if (
+            isinstance(largest, int)
+            and total != MARK
+            and len(values) == 2
+            and small(values.iloc[1])
+        ):
+            leaks.append(
+                Leak("stats.json", f"{group}.went_missing", "rule 4: total minus the largest")
+            )
+    named = _get(stats, "combined.most_still_missing") or []
+    still = returns.counts["still_missing"].dropna()
+    rest = still[(still > 0) & ~still.index.isin([row["code"] for row in named])]
+    total = _get(stats, "combined.still_missing")
+    if named and total != MARK and len(rest) == 1 and small(rest.iloc[0]):
+        leaks.append(
+            Leak(
+                "stats.json",
+                "combined.still_missing",
+                "rule 4: the total minus the named authorities",
+            )
+        )
+    return leaks
+
+
+def _nationality_leaks(returns, stats) -> list[Leak]:
+    leaks = []
+    table = returns.nationalities
+    if table is None:
+        return leaks
+    for group in GROUPS:
+        found = table[table["group"] == group].dropna(subset=["went_missing"])
+        sums = found.groupby("nationality")["went_missing"].sum()
+        for row in _get(stats, f"nationalities.{group}.ranking") or []:
+            if small(sums.get(row["nationality"])) and row["went_missing"] != MARK:
+                leaks.append(
+                    Leak("stats.json", f"nationalities.{group}.{row['nationality']}", "rule 2")
+                )
+    return leaks
+
+
+def _authority_rows(stats) -> list[Leak]:
+    """Anything carrying an authority code is an authority's own figure."""
+    leaks = []
+
+    def walk(node, where):
+        if isinstance(node, dict):
+            if "code" in node:
+                leaks.extend(
+                    Leak("stats.json", f"{where} {node['code']} {key}", "rule 1")
+                    for key, value in node.items()
+                    if isinstance(value, int) and small(value)
+                )
+            for key, value in node.items():
+                walk(value, f"{where}.{key}")
+        elif isinstance(node, list):
+            for item in node:
+                walk(item, where)
+
+    walk(stats, "stats")
+    return leaks
+
+
+def _get(stats, key):
+    node = stats
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+# ---- reading every published file as lines of text ---------------------------------------
+
+BLOCKS = {"p", "li", "tr", "caption", "figcaption", "h1", "h2", "h3", "h4", "dt", "dd", "title"}
+
+
+class _HtmlLines(HTMLParser):
+    """Text of a page, one line per block or table row; embedded SVGs read too."""
+
+    def __init__(self):
+        super().__init__()
+        self.lines, self.current, self.skip = [], [], 0
+
+    def handle_starttag(self, tag, attrs):
+        self.skip += tag in ("style", "script")
+        if tag in BLOCKS:
+            self._end_line()
+        for name, value in attrs:
+            if name in ("alt", "title", "aria-label", "content") and value:
+                self.lines.append(value)
+            if name == "src" and value and value.startswith("data:image/svg+xml;base64,"):
+                self.lines += svg_lines(base64.b64decode(value.split(",", 1)[1]))
+
+    def handle_endtag(self, tag):
+        self.skip -= tag in ("style", "script")
+        if tag in BLOCKS:
+            self._end_line()
+        elif tag in ("td", "th"):
+            self.current.append(" | ")
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.current.append(data)
+
+    def _end_line(self):
+        line = " ".join("".join(self.current).split())
+        if line:
+            self.lines.append(line)
+        self.current = []
+
+    def close(self):
+        super().close()
+        self._end_line()
+
+
+def html_lines(text: str) -> list[str]:
+    parser = _HtmlLines()
+    parser.feed(text)
+    parser.close()
+    return parser.lines
+
+
+def svg_lines(data: bytes) -> list[str]:
+    root = ET.fromstring(data)
+    return [" ".join(t.split()) for t in root.itertext() if t.strip()]
+
+
+def pdf_lines(path: Path) -> list[str]:
+    result = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    )
+    return result.stdout.splitlines()
+
+
+def json_lines(data, prefix="") -> list[str]:
+    """One line per value, and one per row of a list of records (its fields side by side)."""
+    lines = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            lines += json_lines(value, f"{prefix}.{key}")
+        return lines
+    if isinstance(data, list):
+        for item in data:
+            if isinstance(item, dict):
+                scalars = {k: v for k, v in item.items() if not isinstance(v, dict | list)}
+                lines.append(f"{prefix} | " + " | ".join(f"{k}={v}" for k, v in scalars.items()))
+            lines += json_lines(item, prefix) if isinstance(item, dict | list) else []
+        return lines
+    return [f"{prefix} | {data}"]
+
+
+def notebook_lines(data: dict) -> list[str]:
+    lines = []
+    for cell in data.get("cells", []):
+        for output in cell.get("outputs", []):
+            lines += "".join(output.get("text", "")).splitlines()
+            for kind, value in output.get("data", {}).items():
+                text = "".join(value) if isinstance(value, list) else str(value)
+                if kind == "text/html":
+                    lines += html_lines(text)
+                elif kind == "image/svg+xml":
+                    lines += svg_lines(text.encode())
+                elif kind.startswith("text/"):
+                    lines += text.splitlines()
+            lines += [str(output.get("evalue", ""))]
+    return lines
+
+
+def file_lines(path: Path) -> list[str]:
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        return pdf_lines(path)
+    text = path.read_text(encoding="utf-8", errors="replace")
+    if suffix in (".html", ".htm"):
+        return html_lines(text)
+    if suffix == ".svg":
+        return svg_lines(path.read_bytes())
+    if suffix == ".ipynb":
+        return notebook_lines(json.loads(text))
+    if suffix == ".json":
+        return json_lines(json.loads(text))
+    if suffix == ".csv":
+        return [" | ".join(row) for row in csv.reader(io.StringIO(text))]
+    return text.splitlines()
+
+
+# ---- matching ----------------------------------------------------------------------------
+
+# A number standing alone: not part of a word, a hash, a decimal or a percentage.
+_TOKEN = r"(?<![\w.,])(?:{})(?![\w%]|[.,]\d)"
+
+
+def _named(line: str, label: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(label)}(?!\w)", line, re.IGNORECASE) is not None
+
+
+def _row_like(line: str, label: str) -> bool:
+    """A table row: cells split by '|', or the label then only numbers (a PDF table line)."""
+    if "|" in line:
+        return True
+    rest = re.sub(rf"(?i)^\s*{re.escape(label)}", "", line, count=1)
+    return rest != line and re.fullmatch(r"(\s{2,}(?:[\d,]+|\[c\]))+\s*", rest) is not None
+
+
+# The policy's own words ("rule 2", "from 1 to 4") are not figures.
+POLICY_WORDS = re.compile(r"(?i)\brule \d+|\b(?:from )?1 to 4\b")
+
+
+def leaks_in_line(line: str, secret: Secret) -> bool:
+    line = POLICY_WORDS.sub(" ", line)
+    for label in secret.labels:
+        if not label or not _named(line, label):
+            continue
+        value = re.escape(str(secret.value))
+        if _row_like(line, label) and re.search(_TOKEN.format(value), line):
+            return True
+        if re.search(_TOKEN.format(value) + rf"\s+(?:\w+\s+){{0,2}}{CHILD_WORDS}", line):
+            return True
+    return False
+
+
+def check_files(files: list[Path], root: Path, found: list[Secret]) -> list[Leak]:
+    by_label: dict[str, list[Secret]] = {}
+    for secret in found:
+        for label in filter(None, secret.labels):
+            by_label.setdefault(label.casefold(), []).append(secret)
+    if not by_label:
+        return []
+    labels = sorted(by_label, key=len, reverse=True)
+    named = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, labels)) + r")(?!\w)", re.I)
+    leaks = []
+    for path in files:
+        seen = set()
+        for line in file_lines(path):
+            for label in {m.casefold() for m in named.findall(line)}:
+                for secret in by_label[label]:
+                    if secret not in seen and leaks_in_line(line, secret):
+                        seen.add(secret)
+                        leaks.append(Leak(str(path.relative_to(root)), secret.figure, secret.rule))
+    return leaks
+
+
+def check_edition(folder: Path, returns_list, names) -> list[Leak]:
+    """Every leak in the edition about to be published in `folder`."""
+    stats = json.loads((folder / "stats.json").read_text(encoding="utf-8"))
+    leaks = structural_leaks(returns_list[0], stats)
+    found = [s for returns in returns_list for s in secrets(returns, names)]
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    return leaks + check_files(files, folder, found)
