@@ -202,7 +202,8 @@ def _largest_and_named_leaks(returns, stats) -> list[Leak]:
     still = returns.counts["still_missing"].dropna()
     rest = still[(still > 0) & ~still.index.isin([row["code"] for row in named])]
     total = _get(stats, "combined.still_missing")
-    if named and total != MARK and len(rest) == 1 and small(rest.iloc[0]):
+    all_shown = all(row["value"] != MARK for row in named)
+    if named and all_shown and total != MARK and len(rest) == 1 and small(rest.iloc[0]):
         leaks.append(
             Leak(
                 "stats.json",
@@ -381,15 +382,11 @@ def file_lines(path: Path) -> list[str]:
 _TOKEN = r"(?<![\w.,])(?:{})(?![\w%]|[.,]\d)"
 
 
-def _named(line: str, label: str) -> bool:
-    return re.search(rf"(?<!\w){re.escape(label)}(?!\w)", line, re.IGNORECASE) is not None
-
-
 def _row_like(line: str, label: str) -> bool:
     """A table row: cells split by '|', or the label then only numbers (a PDF table line)."""
     if "|" in line:
         return True
-    rest = re.sub(rf"(?i)^\s*{re.escape(label)}", "", line, count=1)
+    rest = re.sub(rf"^\s*{re.escape(label)}", "", line, count=1)
     return rest != line and re.fullmatch(r"(\s{2,}(?:[\d,]+|\[c\]))+\s*", rest) is not None
 
 
@@ -400,7 +397,7 @@ POLICY_WORDS = re.compile(r"(?i)\brule \d+|\b(?:from )?1 to 4\b")
 def leaks_in_line(line: str, secret: Secret) -> bool:
     line = POLICY_WORDS.sub(" ", line)
     for label in secret.labels:
-        if not label or not _named(line, label):
+        if not label or not re.search(rf"(?<!\w){re.escape(label)}(?!\w)", line):
             continue
         value = re.escape(str(secret.value))
         if _row_like(line, label) and re.search(_TOKEN.format(value), line):
@@ -411,19 +408,21 @@ def leaks_in_line(line: str, secret: Secret) -> bool:
 
 
 def check_files(files: list[Path], root: Path, found: list[Secret]) -> list[Leak]:
+    # Labels are matched with their case: published names are capitalised, while keys such
+    # as "london.unable_trafficked" (a count of authorities) are not names.
     by_label: dict[str, list[Secret]] = {}
     for secret in found:
         for label in filter(None, secret.labels):
-            by_label.setdefault(label.casefold(), []).append(secret)
+            by_label.setdefault(label, []).append(secret)
     if not by_label:
         return []
     labels = sorted(by_label, key=len, reverse=True)
-    named = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, labels)) + r")(?!\w)", re.I)
+    named = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, labels)) + r")(?!\w)")
     leaks = []
     for path in files:
         seen = set()
         for line in file_lines(path):
-            for label in {m.casefold() for m in named.findall(line)}:
+            for label in set(named.findall(line)):
                 for secret in by_label[label]:
                     if secret not in seen and leaks_in_line(line, secret):
                         seen.add(secret)
