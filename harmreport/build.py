@@ -130,7 +130,7 @@ def _build_in(publication, request, edition, returns_file, progress):
     staging, log_file = publication.staging, publication.log
     parameters = notebook_parameters(request, returns_file)
     since = time.perf_counter()
-    returns = validate(returns_file, edition)
+    returns, *earlier = validate(returns_file, edition)
     run_notebook("validate", staging, parameters, request.cell_timeout, log_file)
     progress.stage(
         "validate", f"{returns.contacted} authorities, {len(returns.warnings)} warnings", since
@@ -153,7 +153,7 @@ def _build_in(publication, request, edition, returns_file, progress):
     }
     write_manifest(staging, run, edition, returns_file)
     since = time.perf_counter()
-    checked = check_outputs(staging, returns, edition)
+    checked = check_outputs(staging, [returns, *earlier])
     progress.stage("check", f"{checked} published files hold no disclosive figure", since)
 
 
@@ -161,27 +161,26 @@ def _rule_counts(by_rule: dict) -> str:
     return ", ".join(f"{n} by {rule}" for rule, n in by_rule.items()) or "none"
 
 
-def validate(returns_file: Path, edition: editions.DataYear):
+def validate(returns_file: Path, edition: editions.DataYear) -> list:
+    """The edition's returns, then its comparison year's if it has one."""
     try:
-        returns = load_returns(returns_file, edition.year)
+        found = [load_returns(returns_file, edition.year)]
         if edition.comparison_year:
-            load_returns(None, edition.comparison_year)
+            found.append(load_returns(None, edition.comparison_year))
     except ReturnsError as exc:
         count = len(exc.problems)
         raise InputError(
             f"the returns have {count} problem{'s' * (count > 1)}; nothing was published",
             exc.lines(),
         ) from None
-    return returns
+    return found
 
 
-def check_outputs(staging: Path, returns, edition) -> int:
+def check_outputs(staging: Path, returns_list: list) -> int:
     """The independent check of every file about to be published; refuses with exit 3."""
-    returns_list = [returns]
-    if edition.comparison_year:
-        returns_list.append(load_returns(None, edition.comparison_year))
     names = {
         code: tuple(filter(None, (row["name"], row["typed_name"])))
+        for returns in returns_list
         for code, row in returns.authorities.iterrows()
     }
     leaks = output_check.check_edition(staging, returns_list, names)

@@ -99,11 +99,14 @@ class Decision:
     """Which figures are published as [c], and why."""
 
     hidden: dict[str, str] = field(default_factory=dict)  # key -> rule text
+    small: set[str] = field(default_factory=set)  # hidden counts known to be from 1 to 4
 
-    def hide(self, key: str, rule: int, why: str = "") -> bool:
+    def hide(self, key: str, rule: int, why: str = "", small: bool = False) -> bool:
         if key in self.hidden:
             return False
         self.hidden[key] = RULES[rule] + (f" ({why})" if why else "")
+        if small:
+            self.small.add(key)
         return True
 
     def by_rule(self) -> dict[str, int]:
@@ -138,7 +141,7 @@ class Ledger:
         for key, count in self.counts.items():
             rule = primary_rule(count)
             if rule:
-                decision.hide(key, rule)
+                decision.hide(key, rule, small=True)  # every primary rule is about 1 to 4
         for key, ratio in self.ratios.items():
             if ratio_rule(ratio):
                 self._hide_ratio(decision, key, 3)
@@ -311,6 +314,8 @@ def control(stats: dict, cell_values: dict[tuple, int]) -> tuple[dict, Decision]
         "threshold": THRESHOLD,
         "suppressed": dict(sorted(decision.hidden.items())),
         "suppressed_by_rule": decision.by_rule(),
+        # Saying "fewer than five" of these adds nothing to what their rules already say.
+        "fewer_than_five": sorted(decision.small),
     }
     return published, decision
 

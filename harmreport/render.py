@@ -7,7 +7,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from . import codes, editions, formatting, paths, returns, sources
+from . import codes, disclosure, editions, formatting, paths, returns, sources
 
 FIGURES = ("share_went_missing", "responses", "regions")
 
@@ -56,8 +56,21 @@ def render_html(stats: dict, edition: editions.DataYear, folder: Path) -> str:
         "category_labels": codes.CATEGORY_LABELS,
         "question_labels": dict(zip(returns.COUNT_COLUMNS, QUESTION_TEXT, strict=True)),
         "value_codes": VALUE_CODES,
+        "how_many": lambda key: how_many(stats, key),
     }
     return environment().get_template(report_template(edition.year)).render(context)
+
+
+def how_many(stats: dict, key: str) -> Markup:
+    """A count of children as a sentence says it, including one disclosure control hid."""
+    value = stats
+    for part in key.split("."):
+        value = value[part]
+    if value != disclosure.MARK:
+        return Markup(formatting.number(value))
+    if key in stats["disclosure"]["fewer_than_five"]:
+        return Markup("fewer than five ([c])")
+    return Markup("an unpublished number ([c])")
 
 
 def render_pdf(html: str, folder: Path, target: Path) -> Path:

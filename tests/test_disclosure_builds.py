@@ -96,7 +96,9 @@ def test_uk_total_from_a_single_authority(tmp_path):
     assert rule_of(edition, "trafficked.went_missing").startswith("rule 3")
     assert shown["trafficked.share_went_missing"] == "[c]"  # its numerator is Kent's own
     assert shown["trafficked.authorities_with_missing"] == 1  # a count of authorities (rule 5)
-    assert "3 trafficked children went missing" not in every_text(edition)
+    text = every_text(edition)
+    assert "3 trafficked children went missing" not in text
+    assert "Fewer than five ([c]) trafficked children went missing at least once" in text
 
 
 def test_total_minus_the_largest_and_minus_the_named(tmp_path):
