@@ -3,11 +3,13 @@ PDF, check disclosure control, write the manifest and publish. Each failure is r
 BuildError whose exit code and message the CLI shows to people."""
 
 import logging
+import os
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import editions, output_check, paths, render
+from . import config, editions, output_check, paths, render
 from .errors import (
     BuildError,
     DisclosureError,
@@ -19,7 +21,14 @@ from .manifest import write_manifest
 from .notebooks import check_parameters, run_notebook
 from .outputs import read_json
 from .problems import ReturnsError
-from .publish import BuildLocked, Publication, write_atomically
+from .publish import (
+    BuildLocked,
+    NotOurs,
+    Publication,
+    check_ownership,
+    work_folder,
+    write_atomically,
+)
 from .returns import load_returns
 
 log = logging.getLogger("harmreport")
@@ -50,17 +59,35 @@ class Progress:
 
 def check_request(request: BuildRequest) -> editions.DataYear:
     """Everything that can be checked before a folder is made or a kernel started."""
+    config.check_configuration()
     try:
         edition = editions.edition(request.year)
     except editions.UnknownYear as exc:
         raise InputError(str(exc)) from None
-    if request.returns_path is not None and not Path(request.returns_path).is_file():
-        raise InputError(f"the returns file {request.returns_path} does not exist")
+    if request.returns_path is not None:
+        _check_returns_path(Path(request.returns_path), Path(request.out_root))
     unknown = set(request.formats) - set(FORMATS)
     if unknown:
         raise InputError(f"unknown format {', '.join(sorted(unknown))}; use html, pdf or both")
+    try:
+        check_ownership(request.out_root, request.year)
+    except NotOurs as exc:
+        raise EnvironmentProblem(str(exc)) from None
     check_parameters(notebook_parameters(request, request.returns_path or edition.returns))
     return edition
+
+
+def _check_returns_path(path: Path, out_root: Path) -> None:
+    if path.is_dir():
+        raise InputError(f"the returns file {path} is a folder; give the .csv or .xlsx in it")
+    if not path.is_file():
+        raise InputError(f"the returns file {path} does not exist")
+    for folder in (out_root, work_folder(out_root)):
+        if path.resolve().is_relative_to(folder.resolve()):
+            raise EnvironmentProblem(
+                f"the returns file {path} is inside {folder}, which the build replaces or "
+                "clears; move it out of the output folder first"
+            )
 
 
 def notebook_parameters(request: BuildRequest, returns_file: Path) -> dict:
@@ -71,6 +98,19 @@ def notebook_parameters(request: BuildRequest, returns_file: Path) -> dict:
         "returns_path": paths.shown_path(returns_file),
         "output_dir": ".",
     }
+
+
+def snapshot_returns(returns_file: Path, publication: Publication) -> Path:
+    """A returns file given with --data, copied (with its nationalities table) beside the
+    edition being built: the build reads a file that cannot change under it, and names it
+    by a relative path that holds no folder of this machine."""
+    if editions.is_illustrative(returns_file):
+        return returns_file
+    beside = returns_file.with_name(f"{returns_file.stem}_nationalities.csv")
+    for source in (returns_file, beside):
+        if source.is_file():
+            shutil.copyfile(source, publication.inputs / source.name)
+    return publication.inputs / returns_file.name
 
 
 def build_edition(request: BuildRequest, write=print) -> Path:
@@ -101,7 +141,7 @@ def _explained(exc: Exception, publication: Publication) -> BuildError:
     """Any failure as a BuildError for people, its traceback kept in the run's log."""
     log_path = publication.failed / "build.log"
     if isinstance(exc, BuildError):
-        log.error("%s\n%s", exc, "\n".join(exc.details))
+        log.error("%s\n%s", exc, "\n".join(exc.everything))
         error = exc
     else:
         log.exception("build failed")
@@ -126,9 +166,12 @@ def _log_to(path: Path) -> logging.Handler:
     return handler
 
 
-def _build_in(publication, request, edition, returns_file, progress):
+def _build_in(publication, request, edition, given_file, progress):
     staging, log_file = publication.staging, publication.log
+    returns_file = snapshot_returns(given_file, publication)
     parameters = notebook_parameters(request, returns_file)
+    if returns_file != given_file:
+        parameters["returns_path"] = os.path.relpath(returns_file, staging)
     since = time.perf_counter()
     returns, *earlier = validate(returns_file, edition)
     run_notebook("validate", staging, parameters, request.cell_timeout, log_file)
@@ -148,7 +191,7 @@ def _build_in(publication, request, edition, returns_file, progress):
     render_outputs(staging, stats, edition, returns, request.formats, progress)
     run = {
         "year": request.year,
-        "returns": parameters["returns_path"],
+        "returns": paths.shown_path(given_file),
         "formats": list(request.formats),
     }
     write_manifest(staging, run, edition, returns_file)
@@ -172,6 +215,7 @@ def validate(returns_file: Path, edition: editions.DataYear) -> list:
         raise InputError(
             f"the returns have {count} problem{'s' * (count > 1)}; nothing was published",
             exc.lines(),
+            exc.lines(limit=None),
         ) from None
     return found
 

@@ -6,9 +6,10 @@ import signal
 import sys
 from pathlib import Path
 
-from . import editions, paths
+from . import config, editions, paths
 from .build import FORMATS, BuildRequest, build_edition, update_index
 from .errors import BuildError, InputError
+from .problems import printable
 
 EXIT_INTERRUPTED = 130
 
@@ -31,8 +32,7 @@ def parse_args(argv):
         action="append",
         dest="years",
         metavar="YEAR",
-        help="data year of an edition (repeatable; default: the latest, "
-        f"{editions.latest_edition()})",
+        help="data year of an edition (repeatable; default: the latest edition)",
     )
     parser.add_argument(
         "--data",
@@ -75,6 +75,7 @@ def main(argv=None) -> int:
     signal.signal(signal.SIGTERM, _raise_terminated)
     args = parse_args(argv)
     try:
+        config.check_configuration()  # editions.toml decides the default year
         requests = requests_from(args)
     except BuildError as exc:
         return _report(exc)
@@ -100,14 +101,14 @@ def _build_one(request: BuildRequest) -> int:
 
 def _report(exc: BuildError, year: int | None = None) -> int:
     prefix = f"[{year}] " if year else ""
-    print(f"{prefix}error: {exc}", file=sys.stderr)
+    _progress(f"{prefix}error: {exc}")
     for line in exc.details:
-        print(f"  {line}", file=sys.stderr)
+        _progress(f"  {line}")
     return exc.exit_code
 
 
 def _progress(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
+    print(printable(line), file=sys.stderr, flush=True)
 
 
 def _raise_terminated(signum, frame):

@@ -32,6 +32,9 @@ WORDS = {
     "no response": NO_RESPONSE,
 }
 ALLOWED = "a whole number, <N, not recorded, refused, no response"
+# No authority looks after anything like this many children in a year: a larger count is a
+# typing or export slip (a pasted phone number, Excel's 1E+20), never data.
+MAX_COUNT = 100_000
 SUPPRESSION_LIMITS = range(2, 11)
 
 _COUNT = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.0+)?")
@@ -60,7 +63,7 @@ def parse_cell(raw) -> Cell:
     if isinstance(raw, int):
         return _count(raw, raw)
     if isinstance(raw, float):
-        if raw != raw or not raw.is_integer():
+        if raw != raw or raw in (float("inf"), float("-inf")) or not raw.is_integer():
             raise CellError(f"{raw!r} is not a whole number ({ALLOWED})")
         return _count(int(raw), raw)
     if not isinstance(raw, str):
@@ -71,6 +74,11 @@ def parse_cell(raw) -> Cell:
 def _count(value: int, raw) -> Cell:
     if value < 0:
         raise CellError(f"'{raw}' is negative; a count is a whole number from 0")
+    if value > MAX_COUNT:
+        raise CellError(
+            f"'{raw}' is more than {MAX_COUNT:,}, far beyond any authority's count; check the "
+            "cell (a number too long for Excel shows as 1E+20)"
+        )
     return Cell(COUNT, count=value)
 
 
@@ -81,7 +89,7 @@ def _parse_text(raw: str) -> Cell:
     if text in WORDS:
         return Cell(WORDS[text])
     if match := _COUNT.fullmatch(text):
-        return Cell(COUNT, count=int(match.group(1).replace(",", "")))
+        return _count(int(match.group(1).replace(",", "")), raw)
     if match := _SUPPRESSED.fullmatch(text):
         limit = int(match.group(1))
         if limit not in SUPPRESSION_LIMITS:

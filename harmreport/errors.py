@@ -4,9 +4,12 @@
 class BuildError(Exception):
     exit_code = 1
 
-    def __init__(self, message: str, details: list[str] | None = None):
+    def __init__(
+        self, message: str, details: list[str] | None = None, everything: list[str] | None = None
+    ):
         super().__init__(message)
-        self.details = details or []
+        self.details = details or []  # what the console shows
+        self.everything = everything or self.details  # what the log keeps: every problem
 
 
 class InputError(BuildError):

@@ -26,11 +26,17 @@ def _decimal(value: float) -> Decimal:
     return Decimal(repr(float(value)))
 
 
+NOT_KNOWN = "not known"
+
+
 def passes_mark(format_value):
-    """A figure withheld by disclosure control is printed as its mark, whatever the format."""
+    """A figure withheld by disclosure control is printed as its mark, and one that could not
+    be computed (no authority could answer) as 'not known', whatever the format."""
 
     @wraps(format_value)
     def formatted(value, *args, **kwargs):
+        if value is None:
+            return NOT_KNOWN
         return MARK if value == MARK else format_value(value, *args, **kwargs)
 
     return formatted

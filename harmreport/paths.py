@@ -29,13 +29,17 @@ def output_folder(year: int, output_dir: str = "") -> Path:
 
 
 def project_path(path: str) -> Path:
-    """Paths in notebook parameters may be relative to the project, so that executed
-    notebooks name no folder of the machine that built them."""
+    """A path from a notebook parameter: relative to the working folder if it is there (the
+    build's snapshot of a returns file), else to the project, so that executed notebooks
+    name no folder of the machine that built them."""
     path = Path(path)
-    return path if path.is_absolute() else ROOT / path
+    if path.is_absolute() or path.exists():
+        return path
+    return ROOT / path
 
 
 def shown_path(path: Path) -> str:
-    """A path as a parameter: relative to the project when inside it."""
+    """A path as outputs may show it: relative to the project when inside it, else only its
+    name (a folder of this machine, a user or case name, never reaches a published file)."""
     path = Path(path).resolve()
-    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else path.name

@@ -1,9 +1,23 @@
 """Problems found in the inputs, worded for the person who typed them."""
 
+import unicodedata
 from dataclasses import dataclass
 
 # The console shows this many problems; the log file has them all.
 SHOWN_PROBLEMS = 50
+
+
+def printable(text: str) -> str:
+    """Text safe to show on a terminal: control and invisible characters (an escape sequence
+    typed into a cell, a bell, a zero-width space) shown as escapes such as \\x1b."""
+    return "".join(_escaped(c) for c in str(text))
+
+
+def _escaped(char: str) -> str:
+    if char == "\n" or unicodedata.category(char) not in ("Cc", "Cf", "Zl", "Zp"):
+        return char
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 256 else f"\\u{code:04x}"
 
 
 @dataclass(frozen=True)
@@ -33,7 +47,7 @@ class Problem:
             where.append(f"row {self.row}" + (f" ({self.authority})" if self.authority else ""))
         if self.column:
             where.append(f"column {self.column}")
-        return f"{', '.join(where)}: {self.message}"
+        return printable(f"{', '.join(where)}: {self.message}").replace("\n", "\\n")
 
 
 class ReturnsError(Exception):
@@ -44,7 +58,8 @@ class ReturnsError(Exception):
         self.warnings = warnings or []
         super().__init__(self.summary())
 
-    def lines(self, limit: int = SHOWN_PROBLEMS) -> list[str]:
+    def lines(self, limit: int | None = SHOWN_PROBLEMS) -> list[str]:
+        limit = len(self.problems) if limit is None else limit
         shown = [f"error: {p}" for p in self.problems[:limit]]
         hidden = len(self.problems) - limit
         if hidden > 0:

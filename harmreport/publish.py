@@ -1,24 +1,59 @@
 """Safe publishing: build in a staging folder beside the published tree, swap it in only when
 every step has passed, and keep what a failed run left outside the folder web staff upload.
 
-    OUT/<year>/                    the published edition (replaced in one atomic exchange)
-    OUT.work/staging/<run-id>/     a build in progress (same file system as OUT)
-    OUT.work/logs/<run-id>.log     its log (removed when the edition is published)
-    OUT.work/failed/<run-id>/      a failed build's notebooks and log
-    OUT.work/locks/<year>.lock     held while a build of <year> runs (released even by kill -9)
+    OUT/<year>/                          the published edition (replaced in one atomic exchange)
+    OUT.work/staging/<run-id>/edition/   a build in progress (same file system as OUT)
+    OUT.work/staging/<run-id>/inputs/    a snapshot of a returns file given with --data
+    OUT.work/logs/<run-id>.log           its log (removed when the edition is published)
+    OUT.work/failed/<run-id>/            a failed build: its edition so far, inputs and log
+    OUT.work/locks/<year>.lock           held while a build of <year> runs (released by kill -9)
+
+The build never replaces or deletes what it did not write: an OUT/<year> without a manifest
+of that year, or any symbolic link in the way, is refused before any work.
 """
 
 import ctypes
 import errno
 import fcntl
+import json
 import os
 import shutil
+import tempfile
 import time
 from pathlib import Path
 
 
 class BuildLocked(RuntimeError):
     pass
+
+
+class NotOurs(RuntimeError):
+    """A path the build would replace or write into that it did not make."""
+
+
+def check_ownership(out_root: Path, year: int) -> None:
+    """Refuse an output root or edition folder that is a link, or an edition folder that this
+    tool did not write (no manifest of that year): replacing it would delete the team's files."""
+    out_root = Path(out_root)
+    for path in (out_root, work_folder(out_root)):
+        if path.is_symlink():
+            raise NotOurs(f"{path} is a symbolic link; give the real folder as --out")
+    target = out_root / str(year)
+    if target.is_symlink():
+        raise NotOurs(f"{target} is a symbolic link, not an edition this tool wrote; remove it")
+    if target.exists() and not _is_edition(target, year):
+        raise NotOurs(
+            f"{target} exists but is not an edition this tool wrote (no manifest.json for "
+            f"{year}); move it elsewhere or choose another --out"
+        )
+
+
+def _is_edition(folder: Path, year: int) -> bool:
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and manifest.get("edition") == year
 
 
 def run_id(year: int) -> str:
@@ -41,7 +76,9 @@ class Publication:
         self.year = year
         self.run_id = run_id(year)
         self.target = self.out_root / str(year)
-        self.staging = self.work / "staging" / self.run_id
+        self.run = self.work / "staging" / self.run_id
+        self.staging = self.run / "edition"
+        self.inputs = self.run / "inputs"
         self.failed = self.work / "failed" / self.run_id
         self.log = self.work / "logs" / f"{self.run_id}.log"
         self._lock_file = None
@@ -52,13 +89,14 @@ class Publication:
             (self.work / folder).mkdir(parents=True, exist_ok=True)
         self._lock()
         self._set_aside_stale_staging()
-        self.staging.mkdir()
+        self.staging.mkdir(parents=True)
+        self.inputs.mkdir()
         return self
 
     def __exit__(self, kind, exc, tb):
         try:
-            if self.staging.exists():
-                shutil.move(self.staging, self.failed)
+            if self.run.exists():
+                shutil.move(self.run, self.failed)
             if self.log.exists():
                 if kind is None:
                     self.log.unlink()
@@ -71,11 +109,12 @@ class Publication:
 
     def publish(self) -> Path:
         """Swap the staged build in for the published one, atomically."""
+        check_ownership(self.out_root, self.year)  # again: the folder may have changed since
         if self.target.exists():
-            exchange(self.staging, self.target)
-            shutil.rmtree(self.staging)  # now holds the previous edition
+            exchange(self.staging, self.target)  # the staging folder now holds the old edition
         else:
             os.rename(self.staging, self.target)
+        shutil.rmtree(self.run)
         return self.target
 
     def _lock(self):
@@ -123,6 +162,13 @@ def exchange(a: Path, b: Path) -> None:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
+    """Write via a temporary file of its own (two builds may write the same file at once)."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

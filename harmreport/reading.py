@@ -17,6 +17,11 @@ from .problems import Problem, ReturnsError
 # refused before openpyxl sees it (a zip bomb), as is an absurd compression ratio.
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
+# A year's returns are about 220 rows of short cells: some tens of kilobytes. A file or a cell
+# far larger is not a returns table (a wrong file, a paste gone astray), and is refused before
+# it is read, so memory stays bounded whatever is passed.
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_CELL_CHARACTERS = 1000
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 EXCEL_ERRORS = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#SPILL!"}
 
@@ -44,6 +49,9 @@ class CellProblem:
     def __init__(self, message: str):
         self.message = message
 
+    def __str__(self) -> str:
+        return self.message
+
 
 def read_table(path: Path, sheet: str | None = None) -> RawTable | None:
     """Read the returns table; with `sheet`, that optional sheet of a workbook (None if the
@@ -59,6 +67,13 @@ def read_table(path: Path, sheet: str | None = None) -> RawTable | None:
 
 def _read_bytes(path: Path) -> bytes:
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES and path.is_file():
+            raise _file_error(
+                path,
+                f"is {size:,} bytes; a returns file is at most {MAX_FILE_BYTES:,} bytes "
+                "(a year's returns are some tens of kilobytes): is it the right file?",
+            )
         data = path.read_bytes()
     except FileNotFoundError:
         raise _file_error(path, "does not exist") from None
@@ -89,10 +104,74 @@ def _read_csv(path: Path, data: bytes) -> RawTable:
         ) from None
     if "\x00" in text:
         raise _file_error(path, "contains NUL bytes; it is not a CSV text file")
-    records = list(csv.reader(io.StringIO(text, newline="")))
-    header, *body = records
-    rows = [(number, record) for number, record in enumerate(body, start=2)]
-    return RawTable(path.name, None, header, rows)
+    table = RawTable(path.name, None, [], [])
+    problems = []
+    for number, record, lines in _csv_records(text):
+        problems += _record_problems(table, number, record, lines)
+        if number == 1:
+            table.header = record
+        else:
+            table.rows.append((number, record))
+    width = len(table.header)
+    for number, record in table.rows:
+        if record and len(record) != width and any(cell.strip() for cell in record):
+            problems.append(
+                table.problem(
+                    f"the row has {len(record)} cells but the header has {width}; a missing "
+                    "or extra comma would shift every cell after it",
+                    row=number,
+                )
+            )
+    if problems:
+        raise ReturnsError(problems)
+    return table
+
+
+def _csv_records(text: str):
+    """(row number, cells, (first line, last line)) for each record: row numbers count
+    records as a spreadsheet shows them, lines count lines as a text editor does."""
+    csv.field_size_limit(len(text) + 1)  # the cell check below names an over-long cell
+    reader = csv.reader(io.StringIO(text, newline=""))
+    line = 1
+    for number, record in enumerate(reader, start=1):
+        yield number, record, (line, reader.line_num)
+        line = reader.line_num + 1
+
+
+def _record_problems(table: RawTable, number: int, record: list, lines) -> list:
+    first, last = lines
+    problems = []
+    for index, cell in enumerate(record):
+        column = f"column {index + 1}"
+        if "\n" in cell or "\r" in cell:
+            problems.append(
+                table.problem(
+                    f"a cell in {column} runs from line {first} to line {last} of the file: "
+                    f'a quote (") opens it on line {first} and the next quote is on line '
+                    f"{last}, so every row between was read into this one cell; remove the "
+                    "stray quote (a cell cannot hold a line break)",
+                    row=number,
+                )
+            )
+            return problems  # its other cells are whatever the quote swallowed
+        if len(cell) > MAX_CELL_CHARACTERS:
+            problems.append(
+                table.problem(
+                    f"the cell in {column} holds {len(cell):,} characters; no cell of the "
+                    f"returns needs more than {MAX_CELL_CHARACTERS:,}",
+                    row=number,
+                )
+            )
+        control = [c for c in cell if ord(c) < 32 and c != "\t" or ord(c) == 127]
+        if control:
+            problems.append(
+                table.problem(
+                    f"the cell in {column} holds the control character "
+                    f"U+{ord(control[0]):04X}, which a returns table never needs; retype it",
+                    row=number,
+                )
+            )
+    return problems
 
 
 def _open_workbook(path: Path, data: bytes):

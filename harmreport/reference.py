@@ -56,3 +56,20 @@ def names_match(typed: str, row) -> bool:
     return key in {
         _NOISE.sub("", str(row[c]).lower().replace("&", "and")) for c in ("name", "short_name")
     }
+
+
+def responsible_in(authorities: pd.DataFrame, period, present: set[str]) -> set[str]:
+    """The bodies with children's services in operation during the period (ids). Northern
+    Ireland's district councils stand in for its trusts when the returns use them, as the
+    2015 edition's contact list did."""
+    in_period = authorities[
+        authorities.apply(
+            lambda r: in_operation(r, period.period_start, period.period_end), axis=1
+        )
+    ]
+    expected = set(in_period.index[in_period["children_services"] == "yes"])
+    councils = set(in_period.index[in_period["authority_type"] == "NI district council"])
+    if present & councils:
+        trusts = in_period.index[in_period["authority_type"] == "Health and Social Care Trust"]
+        expected = (expected - set(trusts)) | councils
+    return expected

@@ -38,6 +38,7 @@ class Returns:
     authorities: pd.DataFrame  # name, typed_name, nation, region, row
     counts: pd.DataFrame  # Int64: the number where the cell is a count, else <NA>
     categories: pd.DataFrame  # codes.CATEGORIES, one per cell
+    limits: pd.DataFrame  # Int64: N where the cell is a withheld '<N', else <NA>
     nationalities: pd.DataFrame | None = None  # authority_code, group, nationality, ...
     warnings: list[Problem] = field(default_factory=list)
 
@@ -91,10 +92,31 @@ class _Checker:
             self.error("the table has a header but no authorities")
         if self.problems:
             raise ReturnsError(self.problems, self.warnings)
+        self.warn_about_absent(authorities, records)
         return _to_returns(self.period.year, path, records, self.warnings)
 
+    def warn_about_absent(self, authorities: pd.DataFrame, records: list[dict]) -> None:
+        """Authorities with children's services in the period but no row: not an error
+        (an edition may write to fewer), but never silent."""
+        present = {r["authority_id"] for r in records}
+        expected = reference.responsible_in(authorities, self.period, present)
+        absent = sorted(authorities.loc[list(expected - present), "short_name"])
+        if absent:
+            text = f"authorities with children's services have no row: {', '.join(absent)}"
+            self.warn(f"{len(absent)} {text} (during {self.period.period_label})", public=text)
+
     def header_positions(self, wanted) -> dict[str, int]:
-        header = [_header_name(h) for h in self.table.header]
+        header = []
+        for index, raw in enumerate(self.table.header):
+            name, invisible = vocabulary.normalise(raw or "")
+            header.append(name.lower())
+            if invisible:
+                self.warn(
+                    f"the header of column {index + 1} held invisible characters, removed: "
+                    f"{', '.join(invisible)}",
+                    row=1,
+                    public=f"the header of column {index + 1} held invisible characters",
+                )
         positions: dict[str, int] = {}
         for index, name in enumerate(header):
             if name in positions and name in wanted:
@@ -131,7 +153,11 @@ class _Checker:
             index = columns[name]
             return cells[index] if index < len(cells) else None
 
-        typed_name = "" if _blank(cell("authority_name")) else str(cell("authority_name")).strip()
+        typed_name = cell("authority_name")
+        if isinstance(typed_name, CellProblem):
+            self.error(str(typed_name), number, None, "authority_name")
+            typed_name = ""
+        typed_name = "" if _blank(typed_name) else vocabulary.normalise(typed_name)[0]
         label = typed_name or None
         authority = self.authority(
             number, cell("authority_code"), typed_name, label, authorities, codes_known
@@ -161,6 +187,9 @@ class _Checker:
         return {**authority, "row": number, "typed_name": typed_name, "cells": parsed}
 
     def authority(self, number, raw, typed_name, label, authorities, codes_known):
+        if isinstance(raw, CellProblem):
+            self.error(str(raw), number, label, "authority_code")
+            return None
         code = "" if _blank(raw) else str(raw).strip().upper()
         if not code:
             self.error("the authority code is empty", number, label, "authority_code")
@@ -270,10 +299,6 @@ def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _header_name(value) -> str:
-    return " ".join(str(value or "").split()).lower()
-
-
 def _to_returns(year, path, records, warnings) -> Returns:
     index = pd.Index([r["code"] for r in records], name="authority_code")
     authorities = pd.DataFrame(
@@ -293,7 +318,14 @@ def _to_returns(year, path, records, warnings) -> Returns:
     categories = pd.DataFrame(
         {c: [r["cells"][c].category for r in records] for c in COUNT_COLUMNS}, index=index
     )
-    return Returns(year, Path(path), authorities, counts, categories, None, list(warnings))
+    limits = pd.DataFrame(
+        {
+            c: pd.array([r["cells"][c].limit for r in records], dtype="Int64")
+            for c in COUNT_COLUMNS
+        },
+        index=index,
+    )
+    return Returns(year, Path(path), authorities, counts, categories, limits, None, list(warnings))
 
 
 def _load_nationalities(path: Path, returns: Returns, checker: _Checker):
@@ -402,19 +434,25 @@ def _nationality_row(nat, number, cells, positions, known, by_id, seen):
 
 
 def _check_nationality_sums(nat, frame, returns):
-    """Children counted by nationality cannot outnumber those who went missing; the error
-    points at the authority's last nationality row."""
+    """Children counted by nationality cannot outnumber those who went missing (a count, or
+    fewer than N for a withheld '<N'); the error points at the authority's last row."""
     counted = frame.dropna(subset=["went_missing"])
     sums = counted.groupby(["authority_code", "group"]).agg(
         total=("went_missing", "sum"), row=("row", "max")
     )
     for (code, group), found in sums.iterrows():
-        went = returns.counts.at[code, f"{group}_went_missing"]
+        column = f"{group}_went_missing"
+        went = returns.counts.at[code, column]
+        limit = returns.limits.at[code, column]
         if not pd.isna(went) and found["total"] > went:
-            nat.error(
-                f"nationalities add up to {found['total']} {group} children but the returns "
-                f"say {went} went missing",
-                int(found["row"]),
-                code,
-                "went_missing",
-            )
+            says = f"say {went} went missing"
+        elif not pd.isna(limit) and found["total"] > limit - 1:
+            says = f"withhold a number below {limit} (<{limit})"
+        else:
+            continue
+        nat.error(
+            f"nationalities add up to {found['total']} {group} children but the returns {says}",
+            int(found["row"]),
+            code,
+            "went_missing",
+        )

@@ -1,0 +1,182 @@
+"""The project's configuration is input too: data/editions.toml, data/sources.toml and
+data/facts.toml are checked against their schema before any kernel starts, and every problem
+is reported with file, line and key (never a traceback half-way through a build)."""
+
+import datetime as dt
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import paths
+from .errors import InputError
+
+TEXT, DATE, NUMBER, TEXTS = str, dt.date, int, "a list of texts"
+EDITION_KEYS = {
+    # key: (type, required for every data year, required for an edition)
+    "period_label": (TEXT, True, True),
+    "period_start": (DATE, True, True),
+    "period_end": (DATE, True, True),
+    "returns": (TEXT, True, True),
+    "title": (TEXT, False, True),
+    "subtitle": (TEXT, False, True),
+    "published": (TEXT, False, True),
+    "publishers": (TEXTS, False, True),
+    "comparison_year": (NUMBER, False, False),
+    "focus_regions": (TEXTS, False, False),
+    "top_still_missing": (NUMBER, False, False),
+    "notes": (dict, False, False),
+}
+SOURCE_KEYS = {"author": True, "year": True, "title": True, "url": False, "pages": False}
+FACT_KEYS = {"value": True, "about": True, "source": True}
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    file: str
+    line: int | None
+    table: str
+    key: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = [self.file] + ([f"line {self.line}"] if self.line else [])
+        where.append(f"[{self.table}]" + (f" key '{self.key}'" if self.key else ""))
+        return f"{', '.join(where)}: {self.message}"
+
+
+class _File:
+    """One TOML file, its parsed content, and the line of each table and key."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.name = (
+            str(path.relative_to(paths.ROOT)) if path.is_relative_to(paths.ROOT) else path.name
+        )
+        self.text = path.read_text(encoding="utf-8")
+        self.problems: list[ConfigProblem] = []
+        try:
+            self.data = tomllib.loads(self.text)
+        except tomllib.TOMLDecodeError as exc:
+            self.data = None
+            self.problems.append(ConfigProblem(self.name, None, "file", None, f"not TOML: {exc}"))
+
+    def line(self, table: str, key: str | None = None) -> int | None:
+        """The line where `table` starts, or where `key` is set inside it."""
+        current = None
+        for number, text in enumerate(self.text.splitlines(), start=1):
+            header = re.fullmatch(r"\s*\[([^\]]+)\]\s*(#.*)?", text)
+            if header:
+                current = header.group(1).strip().replace('"', "")
+                if key is None and current == table:
+                    return number
+            elif key and current == table and re.match(rf"\s*\"?{re.escape(key)}\"?\s*=", text):
+                return number
+        return None
+
+    def problem(self, table: str, key: str | None, message: str) -> None:
+        line = self.line(table, key) or self.line(table)
+        self.problems.append(ConfigProblem(self.name, line, table, key, message))
+
+
+def _unknown_key(found: _File, table: str, key: str, known) -> None:
+    close = difflib.get_close_matches(key, list(known), n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else f"; known keys: {', '.join(known)}"
+    found.problem(table, key, f"unknown key{hint}")
+
+
+def _type_ok(value, kind) -> bool:
+    if kind == TEXTS:
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    if kind is NUMBER:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, kind) and not isinstance(value, dt.datetime)
+
+
+def _kind_name(kind) -> str:
+    return {TEXT: "a text", DATE: "a date (YYYY-MM-DD)", NUMBER: "a whole number"}.get(
+        kind, "a table" if kind is dict else str(kind)
+    )
+
+
+def check_editions(found: _File) -> None:
+    years = (found.data or {}).get("years")
+    if not isinstance(years, dict):
+        found.problem("years", None, "the file needs [years.<year>] tables")
+        return
+    for year, entry in years.items():
+        table = f"years.{year}"
+        if not re.fullmatch(r"\d{4}", year):
+            found.problem(table, None, f"'{year}' is not a year")
+            continue
+        edition = "title" in entry
+        for key, value in entry.items():
+            if key not in EDITION_KEYS:
+                _unknown_key(found, table, key, EDITION_KEYS)
+            elif not _type_ok(value, EDITION_KEYS[key][0]):
+                found.problem(table, key, f"must be {_kind_name(EDITION_KEYS[key][0])}")
+        for key, (_, always, for_edition) in EDITION_KEYS.items():
+            if key not in entry and (always or (edition and for_edition)):
+                found.problem(table, None, f"missing key '{key}'")
+        _check_year_values(found, table, entry, years)
+
+
+def _check_year_values(found: _File, table: str, entry: dict, years: dict) -> None:
+    start, end = entry.get("period_start"), entry.get("period_end")
+    if _type_ok(start, DATE) and _type_ok(end, DATE) and start > end:
+        found.problem(table, "period_end", "the period ends before it starts")
+    returns = entry.get("returns")
+    if isinstance(returns, str) and not (paths.DATA / returns).is_file():
+        found.problem(table, "returns", f"no file data/{returns}")
+    comparison = entry.get("comparison_year")
+    if isinstance(comparison, int) and str(comparison) not in years:
+        found.problem(table, "comparison_year", f"there is no [years.{comparison}]")
+
+
+def check_sources(found: _File) -> None:
+    for key, entry in (found.data or {}).items():
+        _check_table(found, key, entry, SOURCE_KEYS)
+
+
+def check_facts(found: _File, sources: dict) -> None:
+    for key, entry in (found.data or {}).items():
+        _check_table(found, key, entry, FACT_KEYS)
+        source = entry.get("source") if isinstance(entry, dict) else None
+        if isinstance(source, str) and source not in sources:
+            found.problem(key, "source", f"cites '{source}', which is not in data/sources.toml")
+
+
+def _check_table(found: _File, table: str, entry, keys: dict) -> None:
+    if not isinstance(entry, dict):
+        found.problem(table, None, "must be a table of keys")
+        return
+    for key, value in entry.items():
+        if key not in keys:
+            _unknown_key(found, table, key, keys)
+        elif not isinstance(value, str):
+            found.problem(table, key, "must be a text (in quotes)")
+    for key, required in keys.items():
+        if required and key not in entry:
+            found.problem(table, None, f"missing key '{key}'")
+
+
+def configuration_problems(
+    editions=paths.EDITIONS, sources=paths.SOURCES, facts=paths.FACTS
+) -> list[ConfigProblem]:
+    files = [_File(Path(p)) for p in (editions, sources, facts)]
+    check_editions(files[0])
+    check_sources(files[1])
+    check_facts(files[2], files[1].data or {})
+    return [problem for f in files for problem in f.problems]
+
+
+def check_configuration(**files) -> None:
+    """Raise an InputError (exit 2) listing every problem in the configuration files."""
+    problems = configuration_problems(**files)
+    if problems:
+        count = len(problems)
+        raise InputError(
+            f"the configuration has {count} problem{'s' * (count > 1)}; nothing was built",
+            [f"error: {p}" for p in problems],
+        )
