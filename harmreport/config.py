@@ -161,19 +161,17 @@ def _check_table(found: _File, table: str, entry, keys: dict) -> None:
             found.problem(table, None, f"missing key '{key}'")
 
 
-def configuration_problems(
-    editions=paths.EDITIONS, sources=paths.SOURCES, facts=paths.FACTS
-) -> list[ConfigProblem]:
-    files = [_File(Path(p)) for p in (editions, sources, facts)]
+def configuration_problems() -> list[ConfigProblem]:
+    files = [_File(Path(p)) for p in (paths.EDITIONS, paths.SOURCES, paths.FACTS)]
     check_editions(files[0])
     check_sources(files[1])
     check_facts(files[2], files[1].data or {})
     return [problem for f in files for problem in f.problems]
 
 
-def check_configuration(**files) -> None:
+def check_configuration() -> None:
     """Raise an InputError (exit 2) listing every problem in the configuration files."""
-    problems = configuration_problems(**files)
+    problems = configuration_problems()
     if problems:
         count = len(problems)
         raise InputError(

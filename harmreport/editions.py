@@ -34,8 +34,8 @@ class UnknownYear(LookupError):
     pass
 
 
-def _load(path: Path = paths.EDITIONS) -> dict[int, DataYear]:
-    with open(path, "rb") as f:
+def _load() -> dict[int, DataYear]:
+    with open(paths.EDITIONS, "rb") as f:
         raw = tomllib.load(f)
     years = {}
     for key, entry in raw["years"].items():

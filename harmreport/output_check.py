@@ -394,7 +394,23 @@ def _row_like(line: str, label: str) -> bool:
 POLICY_WORDS = re.compile(r"(?i)\brule \d+|\b(?:from )?1 to 4\b")
 
 
+# A stats.json key for a count of authorities (rule 5: published, not a count of children),
+# as JSON lines and the notebooks' tables of published figures show it.
+AUTHORITY_COUNT_WORDS = re.compile(
+    r"^(?:authorities\w*|by_nation|contacted|data_quality|reporting_zero\w*|unable\w*)$"
+)
+
+
+def _counts_authorities(line: str) -> bool:
+    key = line.split("|")[0].strip().strip(".")
+    if "." not in key or " " in key.split(".")[0]:
+        return False  # not a dotted key
+    return any(AUTHORITY_COUNT_WORDS.match(part) for part in key.split("."))
+
+
 def leaks_in_line(line: str, secret: Secret) -> bool:
+    if _counts_authorities(line):
+        return False
     line = POLICY_WORDS.sub(" ", line)
     for label in secret.labels:
         if not label or not re.search(rf"(?<!\w){re.escape(label)}(?!\w)", line):

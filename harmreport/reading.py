@@ -105,15 +105,21 @@ def _read_csv(path: Path, data: bytes) -> RawTable:
     if "\x00" in text:
         raise _file_error(path, "contains NUL bytes; it is not a CSV text file")
     table = RawTable(path.name, None, [], [])
-    problems = []
+    problems, swallowing = [], set()
+    last_line = text.count("\n") + (not text.endswith("\n"))
     for number, record, lines in _csv_records(text):
-        problems += _record_problems(table, number, record, lines)
+        found = _record_problems(table, number, record, lines, last_line)
+        if lines[0] != lines[1]:
+            swallowing.add(number)
+        problems += found
         if number == 1:
             table.header = record
         else:
             table.rows.append((number, record))
     width = len(table.header)
     for number, record in table.rows:
+        if number in swallowing:
+            continue  # its cell count is whatever the stray quote made of it
         if record and len(record) != width and any(cell.strip() for cell in record):
             problems.append(
                 table.problem(
@@ -138,18 +144,18 @@ def _csv_records(text: str):
         line = reader.line_num + 1
 
 
-def _record_problems(table: RawTable, number: int, record: list, lines) -> list:
+def _record_problems(table: RawTable, number: int, record: list, lines, last_line) -> list:
     first, last = lines
     problems = []
     for index, cell in enumerate(record):
         column = f"column {index + 1}"
         if "\n" in cell or "\r" in cell:
+            ends = "the end of the file" if last >= last_line else f"line {last}"
             problems.append(
                 table.problem(
-                    f"a cell in {column} runs from line {first} to line {last} of the file: "
-                    f'a quote (") opens it on line {first} and the next quote is on line '
-                    f"{last}, so every row between was read into this one cell; remove the "
-                    "stray quote (a cell cannot hold a line break)",
+                    f'a quote (") opens a cell in {column} on line {first} of the file and '
+                    f"the cell runs on to {ends}, so every row between was read into this one "
+                    "cell; remove the stray quote (a cell cannot hold a line break)",
                     row=number,
                 )
             )

@@ -42,14 +42,14 @@ class Fact:
     source: str
 
 
-def load_sources(path=paths.SOURCES) -> dict[str, Source]:
-    with open(path, "rb") as f:
+def load_sources() -> dict[str, Source]:
+    with open(paths.SOURCES, "rb") as f:
         return {key: Source(key=key, **entry) for key, entry in tomllib.load(f).items()}
 
 
-def load_facts(path=paths.FACTS, sources=None) -> dict[str, Fact]:
+def load_facts(sources=None) -> dict[str, Fact]:
     sources = sources if sources is not None else load_sources()
-    with open(path, "rb") as f:
+    with open(paths.FACTS, "rb") as f:
         facts = {key: Fact(key=key, **entry) for key, entry in tomllib.load(f).items()}
     unknown = sorted(f"{f.key} -> {f.source}" for f in facts.values() if f.source not in sources)
     if unknown:

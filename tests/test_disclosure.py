@@ -196,13 +196,17 @@ def truth(returns):
 
 
 def attack(published, returns):
+    model = truth(returns)
+    for r in published["named"]:
+        model[f"named.{r['code']}.value"] = {("still_missing", r["code"])}
+    return attack_with(published, returns, model)
+
+
+def attack_with(published, returns, model):
     """Every sum and difference of up to three published counts: what does it reveal?"""
     from harmreport.outputs import flatten
 
     shown = dict(flatten(published))
-    model = truth(returns)
-    for r in published["named"]:
-        model[f"named.{r['code']}.value"] = {("still_missing", r["code"])}
     secret = {}
     for (column, code), _ in {c: 1 for cells in model.values() for c in cells}.items():
         value = returns.counts.at[code, column]
@@ -253,3 +257,32 @@ def test_the_attacker_finds_what_an_unprotected_edition_reveals(tmp_path):
         bare = dc.publish(stats, dc.Ledger({}), dc.Decision())
         found += len(attack(bare, returns)[0])
     assert found > 0
+
+
+def real_truth(returns, stats):
+    """The attacker's model of the real stats.json, derived without the ledger."""
+    model = {}
+    for key, cells in truth(returns).items():
+        key = key.replace(".share_base.", ".share_went_missing_base.")
+        key = key.replace(".episodes_base.", ".episodes_per_missing_child_base.")
+        key = key.replace(".largest", ".largest_went_missing_at_one_authority")
+        key = key.replace("still", "combined.still_missing")
+        model[f"regions.{key}" if key.startswith("table.") else key] = cells
+    for r in stats["combined"]["most_still_missing"]:
+        model[f"combined.most_still_missing.{r['code']}.value"] = {("still_missing", r["code"])}
+    return model
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [3, 7])
+def test_attacker_recovers_nothing_from_a_real_build(tmp_path, seed):
+    from harmreport.outputs import read_json
+    from tests.helpers import run_cli
+
+    returns = random_returns(tmp_path, seed)
+    out = tmp_path / "site"
+    result = run_cli("--year", 2024, "--data", returns.source, "--out", out, "--format", "html")
+    assert result.returncode == 0, result.stderr
+    stats = read_json(out / "2024" / "stats.json")
+    revealed, tried = attack_with(stats, returns, real_truth(returns, stats))
+    assert tried > 10 and revealed == []

@@ -240,4 +240,6 @@ def test_suppression_bypassing_the_ledger_is_caught_with_exit_3(tmp_path, monkey
     assert "stats.json: regions.table.Wales.trafficked_in_care (rule 2" in details
     assert "index.html: trafficked_in_care in Wales (rule 2: a small cell)" in details
     assert not (out / "2024").exists()  # nothing was published
-    assert json.loads((work_folder(out) / "failed").glob("*/stats.json").__next__().read_text())
+    assert json.loads(
+        (work_folder(out) / "failed").glob("*/edition/stats.json").__next__().read_text()
+    )

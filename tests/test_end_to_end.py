@@ -208,7 +208,7 @@ def test_failing_notebook_exit_5_names_notebook_and_cell(published, tmp_path, mo
     assert tree_hashes(out / "2024") == before
     assert not list((work_folder(out) / "staging").iterdir())
     kept = [p for p in (work_folder(out) / "failed").iterdir() if p.name.startswith("2024-")]
-    assert (kept[-1] / "notebooks" / "02_headline_statistics.ipynb").exists()
+    assert (kept[-1] / "edition" / "notebooks" / "02_headline_statistics.ipynb").exists()
 
 
 def test_report_pdf_has_page_footnotes(built):
