@@ -143,6 +143,9 @@ def _explained(exc: Exception, publication: Publication) -> BuildError:
     if isinstance(exc, BuildError):
         log.error("%s\n%s", exc, "\n".join(exc.everything))
         error = exc
+    elif isinstance(exc, NotOurs):  # the edition folder changed hands during the build
+        log.error("%s", exc)
+        error = EnvironmentProblem(str(exc))
     else:
         log.exception("build failed")
         error = (

@@ -379,3 +379,24 @@ def test_the_log_holds_every_problem(published, tmp_path):
     log = re.search(r"full log: (\S+build\.log)", result.stderr).group(1)
     text = Path(log).read_text(encoding="utf-8")
     assert text.count("is not a count or a recognised code") == 66
+
+
+def test_a_folder_put_in_the_way_during_the_build_is_kept(tmp_path, monkeypatch):
+    """The second look, just before the swap: a folder that appeared meanwhile is refused."""
+    from harmreport import build
+    from harmreport.build import BuildRequest
+    from harmreport.errors import EnvironmentProblem
+
+    out = tmp_path / "report"
+
+    def team_folder_appears(*args, **kwargs):
+        (out / "2024").mkdir(parents=True, exist_ok=True)
+        (out / "2024" / "notes.txt").write_text("ours")
+        return "<html></html>"
+
+    monkeypatch.setattr(build.render, "render_html", team_folder_appears)
+    with pytest.raises(EnvironmentProblem) as refused_late:
+        build.build_edition(BuildRequest(2024, out_root=out, formats=("html",)), write=print)
+    assert refused_late.value.exit_code == 4
+    assert "not an edition this tool wrote" in str(refused_late.value)
+    assert (out / "2024" / "notes.txt").read_text() == "ours"
