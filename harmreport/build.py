@@ -183,6 +183,10 @@ def _build_in(publication, request, edition, given_file, progress):
     )
     for warning in returns.warnings:
         progress.write(f"[{request.year}] warning: {warning}")
+    for source in config.uncited_sources():
+        progress.write(
+            f"[{request.year}] warning: data/sources.toml: '{source}' is cited by no template"
+        )
     since = time.perf_counter()
     run_notebook("statistics", staging, parameters, request.cell_timeout, log_file)
     stats = read_json(staging / "stats.json")

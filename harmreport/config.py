@@ -28,7 +28,14 @@ EDITION_KEYS = {
     "top_still_missing": (NUMBER, False, False),
     "notes": (dict, False, False),
 }
-SOURCE_KEYS = {"author": True, "year": True, "title": True, "url": False, "pages": False}
+SOURCE_KEYS = {
+    "author": True,
+    "year": True,
+    "title": True,
+    "url": False,
+    "pages": False,
+    "short": False,
+}
 FACT_KEYS = {"value": True, "about": True, "source": True}
 
 
@@ -42,7 +49,8 @@ class ConfigProblem:
 
     def __str__(self) -> str:
         where = [self.file] + ([f"line {self.line}"] if self.line else [])
-        where.append(f"[{self.table}]" + (f" key '{self.key}'" if self.key else ""))
+        if self.file.endswith(".toml"):
+            where.append(f"[{self.table}]" + (f" key '{self.key}'" if self.key else ""))
         return f"{', '.join(where)}: {self.message}"
 
 
@@ -161,12 +169,55 @@ def _check_table(found: _File, table: str, entry, keys: dict) -> None:
             found.problem(table, None, f"missing key '{key}'")
 
 
+CITATION = re.compile(r"""\b(cite|fact)\(\s*["']([^"']*)["']\s*\)""")
+
+
+def template_citations() -> list[tuple[str, int, str, str]]:
+    """(template, line, 'cite' or 'fact', key) for every citation typed in a template."""
+    found = []
+    for template in sorted(paths.TEMPLATES.rglob("*.j2")):
+        name = f"templates/{template.relative_to(paths.TEMPLATES)}"
+        text = re.sub(  # Jinja comments are not citations; keep their lines for numbering
+            r"\{#.*?#\}",
+            lambda m: "\n" * m.group().count("\n"),
+            template.read_text("utf-8"),
+            flags=re.S,
+        )
+        for number, line in enumerate(text.splitlines(), 1):
+            found += [(name, number, kind, key) for kind, key in CITATION.findall(line)]
+    return found
+
+
+def check_templates(sources: dict, facts: dict) -> list[ConfigProblem]:
+    problems = []
+    for template, line, kind, key in template_citations():
+        registry, file = (sources, "sources") if kind == "cite" else (facts, "facts")
+        if key not in registry:
+            problems.append(
+                ConfigProblem(
+                    template, line, kind, key, f"{kind}('{key}') names nothing in data/{file}.toml"
+                )
+            )
+    return problems
+
+
+def uncited_sources() -> list[str]:
+    """Registered sources no template cites, directly or through a fact: worth a warning."""
+    sources = tomllib.loads(paths.SOURCES.read_text(encoding="utf-8"))
+    facts = tomllib.loads(paths.FACTS.read_text(encoding="utf-8"))
+    cited = set()
+    for _, _, kind, key in template_citations():
+        cited.add(key if kind == "cite" else facts.get(key, {}).get("source"))
+    return sorted(set(sources) - cited)
+
+
 def configuration_problems() -> list[ConfigProblem]:
     files = [_File(Path(p)) for p in (paths.EDITIONS, paths.SOURCES, paths.FACTS)]
     check_editions(files[0])
     check_sources(files[1])
     check_facts(files[2], files[1].data or {})
-    return [problem for f in files for problem in f.problems]
+    problems = [problem for f in files for problem in f.problems]
+    return problems + check_templates(files[1].data or {}, files[2].data or {})
 
 
 def check_configuration() -> None:

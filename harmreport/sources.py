@@ -1,9 +1,10 @@
 """The sources registry and the footnotes rendered from it.
 
-One `Notes` object numbers the sources of one report in order of first citation. The same
-numbers serve the web page (endnotes) and the PDF (page footnotes): the first citation of a
-source carries the note text inline, which print CSS floats to the foot of the page; later
-citations of the same source point back to that number.
+One `Notes` object numbers the citations of one report in order: every citation is its own
+note, so the same numbers serve the web page (endnotes, each with a link back to its call) and
+the PDF (page footnotes, each on the page of its call). A source's first note cites it in full,
+later ones in a short form, and a note citing the same source as the note just before reads
+"Ibid.".
 """
 
 import tomllib
@@ -22,6 +23,15 @@ class Source:
     title: str
     url: str = ""
     pages: str = ""
+    short: str = ""  # a short title for later notes; default: the title up to a colon
+
+    def short_citation(self) -> Markup:
+        title = self.short or self.title.split(":")[0]
+        text = escape(f"{self.author} ({self.year}) ") + Markup("<cite>{}</cite>").format(title)
+        return text + (escape(f", {self.pages}") if self.pages else Markup(""))
+
+    def ibid(self) -> Markup:
+        return Markup("Ibid.") if not self.pages else escape(f"Ibid., {self.pages}")
 
     def citation(self) -> Markup:
         text = escape(f"{self.author} ({self.year}) ") + Markup("<cite>{}</cite>").format(
@@ -58,38 +68,31 @@ def load_facts(sources=None) -> dict[str, Fact]:
 
 
 class Notes:
-    """Numbers citations for one report, in the order the template makes them."""
+    """Numbers the citations of one report, in the order the template makes them."""
 
     def __init__(self, sources: dict[str, Source], facts: dict[str, Fact]):
         self.sources = sources
         self.facts = facts
-        self.order: list[str] = []
-        self.calls: dict[str, int] = {}
+        self.notes: list[dict] = []
 
     def cite(self, key: str) -> Markup:
-        source = self.sources[key]  # KeyError names an uncited or misspelt source
-        first = key not in self.order
-        if first:
-            self.order.append(key)
-        number = self.order.index(key) + 1
-        self.calls[key] = self.calls.get(key, 0) + 1
-        ref_id = f"ref-{number}" + ("" if first else f"-{self.calls[key]}")
-        call = Markup(
-            '<a class="noteref{first}" href="#note-{n}" id="{rid}" role="doc-noteref" '
-            'aria-label="note {n}">{n}</a>'
-        ).format(first=" first" if first else "", n=number, rid=ref_id)
-        if not first:
-            return call
-        return call + Markup('<span class="footnote" role="doc-footnote">{}</span>').format(
-            source.citation()
-        )
+        source = self.sources[key]  # KeyError names a misspelt source (config checks first)
+        number = len(self.notes) + 1
+        if self.notes and self.notes[-1]["id"] == key:
+            text = source.ibid()
+        elif any(note["id"] == key for note in self.notes):
+            text = source.short_citation()
+        else:
+            text = source.citation()
+        self.notes.append({"number": number, "id": key, "citation": text})
+        return Markup(
+            '<a class="noteref" href="#note-{n}" id="ref-{n}" role="doc-noteref" '
+            'aria-label="note {n}">{n}</a><span class="footnote">{text}</span>'
+        ).format(n=number, text=text)
 
     def fact(self, key: str) -> Markup:
         fact = self.facts[key]
         return escape(fact.value) + self.cite(fact.source)
 
     def endnotes(self) -> list[dict]:
-        return [
-            {"number": i + 1, "id": key, "citation": self.sources[key].citation()}
-            for i, key in enumerate(self.order)
-        ]
+        return list(self.notes)

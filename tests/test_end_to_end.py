@@ -1,9 +1,9 @@
 """The CLI, for real: outputs, self-contained page, labels, determinism, exit codes and safe
 publishing."""
 
-import json
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import nbformat
@@ -15,7 +15,7 @@ from harmreport.errors import InputError, NotebookFailed
 from harmreport.outputs import read_json
 from harmreport.publish import work_folder
 from harmreport.returns import load_returns
-from tests.conftest import EDITIONS, html_text, pdf_text
+from tests.conftest import EDITIONS, html_text
 from tests.helpers import row, run_cli, tree_hashes, write_returns
 
 OUTPUTS = [
@@ -80,15 +80,14 @@ def test_every_output_says_illustrative(built, year, texts):
 
 
 @pytest.mark.parametrize("year", EDITIONS)
-def test_footnotes_number_the_same_in_html_and_pdf(built, year, texts):
+def test_notes_are_one_per_citation_in_order_with_short_forms(built, year):
     page = (built / str(year) / "index.html").read_text()
-    endnotes = re.findall(r'<li id="note-(\d+)" role="doc-endnote">', page)
+    endnotes = re.findall(r'<li id="note-(\d+)">', page)
     assert endnotes == [str(n) for n in range(1, len(endnotes) + 1)] and endnotes
-    calls = re.findall(r'class="noteref first" href="#note-(\d+)"', page)
-    assert calls == endnotes  # first citations in order: WeasyPrint's counter follows them
-    first_source = re.search(r'<span class="footnote" role="doc-footnote">(.*?)</span>', page)
-    author = html_text(first_source.group(1)).split(" (")[0]
-    assert f"1. {author}" in texts[year]["pdf"].replace("1 . ", "1. ")
+    calls = re.findall(r'class="noteref" href="#note-(\d+)" id="ref-(\d+)"', page)
+    assert [a for a, b in calls] == [b for a, b in calls] == endnotes  # each call, own note
+    backlinks = re.findall(r'<a href="#ref-(\d+)" role="doc-backlink">', page)
+    assert backlinks == endnotes  # every note links back to its own call
 
 
 def test_executed_notebooks_name_no_local_folder(built):
@@ -211,11 +210,53 @@ def test_failing_notebook_exit_5_names_notebook_and_cell(published, tmp_path, mo
     assert (kept[-1] / "edition" / "notebooks" / "02_headline_statistics.ipynb").exists()
 
 
-def test_report_pdf_has_page_footnotes(built):
-    text = pdf_text(built / "2015" / "report.pdf")
-    assert "International Labour Office (2002)" in text
-    stats = json.loads((built / "2015" / "stats.json").read_text())
-    assert stats["year"] == 2015
+def note_calls(page: str) -> dict[int, str]:
+    """Each note's number and the two words just before its call, from the web page."""
+    calls = {}
+    for match in re.finditer(r'<a class="noteref" href="#note-(\d+)"', page):
+        before = html_text(re.sub(r'<span class="footnote">.*?</span>', "", page[: match.start()]))
+        calls[int(match.group(1))] = "".join(before.split()[-2:])
+    return calls
+
+
+def pdf_pages(path) -> list[str]:
+    count = int(
+        re.search(
+            r"Pages:\s+(\d+)",
+            subprocess.run(
+                ["pdfinfo", str(path)], capture_output=True, text=True, check=True
+            ).stdout,
+        ).group(1)
+    )
+    return [
+        subprocess.run(
+            ["pdftotext", "-f", str(n), "-l", str(n), "-layout", str(path), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for n in range(1, count + 1)
+    ]
+
+
+@pytest.mark.parametrize("year", EDITIONS)
+def test_every_note_is_at_the_foot_of_the_page_that_cites_it(built, year):
+    calls = note_calls((built / str(year) / "index.html").read_text())
+    assert calls, "the edition cites nothing"
+    placed = {}
+    for number, text in enumerate(pdf_pages(built / str(year) / "report.pdf"), start=1):
+        flat = re.sub(r"\s+", "", text)
+        printed = {
+            int(m.group(1))
+            for m in re.finditer(r"^\s*(\d+)\. (?!.*\.{4})", text, re.M)
+            if int(m.group(1)) in calls
+        }
+        called = {n for n, word in calls.items() if f"{word}{n}" in flat}
+        for note in printed:
+            placed.setdefault(note, []).append(number)
+        assert called == printed, f"page {number}: calls {sorted(called)}, notes {sorted(printed)}"
+    assert sorted(placed) == sorted(calls)  # every note printed, each on one page
+    assert all(len(pages) == 1 for pages in placed.values())
 
 
 def test_unexpected_error_is_one_line_and_a_log(published, monkeypatch, capsys):

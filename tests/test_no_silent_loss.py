@@ -6,6 +6,7 @@ published edition unchanged and the team's files still there."""
 import csv
 import io
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -400,3 +401,28 @@ def test_a_folder_put_in_the_way_during_the_build_is_kept(tmp_path, monkeypatch)
     assert refused_late.value.exit_code == 4
     assert "not an edition this tool wrote" in str(refused_late.value)
     assert (out / "2024" / "notes.txt").read_text() == "ours"
+
+
+def test_unknown_source_in_a_template_names_template_and_line(monkeypatch, tmp_path, capsys):
+    templates = tmp_path / "templates"
+    shutil.copytree(paths.TEMPLATES, templates)
+    edition = templates / "editions" / "2015.html.j2"
+    lines = edition.read_text().splitlines()
+    lines[2] += ' See also{{ cite("no-such-report") }}.'
+    edition.write_text("\n".join(lines) + "\n")
+    monkeypatch.setattr(paths, "TEMPLATES", templates)
+    assert cli.main(["--year", "2015", "--out", str(tmp_path / "site")]) == 2
+    err = capsys.readouterr().err
+    assert "templates/editions/2015.html.j2, line 3: cite('no-such-report') names nothing" in err
+    assert not (tmp_path / "site").exists()
+
+
+def test_a_source_no_template_cites_is_a_warning(monkeypatch, tmp_path):
+    from harmreport import config
+
+    copy = tmp_path / "sources.toml"
+    copy.write_text(
+        paths.SOURCES.read_text() + '\n[unused-2001]\nauthor = "A"\nyear = "2001"\ntitle = "T"\n'
+    )
+    monkeypatch.setattr(paths, "SOURCES", copy)
+    assert config.uncited_sources() == ["unused-2001"]

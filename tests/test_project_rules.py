@@ -62,15 +62,20 @@ def test_every_fact_cites_a_registered_source():
     assert facts and all(f.source in registry for f in facts.values())
 
 
-def test_repeated_citation_keeps_its_number():
+def test_every_citation_is_its_own_note_full_then_short_then_ibid():
     registry = sources.load_sources()
     notes = sources.Notes(registry, sources.load_facts(sources=registry))
     first = notes.cite("ilo-2002")
     notes.cite("foi-act-2000")
     again = notes.cite("ilo-2002")
-    assert 'href="#note-1"' in first and 'role="doc-footnote"' in first
-    assert 'href="#note-1"' in again and "footnote" not in again.replace("noteref", "")
-    assert [n["number"] for n in notes.endnotes()] == [1, 2]
+    repeat = notes.cite("ilo-2002")
+    assert 'href="#note-1"' in first and 'href="#note-3"' in again and 'href="#note-4"' in repeat
+    texts = [str(n["citation"]) for n in notes.endnotes()]
+    assert texts[0].startswith("International Labour Office (2002) <cite>Every Child Counts")
+    assert "https://www.ilo.org" in texts[0]
+    assert texts[2] == "International Labour Office (2002) <cite>Every Child Counts</cite>"
+    assert texts[3] == "Ibid."
+    assert [n["number"] for n in notes.endnotes()] == [1, 2, 3, 4]
 
 
 def test_unknown_source_is_an_error():
