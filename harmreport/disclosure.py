@@ -254,7 +254,7 @@ class _RowSpace:
         return weights
 
 
-def publish(stats: dict, ledger: Ledger, decision: Decision) -> dict:
+def publish(stats: dict, decision: Decision) -> dict:
     """stats with every figure replaced by its published form: a number, or [c]."""
 
     def shown(key, value):
@@ -308,7 +308,7 @@ def control(stats: dict, cell_values: dict[tuple, int]) -> tuple[dict, Decision]
     decision. The published stats name each hidden figure and its rule, never its value."""
     ledger = register_all(stats, Ledger(cell_values))
     decision = ledger.decide()
-    published = publish(stats, ledger, decision)
+    published = publish(stats, decision)
     published["disclosure"] = {
         "mark": MARK,
         "threshold": THRESHOLD,
@@ -318,8 +318,3 @@ def control(stats: dict, cell_values: dict[tuple, int]) -> tuple[dict, Decision]
         "fewer_than_five": sorted(decision.small),
     }
     return published, decision
-
-
-def is_disclosive(value) -> bool:
-    """An authority-level count from 1 to 4."""
-    return isinstance(value, int | np.integer) and 0 < int(value) < THRESHOLD

@@ -254,7 +254,7 @@ def test_the_attacker_finds_what_an_unprotected_edition_reveals(tmp_path):
     for seed in range(12):
         returns = random_returns(tmp_path, seed)
         stats = figures(returns)
-        bare = dc.publish(stats, dc.Ledger({}), dc.Decision())
+        bare = dc.publish(stats, dc.Decision())
         found += len(attack(bare, returns)[0])
     assert found > 0
 

@@ -220,7 +220,7 @@ def test_suppression_bypassing_the_ledger_is_caught_with_exit_3(tmp_path, monkey
             cell.source = cell.source.replace(
                 "published, decision = disclosure.control(stats, cells)",
                 "decision = disclosure.Decision()\n"
-                "published = disclosure.publish(stats, None, decision)\n"
+                "published = disclosure.publish(stats, decision)\n"
                 'published["disclosure"] = {"suppressed": {}, "suppressed_by_rule": {}}',
             )
     nbformat.write(book, notebook)
