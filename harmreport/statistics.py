@@ -17,21 +17,14 @@ def reporting_rate(returns: Returns, column: str) -> float:
     return authorities_reporting(returns, column) / returns.contacted
 
 
-def cells_of(returns: Returns, column: str, rows=None) -> frozenset:
-    """The non-zero count cells of `column` (in `rows`, a boolean Series, if given): what a
-    figure built from them is made of, for disclosure control."""
-    values = returns.counts[column]
-    if rows is not None:
-        values = values[rows.fillna(False).astype(bool)]
-    return frozenset((returns.year, code, column) for code in values[values > 0].index)
-
-
 def total(returns: Returns, column: str, rows=None, level: str = UK) -> Count:
-    """Sum of the counts; suppressed cells are left out (and counted separately)."""
+    """Sum of the counts (in `rows`, a boolean Series, if given); suppressed cells are left
+    out (and counted separately). The figure keeps its non-zero cells for disclosure control."""
     values = returns.counts[column]
     if rows is not None:
         values = values[rows.fillna(False).astype(bool)]
-    return Count(int(values.sum()), cells_of(returns, column, rows), level)
+    cells = frozenset((returns.year, code, column) for code in values[values > 0].index)
+    return Count(int(values.sum()), cells, level)
 
 
 def cell_values(returns: Returns) -> dict[tuple, int]:
@@ -88,10 +81,7 @@ def ratio_over_complete(returns: Returns, numerators, denominators, where=None) 
 
 
 def _sum_of(counts) -> Count:
-    found = Count(0)
-    for count in counts:
-        found += count
-    return found
+    return sum(counts, Count(0))
 
 
 def combined_ratio(ratios) -> Ratio:
