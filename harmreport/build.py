@@ -251,8 +251,11 @@ def render_outputs(staging, stats, edition, returns, formats, progress):
         progress.stage("HTML", "index.html", since)
     if "pdf" in formats:
         since = time.perf_counter()
-        render.render_pdf(html, staging, staging / "report.pdf")
+        printed = render.render_html(stats, edition, staging, for_print=True)
+        warnings = render.render_pdf(printed, staging, staging / "report.pdf")
         progress.stage("PDF", "report.pdf", since)
+        for warning in warnings:
+            progress.write(f"[{edition.year}] warning: WeasyPrint: {warning}")
 
 
 def update_index(out_root: Path) -> Path:

@@ -26,6 +26,7 @@ EDITION_KEYS = {
     "comparison_year": (NUMBER, False, False),
     "focus_regions": (TEXTS, False, False),
     "top_still_missing": (NUMBER, False, False),
+    "top_nationalities": (dict, False, False),
     "notes": (dict, False, False),
 }
 SOURCE_KEYS = {
@@ -35,6 +36,7 @@ SOURCE_KEYS = {
     "url": False,
     "pages": False,
     "short": False,
+    "accessed": False,
 }
 FACT_KEYS = {"value": True, "about": True, "source": True}
 
@@ -217,7 +219,39 @@ def configuration_problems() -> list[ConfigProblem]:
     check_sources(files[1])
     check_facts(files[2], files[1].data or {})
     problems = [problem for f in files for problem in f.problems]
-    return problems + check_templates(files[1].data or {}, files[2].data or {})
+    problems += check_templates(files[1].data or {}, files[2].data or {})
+    if not problems:
+        problems += check_citation_dates(files[0].data, files[1].data, files[2].data)
+    return problems
+
+
+def check_citation_dates(editions: dict, sources: dict, facts: dict) -> list[ConfigProblem]:
+    """No edition cites a source published after it, or cites itself. The shared template's
+    citations count for every edition; an edition's own template's for that edition."""
+    problems = []
+    for year, entry in editions["years"].items():
+        if "title" not in entry:
+            continue
+        published = int(re.search(r"\d{4}", entry["published"]).group())
+        for template, line, kind, key in template_citations():
+            if template.startswith("templates/editions/") and not template.endswith(
+                f"/{year}.html.j2"
+            ):
+                continue
+            source_key = key if kind == "cite" else facts[key]["source"]
+            source = sources[source_key]
+            why = ""
+            if int(re.search(r"\d{4}", source["year"]).group()) > published:
+                why = f"was published in {source['year']}, after the {year} edition ({published})"
+            elif entry["title"].lower() in source["title"].lower() and any(
+                publisher in source["author"] for publisher in entry.get("publishers", [])
+            ):
+                why = f"is the {year} edition itself"
+            if why:
+                problems.append(
+                    ConfigProblem(template, line, kind, key, f"{kind}('{key}'): '{source_key}' {why}")
+                )
+    return problems
 
 
 def check_configuration() -> None:

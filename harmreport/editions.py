@@ -23,7 +23,12 @@ class DataYear:
     comparison_year: int = 0
     focus_regions: tuple[str, ...] = ()
     top_still_missing: int = 0
+    top_nationalities: dict = field(default_factory=dict)  # group -> how many to name
     notes: dict = field(default_factory=dict)
+
+    def named_nationalities(self, group: str) -> int:
+        """How many of the most common nationalities the edition names (default three)."""
+        return self.top_nationalities.get(group, 3)
 
     @property
     def is_edition(self) -> bool:

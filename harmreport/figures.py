@@ -1,5 +1,8 @@
 """The report's charts, drawn from stats.json and saved as deterministic SVG."""
 
+import io
+import math
+from html import escape
 from pathlib import Path
 
 import matplotlib
@@ -7,14 +10,16 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from matplotlib.patches import RegularPolygon  # noqa: E402
+
 from .codes import CATEGORIES, CATEGORY_LABELS  # noqa: E402
-from .formatting import number, percent  # noqa: E402
+from .formatting import by_size, number, percent  # noqa: E402
 
 # Same inputs, same bytes: fixed ids in the SVG, no timestamp, text kept as text.
 STYLE = {
     "svg.hashsalt": "heading-back-to-harm",
     "svg.fonttype": "none",
-    "font.family": "DejaVu Sans",
+    "font.family": ["Lato", "DejaVu Sans"],
     "font.size": 10,
     "axes.spines.top": False,
     "axes.spines.right": False,
@@ -35,18 +40,28 @@ QUESTION_LABELS = {
 
 
 def label_illustrative(fig, stats: dict):
+    """The stamp sits above the drawing, where it can overprint nothing."""
     if stats.get("illustrative"):
-        fig.text(
-            0.99, 0.01, "Illustrative data", ha="right", va="bottom", fontsize=8, color="#7a5b00"
-        )
+        fig.text(0.0, 1.0, "Illustrative data", ha="left", va="bottom", **STAMP)
     return fig
 
 
-def save_svg(fig, path: Path) -> Path:
+STAMP = {"fontsize": 8, "color": "#6b4f00", "fontweight": "bold"}
+
+
+def save_svg(fig, path: Path, title: str, description: str) -> Path:
+    """The chart as SVG, with a <title> and <desc> for assistive technology."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.StringIO()
     with plt.rc_context(STYLE):  # the id salt is read when saving
-        fig.savefig(path, format="svg", metadata={"Date": None}, bbox_inches="tight")
+        fig.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
     plt.close(fig)
+    svg = buffer.getvalue()
+    start = svg.index(">", svg.index("<svg")) + 1
+    described = (
+        f"\n <title>{escape(title)}</title>\n <desc>{escape(description)}</desc>"
+    )
+    path.write_text(svg[:start] + described + svg[start:], encoding="utf-8")
     return path
 
 
@@ -87,7 +102,7 @@ def responses_chart(stats: dict):
 
 
 def regions_chart(stats: dict):
-    rows = stats["regions"]["table"]
+    rows = by_size(stats["regions"]["table"], "trafficked_in_care", "area")
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(1, 2, figsize=(7, 4), sharey=True)
         for ax, group, colour in zip(axes, GROUP_LABELS, COLOURS, strict=False):
@@ -101,6 +116,120 @@ def regions_chart(stats: dict):
             ax.set_title(GROUP_LABELS[group], fontsize=10)
             ax.set_xlabel("Children in care")
         axes[0].invert_yaxis()
+        return label_illustrative(fig, stats)
+
+
+TILE_LABELS = {
+    "count": "Gave a number",
+    "suppressed": "Withheld a small number",
+    "not_recorded": "Does not record it",
+    "refused": "Refused",
+    "no_response": "Did not answer",
+}
+
+
+def tile_map_chart(answers, layout: dict, stats: dict, column: str = "trafficked_in_care"):
+    """One equal hexagon per authority contacted, coloured by how it answered `column`."""
+    centres = hexmap_positions(answers["code"], layout)
+    colour_of = dict(zip(CATEGORIES, COLOURS, strict=True))
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(6.2, 7.4))
+        for code, category in zip(answers["code"], answers[column], strict=True):
+            ax.add_patch(
+                RegularPolygon(
+                    centres[code], 6, radius=0.98 / math.sqrt(3), facecolor=colour_of[category],
+                    edgecolor="white", linewidth=0.6,
+                )
+            )
+        xs = [x for x, _ in centres.values()]
+        ys = [y for _, y in centres.values()]
+        ax.set_xlim(min(xs) - 1, max(xs) + 1)
+        ax.set_ylim(min(ys) - 1, max(ys) + 1)
+        ax.set_aspect("equal")
+        ax.axis("off")
+        counts = answers[column].value_counts()
+        handles = [
+            plt.Line2D([], [], marker="h", linestyle="", markersize=11, color=colour_of[c],
+                       label=f"{TILE_LABELS[c]} ({int(counts.get(c, 0))})")
+            for c in CATEGORIES
+        ]
+        ax.legend(handles=handles, loc="upper left", frameon=False, fontsize=9,
+                  title="How each authority answered", title_fontsize=9, alignment="left")
+        return label_illustrative(fig, stats)
+
+
+def hexmap_positions(codes, layout):
+    from .hexmap import positions
+
+    return positions(list(codes), layout)
+
+
+TREND_SERIES = {
+    "trafficked_share_went_missing": "Trafficked children",
+    "unaccompanied_share_went_missing": "Unaccompanied children",
+}
+
+
+def trend_chart(stats: dict):
+    """The share of each group who went missing, in every edition up to this one."""
+    years = list(stats["trend"])
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(7, 3.2))
+        for (key, label), colour, marker in zip(TREND_SERIES.items(), COLOURS, "os", strict=False):
+            shares = [stats["trend"][y][key] for y in years]
+            points = [(i, share * 100) for i, share in enumerate(shares) if _shown(share)]
+            if points:
+                ax.plot(*zip(*points, strict=True), marker=marker, color=colour, label=label)
+                for (i, value), share in zip(points, filter(_shown, shares), strict=True):
+                    ax.annotate(percent(share), (i, value), textcoords="offset points",
+                                xytext=(0, 7), ha="center", fontsize=9)
+        ax.set_xticks(range(len(years)), years)
+        ax.set_xlim(-0.4, len(years) - 0.6)
+        highest = max((v * 100 for y in years for v in stats["trend"][y].values()
+                        if _shown(v) and v <= 1), default=40)
+        ax.set_ylim(0, max(50, highest + 10))
+        ax.set_ylabel("Went missing at least once (%)")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+        return label_illustrative(fig, stats)
+
+
+def nationalities_chart(stats: dict, group: str, shown: int = 8):
+    """Children who went missing by nationality, the most common first; [c] rows left out."""
+    rows = [r for r in stats["nationalities"][group]["ranking"] if _shown(r["went_missing"])]
+    rows = rows[:shown]
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(7, 0.45 * max(len(rows), 1) + 0.9))
+        names = [r["nationality"] for r in rows]
+        values = [r["went_missing"] for r in rows]
+        colour = COLOURS[0 if group == "trafficked" else 1]
+        bars = ax.barh(names, values, color=colour)
+        for bar, value in zip(bars, values, strict=True):
+            ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f" {number(value)}",
+                    va="center", fontsize=9)
+        ax.invert_yaxis()
+        ax.set_xlabel(f"{GROUP_LABELS[group]} who went missing")
+        ax.set_xlim(0, max(values, default=1) * 1.15)
+        return label_illustrative(fig, stats)
+
+
+def in_care_and_missing_chart(stats: dict):
+    """Children in care and children who went missing, for each group."""
+    groups = list(GROUP_LABELS)
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(1, 2, figsize=(7, 2.6))
+        for ax, group in zip(axes, groups, strict=True):
+            labels = ["In care", "Went missing"]
+            values = [stats[group]["in_care"], stats[group]["went_missing"]]
+            drawn = [v if _shown(v) else 0 for v in values]
+            bars = ax.bar(labels, drawn, color=[COLOURS[1], COLOURS[2]])
+            for bar, value in zip(bars, values, strict=True):
+                text = number(value) if _shown(value) else str(value)
+                ax.text(bar.get_x() + bar.get_width() / 2, bar.get_height(), text,
+                        ha="center", va="bottom", fontsize=9)
+            ax.set_title(GROUP_LABELS[group], fontsize=10)
+            ax.set_ylim(0, max(drawn + [1]) * 1.2)
+            ax.set_yticks([])
+            ax.spines["left"].set_visible(False)
         return label_illustrative(fig, stats)
 
 

@@ -77,3 +77,12 @@ def one_in(share: float) -> str:
     else:
         qualifier = "over " if share > exact else "nearly "
     return f"{qualifier}one in {count_word(n)}"
+
+
+def by_size(rows: list[dict], column: str, name: str) -> list[dict]:
+    """Table rows largest first by `column`; rows whose figure is hidden ([c]) or not known
+    follow in order of `name`, so their place says nothing about their size."""
+    shown = [r for r in rows if isinstance(r[column], int | float)]
+    hidden = [r for r in rows if not isinstance(r[column], int | float)]
+    first = sorted(shown, key=lambda r: (-r[column], r[name]))
+    return first + sorted(hidden, key=lambda r: r[name])

@@ -7,6 +7,7 @@ DATA = ROOT / "data"
 RETURNS = DATA / "returns"
 REFERENCE = DATA / "reference"
 AUTHORITIES = REFERENCE / "authorities.csv"
+HEXMAP = REFERENCE / "hexmap.hexjson"  # scripts/derive_hexmap.py
 EDITIONS = DATA / "editions.toml"
 SOURCES = DATA / "sources.toml"
 FACTS = DATA / "facts.toml"

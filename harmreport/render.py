@@ -2,14 +2,17 @@
 by WeasyPrint from the same HTML and CSS."""
 
 import base64
+import csv
+import json
+import logging
+import re
+import tomllib
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from . import codes, disclosure, editions, formatting, paths, returns, sources
-
-FIGURES = ("share_went_missing", "responses", "regions")
 
 
 def environment() -> Environment:
@@ -39,16 +42,20 @@ def svg_data_uri(path: Path) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
-def render_html(stats: dict, edition: editions.DataYear, folder: Path) -> str:
+def render_html(stats: dict, edition: editions.DataYear, folder: Path, for_print=False) -> str:
     """The report page; figures are read from `folder`/figures and embedded, so the page
-    makes no request of its own."""
+    makes no request of its own. `for_print` adds print.css, the paged-media rules only
+    WeasyPrint reads, for the HTML the PDF is made from."""
     registry = sources.load_sources()
     notes = sources.Notes(registry, sources.load_facts(sources=registry))
     context = {
         "stats": stats,
         "edition": edition,
-        "figures": {name: svg_data_uri(folder / "figures" / f"{name}.svg") for name in FIGURES},
+        "figures": {p.stem: svg_data_uri(p) for p in sorted((folder / "figures").glob("*.svg"))},
         "css": Markup((paths.TEMPLATES / "report.css").read_text(encoding="utf-8")),
+        "print_css": Markup(
+            (paths.TEMPLATES / "print.css").read_text(encoding="utf-8") if for_print else ""
+        ),
         "cite": notes.cite,
         "fact": notes.fact,
         "notes": notes,
@@ -57,6 +64,17 @@ def render_html(stats: dict, edition: editions.DataYear, folder: Path) -> str:
         "question_labels": dict(zip(returns.COUNT_COLUMNS, QUESTION_TEXT, strict=True)),
         "value_codes": VALUE_CODES,
         "how_many": lambda key: how_many(stats, key),
+        "colophon": load_colophon(),
+        "number_of": Counters(),
+        "answers": read_answers(folder / "answers.csv"),
+        "computed_in": computed_in(),
+        "trend_rows": trend_rows(stats),
+        "compared": lambda key: compared(stats, key),
+        "by_size": formatting.by_size,
+        "source_line": source_line(stats, edition),
+        "small_counts": SMALL_COUNTS,
+        "question_short": QUESTION_SHORT,
+        "answer_marks": ANSWER_MARKS,
     }
     return environment().get_template(report_template(edition.year)).render(context)
 
@@ -73,11 +91,159 @@ def how_many(stats: dict, key: str) -> Markup:
     return Markup("an unpublished number ([c])")
 
 
-def render_pdf(html: str, folder: Path, target: Path) -> Path:
+SMALL_COUNTS = (
+    f"from {formatting.count_word(1)} to {formatting.count_word(disclosure.THRESHOLD - 1)}"
+)
+QUESTION_SHORT = tuple(f"Q{n}" for n in range(1, len(returns.COUNT_COLUMNS) + 1))
+ANSWER_MARKS = {
+    codes.COUNT: "N",
+    codes.SUPPRESSED: "W",
+    codes.NOT_RECORDED: "R",
+    codes.REFUSED: "X",
+    codes.NO_RESPONSE: "–",
+}
+
+
+def source_line(stats: dict, edition) -> str:
+    """The "Source:" line of every chart and table."""
+    line = (
+        f"FOI returns from {stats['authorities']['contacted']} UK local authorities, "
+        f"{edition.period_label}; {' and '.join(edition.publishers)}"
+    )
+    return line + ("; illustrative data" if stats.get("illustrative") else "")
+
+
+class Counters:
+    """Numbers figures and tables in the order the template places them."""
+
+    def __init__(self):
+        self.counts = {}
+
+    def __call__(self, kind: str) -> int:
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+        return self.counts[kind]
+
+
+def load_colophon() -> dict:
+    with open(paths.DATA / "colophon.toml", "rb") as f:
+        return tomllib.load(f)
+
+
+def read_answers(path: Path) -> list[dict]:
+    """answers.csv (notebook 1): each authority's answer category per question."""
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+# Headline figures as the appendix lists them: what the report calls it, its stats.json key.
+HEADLINE_FIGURES = (
+    ("Authorities contacted", "authorities.contacted"),
+    ("Reporting rate, trafficked children", "trafficked.reporting_rate"),
+    ("Reporting rate, unaccompanied children", "unaccompanied.reporting_rate"),
+    ("Trafficked children in care", "trafficked.in_care"),
+    ("Trafficked children who went missing", "trafficked.went_missing"),
+    ("Share of trafficked children who went missing", "trafficked.share_went_missing"),
+    ("Missing episodes per trafficked child", "trafficked.episodes_per_missing_child"),
+    ("Unaccompanied children in care", "unaccompanied.in_care"),
+    ("Unaccompanied children who went missing", "unaccompanied.went_missing"),
+    ("Share of unaccompanied children who went missing", "unaccompanied.share_went_missing"),
+    ("Trafficked and unaccompanied children who went missing", "combined.went_missing"),
+    ("Missing for more than a week (share)", "combined.missing_over_week_share"),
+    ("Children still missing", "combined.still_missing"),
+    ("Authorities with the most children still missing", "combined.most_still_missing"),
+    ("London authorities reporting no trafficked children", "london.reporting_zero_trafficked"),
+    ("Children in care by region or nation", "regions.table"),
+    ("Nationalities of children who went missing", "nationalities"),
+    ("Figures of every edition up to this one", "trend"),
+)
+
+
+def computed_in(notebook: str = "02_headline_statistics.ipynb") -> list[dict]:
+    """Each headline figure with the notebook cell that computes it: the first code cell that
+    assigns its key, and the heading of the section the cell sits in."""
+    cells = json.loads((paths.NOTEBOOKS / notebook).read_text(encoding="utf-8"))["cells"]
+    found = []
+    for label, key in HEADLINE_FIGURES:
+        first, name = key.split(".")[0], key.split(".")[-1]
+        heading, where = "", None
+        for cell in cells:
+            source = "".join(cell["source"])
+            if cell["cell_type"] == "markdown" and source.startswith("#"):
+                heading = source.splitlines()[0].lstrip("# ").strip()
+            elif cell["cell_type"] == "code" and _assigns(source, first, name):
+                where = {"cell": cell["id"], "section": heading}
+                break
+        if where is None:
+            raise LookupError(f"no cell of {notebook} assigns '{key}'")
+        found.append({"label": label, "key": key, "notebook": notebook, **where})
+    return found
+
+
+def _assigns(source: str, first: str, name: str) -> bool:
+    """Whether a cell's code assigns stats[first]...[name] (a group's keys in a loop)."""
+    of_group = first in returns.GROUPS and "GROUPS" in source
+    return (of_group or f'"{first}"' in source) and bool(
+        re.search(rf"""["']{name}["']\]?\s*[=:]""", source)
+    )
+
+
+TREND_KEYS = (
+    "trafficked_in_care",
+    "trafficked_share_went_missing",
+    "trafficked_reporting_rate",
+    "unaccompanied_in_care",
+    "unaccompanied_share_went_missing",
+    "unaccompanied_reporting_rate",
+)
+
+
+def trend_rows(stats: dict) -> list[dict]:
+    """One row per edition up to this one, with its title, from stats.json's trend."""
+    rows = []
+    for year, figures in stats.get("trend", {}).items():
+        edition = editions.data_year(int(year))
+        rows.append({"year": year, "title": edition.title, **{k: figures[k] for k in TREND_KEYS}})
+    return rows
+
+
+def compared(stats: dict, key: str) -> str:
+    """Generated wording for a share against the previous edition: "up from 27% in 2017"."""
+    years = list(stats.get("trend", {}))
+    if len(years) < 2:
+        return ""
+    now, then = (stats["trend"][y][key] for y in years[-2:][::-1])
+    if not all(isinstance(v, int | float) for v in (now, then)):
+        return ""
+    if formatting.percent(now) == formatting.percent(then):
+        return f"the same as in {years[-2]}"
+    direction = "up" if now > then else "down"
+    return f"{direction} from {formatting.percent(then)} in {years[-2]}"
+
+
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages = []
+
+    def emit(self, record):
+        message = record.getMessage()
+        self.messages.append(message if len(message) < 300 else message[:300] + "...")
+
+
+def render_pdf(html: str, folder: Path, target: Path) -> list[str]:
+    """Print the PDF (tagged, PDF/UA-1, with XMP metadata); returns WeasyPrint's warnings."""
     from weasyprint import HTML  # imported here: loading Pango is slow and only PDF needs it
 
-    HTML(string=html, base_url=str(folder)).write_pdf(target, pdf_tags=True)
-    return target
+    collect = _Collect()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collect)
+    try:
+        HTML(string=html, base_url=str(folder)).write_pdf(
+            target, pdf_tags=True, pdf_variant="pdf/ua-1"
+        )
+    finally:
+        logger.removeHandler(collect)
+    return collect.messages
 
 
 def render_index(built: list[dict]) -> str:

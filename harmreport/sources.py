@@ -24,6 +24,7 @@ class Source:
     url: str = ""
     pages: str = ""
     short: str = ""  # a short title for later notes; default: the title up to a colon
+    accessed: str = ""  # when an online source was last checked, if that matters
 
     def short_citation(self) -> Markup:
         title = self.short or self.title.split(":")[0]
@@ -41,6 +42,8 @@ class Source:
             text += escape(f", {self.pages}")
         if self.url:
             text += Markup('. <a href="{0}">{0}</a>').format(self.url)
+        if self.accessed:
+            text += escape(f" (accessed {self.accessed})")
         return text
 
 

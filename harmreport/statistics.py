@@ -185,3 +185,22 @@ def nationality_authorities(returns: Returns, group: str) -> int:
 
 def relative_change(now: Ratio, before: Ratio) -> Change:
     return Change(now, before)
+
+
+def answers_table(returns: Returns) -> pd.DataFrame:
+    """Each authority contacted with how it answered each question: the answer's category
+    only, never its number. Names come from the reference list, never as typed."""
+    table = returns.authorities[["name", "nation", "region"]].join(returns.categories)
+    table = table.rename_axis("code").reset_index()
+    return table.sort_values(["nation", "name", "code"], kind="stable").reset_index(drop=True)
+
+
+def headline_figures(returns: Returns) -> dict:
+    """The figures followed across editions: children in care, the share who went missing and
+    the reporting rate, for each group, computed exactly as in the edition's own statistics."""
+    found = {}
+    for group in ("trafficked", "unaccompanied"):
+        found[f"{group}_in_care"] = total(returns, f"{group}_in_care")
+        found[f"{group}_share_went_missing"] = share_went_missing(returns, group)
+        found[f"{group}_reporting_rate"] = reporting_rate(returns, f"{group}_in_care")
+    return found
