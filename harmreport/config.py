@@ -9,7 +9,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import paths
+from . import paths, template_rules
 from .errors import InputError
 
 TEXT, DATE, NUMBER, TEXTS = str, dt.date, int, "a list of texts"
@@ -220,6 +220,10 @@ def configuration_problems() -> list[ConfigProblem]:
     check_facts(files[2], files[1].data or {})
     problems = [problem for f in files for problem in f.problems]
     problems += check_templates(files[1].data or {}, files[2].data or {})
+    problems += [
+        ConfigProblem(p.template, p.line, "template", p.found, f"{p.rule}: '{p.found}'")
+        for p in template_rules.all_problems()
+    ]
     if not problems:
         problems += check_citation_dates(files[0].data, files[1].data, files[2].data)
     return problems
@@ -249,7 +253,9 @@ def check_citation_dates(editions: dict, sources: dict, facts: dict) -> list[Con
                 why = f"is the {year} edition itself"
             if why:
                 problems.append(
-                    ConfigProblem(template, line, kind, key, f"{kind}('{key}'): '{source_key}' {why}")
+                    ConfigProblem(
+                        template, line, kind, key, f"{kind}('{key}'): '{source_key}' {why}"
+                    )
                 )
     return problems
 

@@ -9,7 +9,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-
 from matplotlib.patches import RegularPolygon  # noqa: E402
 
 from .codes import CATEGORIES, CATEGORY_LABELS  # noqa: E402
@@ -58,9 +57,7 @@ def save_svg(fig, path: Path, title: str, description: str) -> Path:
     plt.close(fig)
     svg = buffer.getvalue()
     start = svg.index(">", svg.index("<svg")) + 1
-    described = (
-        f"\n <title>{escape(title)}</title>\n <desc>{escape(description)}</desc>"
-    )
+    described = f"\n <title>{escape(title)}</title>\n <desc>{escape(description)}</desc>"
     path.write_text(svg[:start] + described + svg[start:], encoding="utf-8")
     return path
 
@@ -137,8 +134,13 @@ def tile_map_chart(answers, layout: dict, stats: dict, column: str = "trafficked
         for code, category in zip(answers["code"], answers[column], strict=True):
             ax.add_patch(
                 RegularPolygon(
-                    centres[code], 6, radius=0.98 / math.sqrt(3), facecolor=colour_of[category],
-                    edgecolor="white", linewidth=0.6,
+                    centres[code],
+                    6,
+                    radius=0.98 / math.sqrt(3),
+                    facecolor=colour_of[category],
+                    edgecolor="white",
+                    linewidth=0.6,
+                    gid=f"hex-{code}",
                 )
             )
         xs = [x for x, _ in centres.values()]
@@ -149,12 +151,26 @@ def tile_map_chart(answers, layout: dict, stats: dict, column: str = "trafficked
         ax.axis("off")
         counts = answers[column].value_counts()
         handles = [
-            plt.Line2D([], [], marker="h", linestyle="", markersize=11, color=colour_of[c],
-                       label=f"{TILE_LABELS[c]} ({int(counts.get(c, 0))})")
+            plt.Line2D(
+                [],
+                [],
+                marker="h",
+                linestyle="",
+                markersize=11,
+                color=colour_of[c],
+                label=f"{TILE_LABELS[c]} ({int(counts.get(c, 0))})",
+            )
             for c in CATEGORIES
         ]
-        ax.legend(handles=handles, loc="upper left", frameon=False, fontsize=9,
-                  title="How each authority answered", title_fontsize=9, alignment="left")
+        ax.legend(
+            handles=handles,
+            loc="upper left",
+            frameon=False,
+            fontsize=9,
+            title="How each authority answered",
+            title_fontsize=9,
+            alignment="left",
+        )
         return label_illustrative(fig, stats)
 
 
@@ -181,12 +197,25 @@ def trend_chart(stats: dict):
             if points:
                 ax.plot(*zip(*points, strict=True), marker=marker, color=colour, label=label)
                 for (i, value), share in zip(points, filter(_shown, shares), strict=True):
-                    ax.annotate(percent(share), (i, value), textcoords="offset points",
-                                xytext=(0, 7), ha="center", fontsize=9)
+                    ax.annotate(
+                        percent(share),
+                        (i, value),
+                        textcoords="offset points",
+                        xytext=(0, 7),
+                        ha="center",
+                        fontsize=9,
+                    )
         ax.set_xticks(range(len(years)), years)
         ax.set_xlim(-0.4, len(years) - 0.6)
-        highest = max((v * 100 for y in years for v in stats["trend"][y].values()
-                        if _shown(v) and v <= 1), default=40)
+        highest = max(
+            (
+                stats["trend"][y][k] * 100
+                for y in years
+                for k in TREND_SERIES
+                if _shown(stats["trend"][y][k])
+            ),
+            default=40,
+        )
         ax.set_ylim(0, max(50, highest + 10))
         ax.set_ylabel("Went missing at least once (%)")
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
@@ -204,8 +233,13 @@ def nationalities_chart(stats: dict, group: str, shown: int = 8):
         colour = COLOURS[0 if group == "trafficked" else 1]
         bars = ax.barh(names, values, color=colour)
         for bar, value in zip(bars, values, strict=True):
-            ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f" {number(value)}",
-                    va="center", fontsize=9)
+            ax.text(
+                bar.get_width(),
+                bar.get_y() + bar.get_height() / 2,
+                f" {number(value)}",
+                va="center",
+                fontsize=9,
+            )
         ax.invert_yaxis()
         ax.set_xlabel(f"{GROUP_LABELS[group]} who went missing")
         ax.set_xlim(0, max(values, default=1) * 1.15)
@@ -224,8 +258,14 @@ def in_care_and_missing_chart(stats: dict):
             bars = ax.bar(labels, drawn, color=[COLOURS[1], COLOURS[2]])
             for bar, value in zip(bars, values, strict=True):
                 text = number(value) if _shown(value) else str(value)
-                ax.text(bar.get_x() + bar.get_width() / 2, bar.get_height(), text,
-                        ha="center", va="bottom", fontsize=9)
+                ax.text(
+                    bar.get_x() + bar.get_width() / 2,
+                    bar.get_height(),
+                    text,
+                    ha="center",
+                    va="bottom",
+                    fontsize=9,
+                )
             ax.set_title(GROUP_LABELS[group], fontsize=10)
             ax.set_ylim(0, max(drawn + [1]) * 1.2)
             ax.set_yticks([])

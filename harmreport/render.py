@@ -220,6 +220,15 @@ def compared(stats: dict, key: str) -> str:
     return f"{direction} from {formatting.percent(then)} in {years[-2]}"
 
 
+# WeasyPrint's XMP has the title and author; the language (dc:language) is added here.
+LANGUAGE_XMP = "data:application/rdf+xml;base64," + base64.b64encode(
+    b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+    b'xmlns:dc="http://purl.org/dc/elements/1.1/"><rdf:Description rdf:about="">'
+    b"<dc:language><rdf:Bag><rdf:li>en-GB</rdf:li></rdf:Bag></dc:language>"
+    b"</rdf:Description></rdf:RDF>"
+).decode("ascii")
+
+
 class _Collect(logging.Handler):
     def __init__(self):
         super().__init__(logging.WARNING)
@@ -239,7 +248,7 @@ def render_pdf(html: str, folder: Path, target: Path) -> list[str]:
     logger.addHandler(collect)
     try:
         HTML(string=html, base_url=str(folder)).write_pdf(
-            target, pdf_tags=True, pdf_variant="pdf/ua-1"
+            target, pdf_tags=True, pdf_variant="pdf/ua-1", xmp_metadata=[LANGUAGE_XMP]
         )
     finally:
         logger.removeHandler(collect)

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Debian packages the build and tests need: Pango for WeasyPrint's PDF, poppler-utils
-# (pdftotext) for the PDF backtests, DejaVu fonts so the PDF looks the same everywhere.
+# (pdftotext, pdftoppm) for the PDF tests, and the report's open-licence typefaces (Lato for the
+# text, Inter for headings and figures; DejaVu as the fallback) so the PDF is the same everywhere.
 # Installs only what is missing; needs root (or sudo) only then.
 set -euo pipefail
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils fonts-dejavu-core shared-mime-info)
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils fonts-dejavu-core fonts-lato fonts-inter shared-mime-info)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

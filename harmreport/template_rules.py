@@ -1,0 +1,162 @@
+"""The rule that keeps numbers and one edition's claims out of the templates.
+
+Every figure reaches the report from stats.json or from a sourced fact; so a template holds no
+digit in its text, no number written as a word ("four", "seven days"; "one" is left to prose,
+where it is mostly a pronoun), and no number literal in
+its code beyond 0, 1 and -1 (a `[:3]` is an edition's choice and belongs in editions.toml). The
+shared templates also name no nationality and no authority: what is true of one edition's data
+is said in that edition's own template.
+"""
+
+import csv
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import paths
+
+NUMBER_WORDS = [
+    "zero",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+    "thirty",
+    "forty",
+    "fifty",
+    "sixty",
+    "seventy",
+    "eighty",
+    "ninety",
+    "hundred",
+    "hundreds",
+    "thousand",
+    "thousands",
+    "million",
+    "millions",
+    "billion",
+    "dozen",
+    "dozens",
+    "half",
+    "quarter",
+    "quarters",
+    "third",
+    "thirds",
+    "twice",
+    "thrice",
+]
+WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.I)
+DIGIT = re.compile(r"\d")
+CODE_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w.])")
+ALLOWED_IN_CODE = {"0", "1", "-1"}
+JINJA = re.compile(r"\{#.*?#\}|\{\{.*?\}\}|\{%.*?%\}", re.S)
+SHARED = ("report.html.j2", "index.html.j2")
+
+
+@dataclass(frozen=True)
+class TemplateProblem:
+    template: str
+    line: int
+    found: str
+    rule: str
+
+    def __str__(self) -> str:
+        return f"{self.template}, line {self.line}: '{self.found}' ({self.rule})"
+
+
+def problems(path: Path, text: str | None = None) -> list[TemplateProblem]:
+    text = path.read_text(encoding="utf-8") if text is None else text
+    name = f"templates/{path.name}" if path.parent == paths.TEMPLATES else str(path.name)
+    found = []
+    for start, end, chunk in _pieces(text):
+        line = text.count("\n", 0, start) + 1
+        if chunk.startswith("{#"):
+            continue
+        if chunk.startswith("{"):
+            found += _in_code(name, line, chunk, text[start:end])
+        else:
+            found += _in_text(name, line, chunk)
+    if path.name in SHARED:
+        found += _claims(name, text)
+    return found
+
+
+def _pieces(text: str):
+    """(start, end, piece) for the template's text between tags, and for each tag."""
+    position = 0
+    for match in JINJA.finditer(text):
+        yield position, match.start(), text[position : match.start()]
+        yield match.start(), match.end(), match.group()
+        position = match.end()
+    yield position, len(text), text[position:]
+
+
+def _in_text(name: str, line: int, chunk: str) -> list[TemplateProblem]:
+    visible = re.sub(r"<[^>]*>", lambda m: re.sub(r"[^\n]", " ", m.group()), chunk)
+    found = []
+    for pattern, rule in ((DIGIT, "a digit in the text"), (WORD, "a number written as a word")):
+        for match in pattern.finditer(visible):
+            at = line + visible.count("\n", 0, match.start())
+            found.append(TemplateProblem(name, at, _context(visible, match), rule))
+    return found
+
+
+def _in_code(name: str, line: int, chunk: str, _raw: str) -> list[TemplateProblem]:
+    found = []
+    strings = re.findall(r'"[^"]*"|\'[^\']*\'', chunk)
+    code = re.sub(r'"[^"]*"|\'[^\']*\'', '""', chunk)
+    for match in CODE_NUMBER.finditer(code):
+        if match.group() not in ALLOWED_IN_CODE:
+            at = line + code.count("\n", 0, match.start())
+            found.append(TemplateProblem(name, at, match.group(), "a number in the code"))
+    for string in (s for s in strings if " " in s):  # prose, not a name or a key
+        for pattern, rule in ((DIGIT, "a digit in a text"), (WORD, "a number written as a word")):
+            match = pattern.search(string)
+            if match:
+                found.append(TemplateProblem(name, line, _context(string, match), rule))
+    return found
+
+
+def _claims(name: str, text: str) -> list[TemplateProblem]:
+    """Nationalities and authorities named in a shared template."""
+    found = []
+    for word in sorted(_edition_words()):
+        for match in re.finditer(rf"\b{re.escape(word)}\b", text):
+            line = text.count("\n", 0, match.start()) + 1
+            found.append(TemplateProblem(name, line, word, "one edition's claim"))
+    return found
+
+
+def _edition_words() -> set[str]:
+    words = set()
+    with open(paths.DATA / "vocabularies" / "nationalities.csv", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            if row["country"]:
+                words.add(row["nationality"])
+    with open(paths.AUTHORITIES, encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            words.add(row["short_name"] or row["name"])
+    return {w for w in words if w and w not in ("London",)}
+
+
+def _context(text: str, match) -> str:
+    return " ".join(text[max(0, match.start() - 25) : match.end() + 25].split())
+
+
+def all_problems() -> list[TemplateProblem]:
+    return [p for path in sorted(paths.TEMPLATES.rglob("*.j2")) for p in problems(path)]
