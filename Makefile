@@ -9,8 +9,9 @@ YEAR   ?=
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-$(STAMP): requirements.txt requirements-dev.txt pyproject.toml scripts/install-system-packages.sh
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml package-lock.json scripts/install-system-packages.sh
 	scripts/install-system-packages.sh
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	python3 -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check --no-deps -e .
@@ -36,6 +37,6 @@ bench: $(STAMP) ## print build timings and peak memory
 	$(PYTHON) bench/build_times.py
 
 clean: ## remove generated reports and build scratch
-	rm -rf report/[0-9]* report/index.html report/.staging report/.failed build
+	rm -rf report/[0-9]* report/index.html report.work build
 
 .PHONY: help setup report all-editions test data bench clean

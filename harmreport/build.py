@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import config, editions, output_check, paths, render
+from . import config, editions, output_check, paths, render, web
 from .errors import (
     BuildError,
     DisclosureError,
@@ -244,11 +244,9 @@ def check_outputs(staging: Path, returns_list: list) -> int:
 
 
 def render_outputs(staging, stats, edition, returns, formats, progress):
-    since = time.perf_counter()
-    html = render.render_html(stats, edition, staging)
-    if "html" in formats:
-        (staging / "index.html").write_text(html, encoding="utf-8")
-        progress.stage("HTML", "index.html", since)
+    """The PDF first (the web page gives its size), then the web page and its fragment for
+    the content management system."""
+    pdf_size = ""
     if "pdf" in formats:
         since = time.perf_counter()
         printed = render.render_html(stats, edition, staging, for_print=True)
@@ -256,22 +254,20 @@ def render_outputs(staging, stats, edition, returns, formats, progress):
         progress.stage("PDF", "report.pdf", since)
         for warning in warnings:
             progress.write(f"[{edition.year}] warning: WeasyPrint: {warning}")
+        pdf_size = web.file_size(staging / "report.pdf")
+    if "html" in formats:
+        since = time.perf_counter()
+        html = render.render_html(stats, edition, staging, pdf_size=pdf_size)
+        (staging / "index.html").write_text(html, encoding="utf-8")
+        (staging / "fragment.html").write_text(
+            web.fragment(html, render.web_css()), encoding="utf-8"
+        )
+        progress.stage("HTML", "index.html, fragment.html", since)
 
 
 def update_index(out_root: Path) -> Path:
-    """The index of editions in OUT/, for the web staff."""
-    built = []
-    for manifest in sorted(Path(out_root).glob("[0-9]*/manifest.json"), reverse=True):
-        info = read_json(manifest)
-        folder = manifest.parent
-        built.append(
-            {
-                **info,
-                "folder": folder.name,
-                "has_html": (folder / "index.html").exists(),
-                "has_pdf": (folder / "report.pdf").exists(),
-            }
-        )
+    """The index of every edition the project knows, for the web staff; rebuilt with any
+    edition."""
     index = Path(out_root) / "index.html"
-    write_atomically(index, render.render_index(built))
+    write_atomically(index, render.render_index(web.index_entries(out_root), Path(out_root)))
     return index

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from . import config, editions, paths
 from .build import FORMATS, BuildRequest, build_edition, update_index
-from .errors import BuildError, InputError
+from .errors import BuildError, InputError, InternalError
 from .problems import printable
 
 EXIT_INTERRUPTED = 130
@@ -86,7 +86,7 @@ def main(argv=None) -> int:
 def _build_one(request: BuildRequest) -> int:
     try:
         target = build_edition(request, write=_progress)
-        update_index(request.out_root)
+        _update_index(request.out_root)
     except BuildError as exc:
         return _report(exc, request.year)
     except (KeyboardInterrupt, Terminated):
@@ -97,6 +97,16 @@ def _build_one(request: BuildRequest) -> int:
         return EXIT_INTERRUPTED
     _progress(f"[{request.year}] published {target}")
     return 0
+
+
+def _update_index(out_root) -> None:
+    try:
+        update_index(out_root)
+    except Exception as exc:  # the edition is published; say so, in one line
+        raise InternalError(
+            f"the edition was published, but the index of editions could not be written: "
+            f"{type(exc).__name__}: {exc}"
+        ) from None
 
 
 def _report(exc: BuildError, year: int | None = None) -> int:

@@ -1,4 +1,7 @@
-"""The report's charts, drawn from stats.json and saved as deterministic SVG."""
+"""The report's charts, drawn from stats.json and saved as deterministic SVG.
+
+Each chart is drawn twice: wide, for the PDF and desktop screens, and narrow, for phones, at the
+width it is shown at so that its text stays readable (the page picks one with <picture>)."""
 
 import io
 import math
@@ -23,6 +26,10 @@ STYLE = {
     "axes.spines.top": False,
     "axes.spines.right": False,
 }
+# Narrow charts are about 330 CSS px wide, the width of a phone's column: 11 pt text there
+# reads at 13 px or more.
+NARROW_WIDTH = 3.4  # inches
+NARROW = {**STYLE, "font.size": 11, "legend.fontsize": 11}
 # Colour-blind-safe palette (Okabe-Ito), in category order.
 COLOURS = ["#0072B2", "#56B4E9", "#E69F00", "#D55E00", "#BBBBBB"]
 GROUP_LABELS = {"trafficked": "Trafficked children", "unaccompanied": "Unaccompanied children"}
@@ -36,6 +43,22 @@ QUESTION_LABELS = {
     "missing_over_week": "Missing over a week",
     "still_missing": "Still missing",
 }
+TILE_LABELS = {
+    "count": "Gave a number",
+    "suppressed": "Withheld a small number",
+    "not_recorded": "Does not record it",
+    "refused": "Refused",
+    "no_response": "Did not answer",
+}
+TREND_SERIES = {
+    "trafficked_share_went_missing": "Trafficked children",
+    "unaccompanied_share_went_missing": "Unaccompanied children",
+}
+STAMP = {"fontsize": 9, "color": "#6b4f00", "fontweight": "bold"}
+
+
+def style(narrow: bool) -> dict:
+    return NARROW if narrow else STYLE
 
 
 def label_illustrative(fig, stats: dict):
@@ -43,9 +66,6 @@ def label_illustrative(fig, stats: dict):
     if stats.get("illustrative"):
         fig.text(0.0, 1.0, "Illustrative data", ha="left", va="bottom", **STAMP)
     return fig
-
-
-STAMP = {"fontsize": 8, "color": "#6b4f00", "fontweight": "bold"}
 
 
 def save_svg(fig, path: Path, title: str, description: str) -> Path:
@@ -62,30 +82,47 @@ def save_svg(fig, path: Path, title: str, description: str) -> Path:
     return path
 
 
-def share_went_missing_chart(stats: dict):
-    with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(7, 2.2))
+def save_both(draw, args: tuple, path: Path, title: str, description: str) -> Path:
+    """`draw(*args)` saved at `path`, and its narrow version beside it (`<name>_narrow.svg`)."""
+    save_svg(
+        draw(*args, narrow=True), path.with_name(f"{path.stem}_narrow.svg"), title, description
+    )
+    return save_svg(draw(*args), path, title, description)
+
+
+def share_went_missing_chart(stats: dict, narrow: bool = False):
+    with plt.rc_context(style(narrow)):
+        fig, ax = plt.subplots(figsize=(NARROW_WIDTH, 2.6) if narrow else (7, 2.2))
         groups = [g for g in GROUP_LABELS if _shown(stats[g]["share_went_missing"])]
         shares = [stats[g]["share_went_missing"] * 100 for g in groups]
-        bars = ax.barh([GROUP_LABELS[g] for g in groups], shares, color=COLOURS[:2])
+        labels = [
+            GROUP_LABELS[g].replace(" children", "") if narrow else GROUP_LABELS[g] for g in groups
+        ]
+        bars = ax.barh(labels, shares, color=COLOURS[:2])
         for bar, g in zip(bars, groups, strict=True):
             base = stats[g]["share_went_missing_base"]
-            label = (
-                f"{percent(stats[g]['share_went_missing'])} "
-                f"({number(base['numerator'])} of {number(base['denominator'])})"
-            )
+            label = percent(stats[g]["share_went_missing"])
+            if not narrow:
+                label += f" ({number(base['numerator'])} of {number(base['denominator'])})"
             ax.text(bar.get_width() + 1, bar.get_y() + bar.get_height() / 2, label, va="center")
         ax.invert_yaxis()
         ax.set_xlim(0, 100)
-        ax.set_xlabel("Share of children in care who went missing at least once (%)")
+        ax.set_xlabel(
+            "Went missing at least once (%)"
+            if narrow
+            else "Share of children in care who went missing at least once (%)"
+        )
         return label_illustrative(fig, stats)
 
 
-def responses_chart(stats: dict):
+def responses_chart(stats: dict, narrow: bool = False):
     answers = stats["data_quality"]
-    with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(7, 3.6))
-        labels = [QUESTION_LABELS[q] for q in answers]
+    with plt.rc_context(style(narrow)):
+        fig, ax = plt.subplots(figsize=(NARROW_WIDTH, 5.6) if narrow else (7, 3.6))
+        labels = [
+            QUESTION_LABELS[q].replace(": ", ":\n") if narrow else QUESTION_LABELS[q]
+            for q in answers
+        ]
         left = [0] * len(answers)
         for colour, category in zip(COLOURS, CATEGORIES, strict=True):
             values = [answers[q][category] for q in answers]
@@ -94,14 +131,22 @@ def responses_chart(stats: dict):
         ax.invert_yaxis()
         ax.set_xlim(0, stats["authorities"]["contacted"])
         ax.set_xlabel("Authorities")
-        ax.legend(loc="upper center", bbox_to_anchor=(0.4, -0.22), ncol=3, frameon=False)
+        ax.legend(
+            loc="upper center",
+            bbox_to_anchor=(0.3 if narrow else 0.4, -0.14 if narrow else -0.22),
+            ncol=1 if narrow else 3,
+            frameon=False,
+        )
         return label_illustrative(fig, stats)
 
 
-def regions_chart(stats: dict):
+def regions_chart(stats: dict, narrow: bool = False):
     rows = by_size(stats["regions"]["table"], "trafficked_in_care", "area")
-    with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(1, 2, figsize=(7, 4), sharey=True)
+    with plt.rc_context(style(narrow)):
+        if narrow:  # one panel above the other
+            fig, axes = plt.subplots(2, 1, figsize=(NARROW_WIDTH, 8.2))
+        else:
+            fig, axes = plt.subplots(1, 2, figsize=(7, 4), sharey=True)
         for ax, group, colour in zip(axes, GROUP_LABELS, COLOURS, strict=False):
             # A [c] figure is left out: no bar, and the mark where the bar would start.
             values = [r[f"{group}_in_care"] for r in rows]
@@ -109,28 +154,26 @@ def regions_chart(stats: dict):
             ax.barh([r["area"] for r in rows], drawn, color=colour)
             for position, value in enumerate(values):
                 if not _shown(value):
-                    ax.text(0, position, f" {value}", va="center", fontsize=8)
-            ax.set_title(GROUP_LABELS[group], fontsize=10)
+                    ax.text(0, position, f" {value}", va="center")
+            ax.set_title(GROUP_LABELS[group], fontsize=11 if narrow else 10)
             ax.set_xlabel("Children in care")
-        axes[0].invert_yaxis()
+            ax.invert_yaxis() if narrow else None
+        if not narrow:
+            axes[0].invert_yaxis()
+        fig.tight_layout()
         return label_illustrative(fig, stats)
 
 
-TILE_LABELS = {
-    "count": "Gave a number",
-    "suppressed": "Withheld a small number",
-    "not_recorded": "Does not record it",
-    "refused": "Refused",
-    "no_response": "Did not answer",
-}
-
-
-def tile_map_chart(answers, layout: dict, stats: dict, column: str = "trafficked_in_care"):
+def tile_map_chart(
+    answers, layout: dict, stats: dict, column: str = "trafficked_in_care", narrow: bool = False
+):
     """One equal hexagon per authority contacted, coloured by how it answered `column`."""
-    centres = hexmap_positions(answers["code"], layout)
+    from .hexmap import positions
+
+    centres = positions(list(answers["code"]), layout)
     colour_of = dict(zip(CATEGORIES, COLOURS, strict=True))
-    with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(6.2, 7.4))
+    with plt.rc_context(style(narrow)):
+        fig, ax = plt.subplots(figsize=(NARROW_WIDTH, 4.4) if narrow else (6.2, 7.4))
         for code, category in zip(answers["code"], answers[column], strict=True):
             ax.add_patch(
                 RegularPolygon(
@@ -139,7 +182,7 @@ def tile_map_chart(answers, layout: dict, stats: dict, column: str = "trafficked
                     radius=0.98 / math.sqrt(3),
                     facecolor=colour_of[category],
                     edgecolor="white",
-                    linewidth=0.6,
+                    linewidth=0.4 if narrow else 0.6,
                     gid=f"hex-{code}",
                 )
             )
@@ -162,35 +205,24 @@ def tile_map_chart(answers, layout: dict, stats: dict, column: str = "trafficked
             )
             for c in CATEGORIES
         ]
+        place = (
+            {"loc": "upper left", "bbox_to_anchor": (0, 0)} if narrow else {"loc": "upper left"}
+        )
         ax.legend(
             handles=handles,
-            loc="upper left",
             frameon=False,
-            fontsize=9,
             title="How each authority answered",
-            title_fontsize=9,
             alignment="left",
+            **place,
         )
         return label_illustrative(fig, stats)
 
 
-def hexmap_positions(codes, layout):
-    from .hexmap import positions
-
-    return positions(list(codes), layout)
-
-
-TREND_SERIES = {
-    "trafficked_share_went_missing": "Trafficked children",
-    "unaccompanied_share_went_missing": "Unaccompanied children",
-}
-
-
-def trend_chart(stats: dict):
+def trend_chart(stats: dict, narrow: bool = False):
     """The share of each group who went missing, in every edition up to this one."""
     years = list(stats["trend"])
-    with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(7, 3.2))
+    with plt.rc_context(style(narrow)):
+        fig, ax = plt.subplots(figsize=(NARROW_WIDTH, 3.2) if narrow else (7, 3.2))
         for (key, label), colour, marker in zip(TREND_SERIES.items(), COLOURS, "os", strict=False):
             shares = [stats["trend"][y][key] for y in years]
             points = [(i, share * 100) for i, share in enumerate(shares) if _shown(share)]
@@ -203,7 +235,6 @@ def trend_chart(stats: dict):
                         textcoords="offset points",
                         xytext=(0, 7),
                         ha="center",
-                        fontsize=9,
                     )
         ax.set_xticks(range(len(years)), years)
         ax.set_xlim(-0.4, len(years) - 0.6)
@@ -218,16 +249,22 @@ def trend_chart(stats: dict):
         )
         ax.set_ylim(0, max(50, highest + 10))
         ax.set_ylabel("Went missing at least once (%)")
-        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+        place = (
+            {"loc": "upper left", "bbox_to_anchor": (0, -0.15)}
+            if narrow
+            else {"loc": "upper left", "bbox_to_anchor": (1.0, 1.0)}
+        )
+        ax.legend(frameon=False, **place)
         return label_illustrative(fig, stats)
 
 
-def nationalities_chart(stats: dict, group: str, shown: int = 8):
+def nationalities_chart(stats: dict, group: str, shown: int = 8, narrow: bool = False):
     """Children who went missing by nationality, the most common first; [c] rows left out."""
     rows = [r for r in stats["nationalities"][group]["ranking"] if _shown(r["went_missing"])]
     rows = rows[:shown]
-    with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(7, 0.45 * max(len(rows), 1) + 0.9))
+    with plt.rc_context(style(narrow)):
+        height = 0.45 * max(len(rows), 1) + 0.9
+        fig, ax = plt.subplots(figsize=(NARROW_WIDTH, height + 0.3) if narrow else (7, height))
         names = [r["nationality"] for r in rows]
         values = [r["went_missing"] for r in rows]
         colour = COLOURS[0 if group == "trafficked" else 1]
@@ -238,21 +275,19 @@ def nationalities_chart(stats: dict, group: str, shown: int = 8):
                 bar.get_y() + bar.get_height() / 2,
                 f" {number(value)}",
                 va="center",
-                fontsize=9,
             )
         ax.invert_yaxis()
         ax.set_xlabel(f"{GROUP_LABELS[group]} who went missing")
-        ax.set_xlim(0, max(values, default=1) * 1.15)
+        ax.set_xlim(0, max(values, default=1) * 1.2)
         return label_illustrative(fig, stats)
 
 
-def in_care_and_missing_chart(stats: dict):
+def in_care_and_missing_chart(stats: dict, narrow: bool = False):
     """Children in care and children who went missing, for each group."""
-    groups = list(GROUP_LABELS)
-    with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(1, 2, figsize=(7, 2.6))
-        for ax, group in zip(axes, groups, strict=True):
-            labels = ["In care", "Went missing"]
+    with plt.rc_context(style(narrow)):
+        fig, axes = plt.subplots(1, 2, figsize=(NARROW_WIDTH, 3.0) if narrow else (7, 2.6))
+        for ax, group in zip(axes, GROUP_LABELS, strict=True):
+            labels = ["In care", "Missing"] if narrow else ["In care", "Went missing"]
             values = [stats[group]["in_care"], stats[group]["went_missing"]]
             drawn = [v if _shown(v) else 0 for v in values]
             bars = ax.bar(labels, drawn, color=[COLOURS[1], COLOURS[2]])
@@ -264,9 +299,9 @@ def in_care_and_missing_chart(stats: dict):
                     text,
                     ha="center",
                     va="bottom",
-                    fontsize=9,
                 )
-            ax.set_title(GROUP_LABELS[group], fontsize=10)
+            title = GROUP_LABELS[group].replace(" children", "") if narrow else GROUP_LABELS[group]
+            ax.set_title(title, fontsize=11 if narrow else 10)
             ax.set_ylim(0, max(drawn + [1]) * 1.2)
             ax.set_yticks([])
             ax.spines["left"].set_visible(False)
@@ -276,3 +311,30 @@ def in_care_and_missing_chart(stats: dict):
 def _shown(value) -> bool:
     """A number to draw: not missing, not withheld by disclosure control."""
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def save_preview(stats: dict, title: str, path: Path) -> Path:
+    """The sharing preview (Open Graph): 1200 x 630 pixels, the title and the headline share."""
+    share = stats["trafficked"]["share_went_missing"]
+    with plt.rc_context(STYLE):
+        fig = plt.figure(figsize=(12, 6.3), dpi=100, facecolor="#00558c")
+        fig.text(0.06, 0.80, title, fontsize=44, color="white", fontweight="bold", va="top")
+        if _shown(share):
+            fig.text(
+                0.06, 0.52, percent(share), fontsize=80, color="white", fontweight="bold", va="top"
+            )
+            fig.text(
+                0.06,
+                0.22,
+                "of trafficked children in care went missing at least once",
+                fontsize=24,
+                color="white",
+                va="top",
+            )
+        if stats.get("illustrative"):
+            fig.text(0.06, 0.08, "Illustrative data", fontsize=18, color="#fff4ce", va="top")
+        fig.savefig(
+            path, format="png", dpi=100, metadata={"Software": None}, facecolor=fig.get_facecolor()
+        )
+    plt.close(fig)
+    return path

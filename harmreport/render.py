@@ -42,7 +42,9 @@ def svg_data_uri(path: Path) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
-def render_html(stats: dict, edition: editions.DataYear, folder: Path, for_print=False) -> str:
+def render_html(
+    stats: dict, edition: editions.DataYear, folder: Path, for_print=False, pdf_size=""
+) -> str:
     """The report page; figures are read from `folder`/figures and embedded, so the page
     makes no request of its own. `for_print` adds print.css, the paged-media rules only
     WeasyPrint reads, for the HTML the PDF is made from."""
@@ -52,7 +54,9 @@ def render_html(stats: dict, edition: editions.DataYear, folder: Path, for_print
         "stats": stats,
         "edition": edition,
         "figures": {p.stem: svg_data_uri(p) for p in sorted((folder / "figures").glob("*.svg"))},
-        "css": Markup((paths.TEMPLATES / "report.css").read_text(encoding="utf-8")),
+        "css": Markup(web_css()),
+        "pdf_size": pdf_size,
+        "for_print": for_print,
         "print_css": Markup(
             (paths.TEMPLATES / "print.css").read_text(encoding="utf-8") if for_print else ""
         ),
@@ -255,9 +259,23 @@ def render_pdf(html: str, folder: Path, target: Path) -> list[str]:
     return collect.messages
 
 
-def render_index(built: list[dict]) -> str:
-    css = Markup((paths.TEMPLATES / "report.css").read_text(encoding="utf-8"))
-    return environment().get_template("index.html.j2").render(editions=built, css=css)
+def web_css() -> str:
+    return (paths.TEMPLATES / "report.css").read_text(encoding="utf-8")
+
+
+def render_index(entries: list[dict], out_root: Path) -> str:
+    """The list of editions, with the trend across them: the chart is the newest built
+    edition's (it holds every edition up to it), the table each edition's own figures."""
+    newest = next((e for e in entries if e["built"]), None)
+    figures = {}
+    if newest:
+        folder = out_root / str(newest["year"]) / "figures"
+        figures = {p.stem: svg_data_uri(p) for p in sorted(folder.glob("trend*.svg"))}
+    return (
+        environment()
+        .get_template("index.html.j2")
+        .render(entries=entries, css=Markup(web_css()), figures=figures, colophon=load_colophon())
+    )
 
 
 QUESTION_TEXT = (

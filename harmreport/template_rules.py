@@ -107,7 +107,9 @@ def _pieces(text: str):
 
 
 def _in_text(name: str, line: int, chunk: str) -> list[TemplateProblem]:
-    visible = re.sub(r"<[^>]*>", lambda m: re.sub(r"[^\n]", " ", m.group()), chunk)
+    # Markup is not text: whole tags, and the parts of a tag a Jinja expression cuts in two.
+    blank = lambda m: re.sub(r"[^\n]", " ", m.group())  # noqa: E731
+    visible = re.sub(r"<[^>]*>|^[^<]*?>|<[^>]*$", blank, chunk)
     found = []
     for pattern, rule in ((DIGIT, "a digit in the text"), (WORD, "a number written as a word")):
         for match in pattern.finditer(visible):

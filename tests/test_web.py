@@ -1,0 +1,189 @@
+"""The web edition as readers and web staff get it, in the real browser (Debian's headless
+Chromium): no sideways scrolling on a phone, readable chart text, axe-core finding nothing, the
+W3C Nu checker finding no error, the links, the fragment for the CMS and the index.
+
+Where Chromium (or Java, for the Nu checker) cannot start these tests skip, saying why; CI sets
+HBH_REQUIRE_BROWSER=1 so that there they fail instead."""
+
+import base64
+import json
+import re
+import shutil
+import struct
+import subprocess
+
+import pytest
+
+from harmreport import editions, formatting, paths, render, web
+from tests.browser import Browser, BrowserUnavailable, required
+
+AXE = paths.ROOT / "node_modules" / "axe-core" / "axe.min.js"
+VNU = paths.ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+PAGES = ["2015/index.html", "2024/index.html", "index.html"]
+
+
+def unavailable(reason: str):
+    if required():
+        pytest.fail(f"{reason} (HBH_REQUIRE_BROWSER=1: the browser tests must run here)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    try:
+        chromium = Browser.start()
+    except BrowserUnavailable as exc:
+        unavailable(str(exc))
+    yield chromium
+    chromium.quit()
+
+
+def axe_findings(browser) -> dict:
+    if not AXE.is_file():
+        unavailable("axe-core is not installed: run make setup (npm ci)")
+    browser.run(AXE.read_text(encoding="utf-8") + "; return true;")
+    script = (
+        "return axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}, "
+        "resultTypes: ['violations', 'incomplete']}).then(r => ({"
+        "violations: r.violations.map(v => [v.id, v.impact, v.nodes.length]), "
+        "incomplete: r.incomplete.map(v => [v.id, v.impact, v.nodes.length])}))"
+    )
+    return browser.run(script, WCAG_22_AA)
+
+
+@pytest.mark.parametrize("width", [320, 360])
+@pytest.mark.parametrize("page", PAGES)
+def test_no_sideways_scrolling_on_a_phone(built, browser, page, width):
+    browser.open(built / page, width)
+    scroll, inner = browser.run("return [document.documentElement.scrollWidth, window.innerWidth]")
+    assert inner == width and scroll <= inner, f"{page} at {width} px: scrolls to {scroll} px"
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+@pytest.mark.parametrize("page", PAGES)
+def test_axe_finds_nothing_at_any_impact(built, browser, page, width, tmp_path):
+    browser.open(built / page, width)
+    found = axe_findings(browser)
+    shot = browser.screenshot(tmp_path / f"{page.replace('/', '-')}-{width}.png", full_page=True)
+    assert shot.stat().st_size > 10_000  # kept in the test's temp folder for a reviewer
+    assert found == {"violations": [], "incomplete": []}, f"{page} at {width} px: {found}"
+
+
+def test_axe_does_find_what_it_should(built, browser, tmp_path):
+    """The audit can fail: the same page with an image stripped of its text alternative."""
+    broken = tmp_path / "index.html"
+    broken.write_text(
+        re.sub(
+            r'<img src="([^"]+)" alt="[^"]*"',
+            r'<img src="\1"',
+            (built / "2024" / "index.html").read_text(),
+            count=1,
+        )
+    )
+    browser.open(broken, 1280)
+    assert "image-alt" in {v[0] for v in axe_findings(browser)["violations"]}
+
+
+@pytest.mark.parametrize("year", [2015, 2024])
+def test_chart_text_is_at_least_twelve_pixels_on_a_phone(built, browser, year):
+    browser.open(built / str(year) / "index.html", 360)
+    shown = browser.run(
+        "return [...document.querySelectorAll('figure img')].map("
+        "i => [i.currentSrc, i.getBoundingClientRect().width])"
+    )
+    assert len(shown) >= 6
+    for source, width in shown:
+        svg = base64.b64decode(source.split(",", 1)[1]).decode("utf-8")
+        view_width = float(re.search(r'viewBox="0 0 ([\d.]+) ', svg).group(1))
+        sizes = [float(s) for s in re.findall(r"font-size: ([\d.]+)px", svg)]
+        smallest = min(sizes) * width / view_width
+        title = re.search(r"<title>(.*?)</title>", svg).group(1)
+        assert smallest >= 12, f"'{title}': text at {smallest:.1f} px"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_the_nu_checker_finds_no_error(built, page):
+    if not shutil.which("java") or not VNU.is_file():
+        unavailable("the Nu checker needs Java and vnu.jar (make setup)")
+    result = subprocess.run(
+        ["java", "-jar", str(VNU), "--errors-only", "--format", "json", str(built / page)],
+        capture_output=True,
+        text=True,
+    )
+    messages = json.loads(result.stderr or '{"messages": []}')["messages"]
+    assert messages == [], messages
+
+
+@pytest.mark.parametrize("year", [2015, 2024])
+def test_the_edition_page_links_its_downloads_and_the_editions(built, year):
+    folder = built / str(year)
+    page = (folder / "index.html").read_text()
+    size = web.file_size(folder / "report.pdf")
+    assert f'<a href="report.pdf">The report as a PDF ({size})</a>' in page
+    for target in ("stats.json", "stats.csv", "answers.csv", "../index.html"):
+        assert f'<a href="{target}">' in page and (folder / target).is_file()
+    assert re.fullmatch(r"\d+ KB|\d+\.\d MB", size)
+
+
+@pytest.mark.parametrize("year", [2015, 2024])
+def test_sharing_metadata_and_a_preview_image(built, year):
+    page = (built / str(year) / "index.html").read_text()
+    title = editions.edition(year).title
+    assert f'<meta property="og:title" content="{title}:' in page
+    assert '<meta property="og:description"' in page
+    assert '<meta property="og:image" content="preview.png">' in page
+    png = (built / str(year) / "preview.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24]) == (1200, 630)
+
+
+@pytest.mark.parametrize("year", [2015, 2024])
+def test_the_cms_fragment_is_the_body_with_scoped_styles(built, year):
+    fragment = (built / str(year) / "fragment.html").read_text()
+    assert not re.search(r"<(html|head|body)\b|<!DOCTYPE", fragment, re.I)
+    assert fragment.startswith('<div class="hbh-report" lang="en-GB">')
+    style = re.search(r"<style>(.*?)</style>", fragment, re.S).group(1)
+    selectors = re.findall(r"(?:^|\})\s*([^{}@]+?)\s*\{", style)
+    assert selectors and all(
+        s.startswith(".hbh-report") for sel in selectors for s in sel.split(", ")
+    )
+    page = (built / str(year) / "index.html").read_text()
+    main = re.search(r'<main id="main">.*</main>', page, re.S).group()
+    assert main in fragment
+
+
+def test_scoping_keeps_media_queries_and_maps_the_root():
+    css = ":root { --a: 1; }\nh2, p a { color: red; }\n@media (max-width: 40em) { td { x: y; } }"
+    assert web.scope_css(css, ".s") == (
+        ".s { --a: 1; }\n.s h2, .s p a { color: red; }\n"
+        "@media (max-width: 40em) {\n.s td { x: y; }\n}\n"
+    )
+
+
+def test_the_index_lists_every_edition_newest_first_with_its_pdf(built):
+    page = (built / "index.html").read_text()
+    years = sorted(editions.all_editions(), reverse=True)
+    titles = [editions.edition(y).title for y in years]
+    positions = [page.index(f"<h3>{t}</h3>") for t in titles]
+    assert positions == sorted(positions)
+    for year in years:
+        edition = editions.edition(year)
+        assert edition.period_label in page and f"published {edition.published}" in page
+        size = web.file_size(built / str(year) / "report.pdf")
+        assert f'<a href="{year}/report.pdf">{edition.title} as a PDF ({size})</a>' in page
+        assert f'<a href="{year}/index.html">' in page
+        stats = json.loads((built / str(year) / "stats.json").read_text())
+        share = formatting.percent(stats["trafficked"]["share_went_missing"])
+        row = re.search(
+            rf"<th scope=\"row\">{re.escape(edition.title)} \({year}\)</th>(.*?)</tr>", page
+        ).group(1)
+        assert f">{share}</td>" in row
+    assert "(built from illustrative data)" not in page and "PDF(" not in page
+
+
+def test_the_index_names_editions_not_built_here(built, tmp_path):
+    shutil.copytree(built / "2024", tmp_path / "2024")
+    page = render.render_index(web.index_entries(tmp_path), tmp_path)
+    for year in editions.all_editions():
+        assert f"<h3>{editions.edition(year).title}</h3>" in page
+    assert page.count("Not yet built into this folder.") == len(editions.all_editions()) - 1
