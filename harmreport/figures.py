@@ -26,10 +26,10 @@ STYLE = {
     "axes.spines.top": False,
     "axes.spines.right": False,
 }
-# Narrow charts are about 330 CSS px wide, the width of a phone's column: 11 pt text there
-# reads at 13 px or more.
-NARROW_WIDTH = 3.4  # inches
-NARROW = {**STYLE, "font.size": 11, "legend.fontsize": 11}
+# Narrow charts are drawn about as wide as a phone shows them (320-340 CSS px): 12 pt text
+# reads at 12 px or more there.
+NARROW_WIDTH = 3.3  # inches
+NARROW = {**STYLE, "font.size": 12, "legend.fontsize": 12}
 # Colour-blind-safe palette (Okabe-Ito), in category order.
 COLOURS = ["#0072B2", "#56B4E9", "#E69F00", "#D55E00", "#BBBBBB"]
 GROUP_LABELS = {"trafficked": "Trafficked children", "unaccompanied": "Unaccompanied children"}
@@ -54,7 +54,7 @@ TREND_SERIES = {
     "trafficked_share_went_missing": "Trafficked children",
     "unaccompanied_share_went_missing": "Unaccompanied children",
 }
-STAMP = {"fontsize": 9, "color": "#6b4f00", "fontweight": "bold"}
+STAMP = {"color": "#6b4f00", "fontweight": "bold"}
 
 
 def style(narrow: bool) -> dict:
@@ -64,7 +64,8 @@ def style(narrow: bool) -> dict:
 def label_illustrative(fig, stats: dict):
     """The stamp sits above the drawing, where it can overprint nothing."""
     if stats.get("illustrative"):
-        fig.text(0.0, 1.0, "Illustrative data", ha="left", va="bottom", **STAMP)
+        size = plt.rcParams["font.size"]  # the chart's own text size, wide or narrow
+        fig.text(0.0, 1.0, "Illustrative data", ha="left", va="bottom", fontsize=size, **STAMP)
     return fig
 
 
@@ -155,7 +156,7 @@ def regions_chart(stats: dict, narrow: bool = False):
             for position, value in enumerate(values):
                 if not _shown(value):
                     ax.text(0, position, f" {value}", va="center")
-            ax.set_title(GROUP_LABELS[group], fontsize=11 if narrow else 10)
+            ax.set_title(GROUP_LABELS[group], fontsize=12 if narrow else 10)
             ax.set_xlabel("Children in care")
             ax.invert_yaxis() if narrow else None
         if not narrow:
@@ -301,7 +302,7 @@ def in_care_and_missing_chart(stats: dict, narrow: bool = False):
                     va="bottom",
                 )
             title = GROUP_LABELS[group].replace(" children", "") if narrow else GROUP_LABELS[group]
-            ax.set_title(title, fontsize=11 if narrow else 10)
+            ax.set_title(title, fontsize=12 if narrow else 10)
             ax.set_ylim(0, max(drawn + [1]) * 1.2)
             ax.set_yticks([])
             ax.spines["left"].set_visible(False)

@@ -54,7 +54,7 @@ def render_html(
         "stats": stats,
         "edition": edition,
         "figures": {p.stem: svg_data_uri(p) for p in sorted((folder / "figures").glob("*.svg"))},
-        "css": Markup(web_css()),
+        "css": Markup(base_css() if for_print else web_css()),
         "pdf_size": pdf_size,
         "for_print": for_print,
         "print_css": Markup(
@@ -259,8 +259,13 @@ def render_pdf(html: str, folder: Path, target: Path) -> list[str]:
     return collect.messages
 
 
-def web_css() -> str:
+def base_css() -> str:
     return (paths.TEMPLATES / "report.css").read_text(encoding="utf-8")
+
+
+def web_css() -> str:
+    """The web page's styles: the shared ones, then phones and printing the page."""
+    return base_css() + "\n" + (paths.TEMPLATES / "screen.css").read_text(encoding="utf-8")
 
 
 def render_index(entries: list[dict], out_root: Path) -> str:

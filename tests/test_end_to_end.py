@@ -31,6 +31,9 @@ OUTPUTS = [
     "figures/trend.svg",
     "figures/in_care_and_missing.svg",
     "answers.csv",
+    "stats.csv",
+    "fragment.html",
+    "preview.png",
     "notebooks/01_validate_returns.ipynb",
     "notebooks/02_headline_statistics.ipynb",
     "notebooks/03_figures.ipynb",
@@ -58,6 +61,7 @@ def test_manifest_hashes_every_input_and_output(built, year):
         assert manifest.sha256(paths.ROOT / name) == digest, name
     nationalities = {f"figures/nationalities_{g}.svg" for g in ("trafficked", "unaccompanied")}
     expected = set(OUTPUTS) | (nationalities if year == 2015 else set())
+    expected |= {n.replace(".svg", "_narrow.svg") for n in expected if n.startswith("figures/")}
     assert set(recorded["outputs"]) == expected - {"manifest.json"}
     for name, digest in recorded["outputs"].items():
         assert manifest.sha256(folder / name) == digest, name

@@ -13,6 +13,7 @@ import struct
 import subprocess
 
 import pytest
+from markupsafe import escape
 
 from harmreport import editions, formatting, paths, render, web
 from tests.browser import Browser, BrowserUnavailable, required
@@ -163,21 +164,20 @@ def test_scoping_keeps_media_queries_and_maps_the_root():
 def test_the_index_lists_every_edition_newest_first_with_its_pdf(built):
     page = (built / "index.html").read_text()
     years = sorted(editions.all_editions(), reverse=True)
-    titles = [editions.edition(y).title for y in years]
+    titles = [str(escape(editions.edition(y).title)) for y in years]
     positions = [page.index(f"<h3>{t}</h3>") for t in titles]
     assert positions == sorted(positions)
     for year in years:
         edition = editions.edition(year)
         assert edition.period_label in page and f"published {edition.published}" in page
         size = web.file_size(built / str(year) / "report.pdf")
-        assert f'<a href="{year}/report.pdf">{edition.title} as a PDF ({size})</a>' in page
+        title = str(escape(edition.title))
+        assert f'<a href="{year}/report.pdf">{title} as a PDF ({size})</a>' in page
         assert f'<a href="{year}/index.html">' in page
         stats = json.loads((built / str(year) / "stats.json").read_text())
         share = formatting.percent(stats["trafficked"]["share_went_missing"])
-        row = re.search(
-            rf"<th scope=\"row\">{re.escape(edition.title)} \({year}\)</th>(.*?)</tr>", page
-        ).group(1)
-        assert f">{share}</td>" in row
+        row = re.search(rf'<th scope="row">{re.escape(title)} \({year}\)</th>(.*?)</tr>', page)
+        assert f">{share}</td>" in row.group(1)
     assert "(built from illustrative data)" not in page and "PDF(" not in page
 
 
@@ -185,5 +185,5 @@ def test_the_index_names_editions_not_built_here(built, tmp_path):
     shutil.copytree(built / "2024", tmp_path / "2024")
     page = render.render_index(web.index_entries(tmp_path), tmp_path)
     for year in editions.all_editions():
-        assert f"<h3>{editions.edition(year).title}</h3>" in page
+        assert f"<h3>{escape(editions.edition(year).title)}</h3>" in page
     assert page.count("Not yet built into this folder.") == len(editions.all_editions()) - 1
