@@ -372,6 +372,7 @@ def file_lines(path: Path) -> list[str]:
     if suffix == ".json":
         return json_lines(json.loads(text))
     if suffix == ".csv":
+        csv.field_size_limit(len(text) + 1)  # the returns reader may have set a lower limit
         return [" | ".join(row) for row in csv.reader(io.StringIO(text))]
     return text.splitlines()
 

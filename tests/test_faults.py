@@ -206,10 +206,10 @@ print(json.dumps([first.returncode, second.returncode, second.stderr, before == 
 
 
 def test_full_output_folder_exits_4(tmp_path):
-    """A 1.5 MiB file system holds the web edition (about 0.8 MiB) but not, beside it while
+    """A 3 MB file system holds the web edition (about 2 MB) but not, beside it while
     the new one is staged, the web edition and the PDF as well."""
     script = (
-        f"mount -t tmpfs -o size=1500k tmpfs {tmp_path} && "
+        f"mount -t tmpfs -o size=3000k tmpfs {tmp_path} && "
         f"exec {sys.executable} -c '{FULL_DISK}' {tmp_path}"
     )
     result = subprocess.run(

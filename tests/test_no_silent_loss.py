@@ -393,7 +393,7 @@ def test_a_folder_put_in_the_way_during_the_build_is_kept(tmp_path, monkeypatch)
     def team_folder_appears(*args, **kwargs):
         (out / "2024").mkdir(parents=True, exist_ok=True)
         (out / "2024" / "notes.txt").write_text("ours")
-        return "<html></html>"
+        return "<html><body></body></html>"
 
     monkeypatch.setattr(build.render, "render_html", team_folder_appears)
     with pytest.raises(EnvironmentProblem) as refused_late:
