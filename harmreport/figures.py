@@ -158,9 +158,8 @@ def regions_chart(stats: dict, narrow: bool = False):
                     ax.text(0, position, f" {value}", va="center")
             ax.set_title(GROUP_LABELS[group], fontsize=12 if narrow else 10)
             ax.set_xlabel("Children in care")
-            ax.invert_yaxis() if narrow else None
-        if not narrow:
-            axes[0].invert_yaxis()
+        for ax in axes if narrow else axes[:1]:  # shared rows need turning only once
+            ax.invert_yaxis()
         fig.tight_layout()
         return label_illustrative(fig, stats)
 

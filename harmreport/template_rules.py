@@ -83,12 +83,12 @@ def problems(path: Path, text: str | None = None) -> list[TemplateProblem]:
     text = path.read_text(encoding="utf-8") if text is None else text
     name = f"templates/{path.name}" if path.parent == paths.TEMPLATES else str(path.name)
     found = []
-    for start, end, chunk in _pieces(text):
+    for start, chunk in _pieces(text):
         line = text.count("\n", 0, start) + 1
         if chunk.startswith("{#"):
             continue
         if chunk.startswith("{"):
-            found += _in_code(name, line, chunk, text[start:end])
+            found += _in_code(name, line, chunk)
         else:
             found += _in_text(name, line, chunk)
     if path.name in SHARED:
@@ -97,13 +97,13 @@ def problems(path: Path, text: str | None = None) -> list[TemplateProblem]:
 
 
 def _pieces(text: str):
-    """(start, end, piece) for the template's text between tags, and for each tag."""
+    """(start, piece) for the template's text between tags, and for each tag."""
     position = 0
     for match in JINJA.finditer(text):
-        yield position, match.start(), text[position : match.start()]
-        yield match.start(), match.end(), match.group()
+        yield position, text[position : match.start()]
+        yield match.start(), match.group()
         position = match.end()
-    yield position, len(text), text[position:]
+    yield position, text[position:]
 
 
 def _in_text(name: str, line: int, chunk: str) -> list[TemplateProblem]:
@@ -118,7 +118,7 @@ def _in_text(name: str, line: int, chunk: str) -> list[TemplateProblem]:
     return found
 
 
-def _in_code(name: str, line: int, chunk: str, _raw: str) -> list[TemplateProblem]:
+def _in_code(name: str, line: int, chunk: str) -> list[TemplateProblem]:
     found = []
     strings = re.findall(r'"[^"]*"|\'[^\']*\'', chunk)
     code = re.sub(r'"[^"]*"|\'[^\']*\'', '""', chunk)
