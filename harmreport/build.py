@@ -29,21 +29,10 @@ from .publish import (
     work_folder,
     write_atomically,
 )
+from .request import DEFAULT_CELL_TIMEOUT, FORMATS, BuildRequest  # noqa: F401 (re-exported)
 from .returns import load_returns
 
 log = logging.getLogger("harmreport")
-
-FORMATS = ("html", "pdf")
-DEFAULT_CELL_TIMEOUT = 600  # seconds; a hung kernel fails the build instead of hanging it
-
-
-@dataclass
-class BuildRequest:
-    year: int
-    returns_path: Path | None = None
-    out_root: Path = paths.REPORT
-    formats: tuple[str, ...] = FORMATS
-    cell_timeout: int = DEFAULT_CELL_TIMEOUT
 
 
 @dataclass

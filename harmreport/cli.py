@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 from . import config, editions, paths
-from .build import FORMATS, BuildRequest, build_edition, update_index
 from .errors import BuildError, InputError, InternalError
 from .problems import printable
+from .request import FORMATS, BuildRequest
 
 EXIT_INTERRUPTED = 130
 
@@ -24,7 +24,8 @@ def parse_args(argv):
         description="Build the report on trafficked and unaccompanied children missing from "
         "care, for one or more editions.",
         epilog="Exit codes: 0 built; 2 bad input or parameters; 3 publishing blocked by "
-        "disclosure control; 4 environment or file-system problem; 5 a notebook failed.",
+        "disclosure control; 4 environment or file-system problem; 5 a notebook failed; "
+        "6 --verify found a difference.",
     )
     parser.add_argument(
         "--year",
@@ -60,6 +61,12 @@ def parse_args(argv):
         metavar="SECONDS",
         help="fail a notebook cell that runs longer than this",
     )
+    parser.add_argument(
+        "--verify",
+        action="store_true",
+        help="publish nothing: rebuild the edition in a temporary folder and compare every "
+        "file, input and package version with its manifest (exit 6 on any difference)",
+    )
     return parser.parse_args(argv)
 
 
@@ -79,11 +86,14 @@ def main(argv=None) -> int:
         requests = requests_from(args)
     except BuildError as exc:
         return _report(exc)
-    statuses = [_build_one(request) for request in requests]  # a failure stops no other
+    one = _verify_one if args.verify else _build_one
+    statuses = [one(request) for request in requests]  # a failure stops no other
     return next((status for status in statuses if status), 0)
 
 
 def _build_one(request: BuildRequest) -> int:
+    from .build import build_edition  # imported here: --help and argument errors stay quick
+
     try:
         target = build_edition(request, write=_progress)
         _update_index(request.out_root)
@@ -99,7 +109,23 @@ def _build_one(request: BuildRequest) -> int:
     return 0
 
 
+def _verify_one(request: BuildRequest) -> int:
+    from .verify import verify_edition
+
+    try:
+        checked = verify_edition(request, write=_progress)
+    except BuildError as exc:
+        return _report(exc, request.year)
+    _progress(
+        f"[{request.year}] verified: the inputs, the packages, the {checked} published files "
+        "and a rebuild all match the manifest"
+    )
+    return 0
+
+
 def _update_index(out_root) -> None:
+    from .build import update_index
+
     try:
         update_index(out_root)
     except Exception as exc:  # the edition is published; say so, in one line

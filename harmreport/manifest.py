@@ -3,6 +3,7 @@ the versions of the packages that made it."""
 
 import hashlib
 import platform
+import subprocess
 from importlib import metadata
 from pathlib import Path
 
@@ -20,10 +21,32 @@ def input_files(returns_file: Path, edition: editions.DataYear) -> list[Path]:
     files = [returns_file, *returns_file.parent.glob(f"{returns_file.stem}_nationalities.csv")]
     if edition.comparison_year:
         files.append(editions.data_year(edition.comparison_year).returns)
-    files += [paths.AUTHORITIES, paths.EDITIONS, paths.SOURCES, paths.FACTS]
+    for year in editions.all_editions():  # the change across editions reads their returns
+        if year < edition.year:
+            earlier = editions.data_year(year).returns
+            files += [earlier, *earlier.parent.glob(f"{earlier.stem}_nationalities.csv")]
+    files += [paths.AUTHORITIES, paths.HEXMAP, paths.EDITIONS, paths.SOURCES, paths.FACTS]
+    files += [paths.DATA / "colophon.toml", *sorted((paths.DATA / "vocabularies").glob("*"))]
     files += sorted(paths.NOTEBOOKS.glob("*.ipynb")) + sorted(paths.TEMPLATES.rglob("*.*"))
     files += sorted((paths.ROOT / "harmreport").glob("*.py"))
     return [f for f in files if f.is_file()]
+
+
+def source_state() -> dict:
+    """The project's git commit and whether its tracked files were as committed."""
+
+    def git(*args):
+        return subprocess.run(
+            ["git", "-C", str(paths.ROOT), *args], capture_output=True, text=True, check=True
+        ).stdout.strip()
+
+    try:
+        return {
+            "commit": git("rev-parse", "HEAD"),
+            "clean": not git("status", "--porcelain", "--untracked-files=no"),
+        }
+    except (OSError, subprocess.CalledProcessError):
+        return {"commit": None, "clean": None}  # not a git checkout
 
 
 def write_manifest(staging: Path, parameters: dict, edition, returns_file: Path) -> None:
@@ -36,6 +59,7 @@ def write_manifest(staging: Path, parameters: dict, edition, returns_file: Path)
         "parameters": parameters,
         "inputs": {paths.shown_path(f): sha256(f) for f in input_files(returns_file, edition)},
         "outputs": {str(p.relative_to(staging)): sha256(p) for p in outputs},
+        "source": source_state(),
         "environment": {
             "python": platform.python_version(),
             "packages": {p: metadata.version(p) for p in PACKAGES},

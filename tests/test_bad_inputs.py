@@ -429,7 +429,3 @@ def test_bad_input_exits_2_naming_the_place(case, published, tmp_path):
     assert "Traceback" not in result.stderr
     assert tree_hashes(out / "2024") == before
     assert not list(work_folder(out).glob("staging/2024-*"))
-
-
-def test_at_least_forty_cases():
-    assert len(CASES) >= 40

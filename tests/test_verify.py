@@ -1,0 +1,80 @@
+"""`run_report.py --verify`: passes on an untouched edition; fails, naming the file and the
+reason, on a published file changed after the build, a changed input and a different package
+version. The edition is built from a copy of the shipped returns, so changing an input never
+touches the team's files."""
+
+import json
+import shutil
+
+import pytest
+
+from harmreport import paths
+from tests.helpers import run_cli
+
+
+@pytest.fixture(scope="module")
+def edition(tmp_path_factory):
+    base = tmp_path_factory.mktemp("verify")
+    returns = base / "returns_2024.csv"
+    shutil.copyfile(paths.RETURNS / "returns_2024.csv", returns)
+    result = run_cli("--year", 2024, "--data", returns, "--out", base / "site")
+    assert result.returncode == 0, result.stderr
+    return base
+
+
+def copy_of(edition, tmp_path):
+    shutil.copytree(edition, tmp_path / "copy")
+    return tmp_path / "copy", tmp_path / "copy" / "returns_2024.csv"
+
+
+def verify(base, returns):
+    return run_cli("--year", 2024, "--data", returns, "--out", base / "site", "--verify")
+
+
+def test_an_untouched_edition_verifies(edition, tmp_path):
+    base, returns = copy_of(edition, tmp_path)
+    result = verify(base, returns)
+    assert result.returncode == 0, result.stderr
+    assert "verified: the inputs, the packages, the 23 published files and a rebuild" in (
+        result.stderr
+    )
+    manifest = json.loads((base / "site" / "2024" / "manifest.json").read_text())
+    assert len(manifest["source"]["commit"]) == 40 and manifest["source"]["clean"] in (True, False)
+
+
+def test_a_tampered_stats_json_fails(edition, tmp_path):
+    base, returns = copy_of(edition, tmp_path)
+    stats = base / "site" / "2024" / "stats.json"
+    stats.write_text(stats.read_text().replace('"in_care": 2638', '"in_care": 2639'))
+    result = verify(base, returns)
+    assert result.returncode == 6
+    assert "published file differs from the manifest: stats.json (changed after the build)" in (
+        result.stderr
+    )
+    assert "rebuilt file" not in result.stderr  # the rebuild still gives the recorded bytes
+
+
+def test_a_changed_input_fails(edition, tmp_path):
+    base, returns = copy_of(edition, tmp_path)
+    lines = returns.read_text().splitlines(keepends=True)
+    returns.write_text("".join(lines[:-1]))  # an authority's row taken out
+    result = verify(base, returns)
+    assert result.returncode == 6
+    assert "input changed since the build: returns_2024.csv" in result.stderr
+    assert "rebuilt file differs from the manifest: stats.json" in result.stderr
+
+
+def test_a_different_package_version_fails(edition, tmp_path):
+    base, returns = copy_of(edition, tmp_path)
+    manifest_path = base / "site" / "2024" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["environment"]["packages"]["weasyprint"] = "69.0"  # as if built with another
+    manifest_path.write_text(json.dumps(manifest, indent=2))
+    result = verify(base, returns)
+    assert result.returncode == 6
+    assert "environment differs: weasyprint 69.0 at the build, 70.0 here" in result.stderr
+
+
+def test_nothing_to_verify_is_an_input_error(tmp_path):
+    result = run_cli("--year", 2024, "--out", tmp_path, "--verify")
+    assert result.returncode == 2 and "holds no edition to verify" in result.stderr
