@@ -232,12 +232,12 @@ def configuration_problems() -> list[ConfigProblem]:
 def check_citation_dates(editions: dict, sources: dict, facts: dict) -> list[ConfigProblem]:
     """No edition cites a source published after it, or cites itself. The shared template's
     citations count for every edition; an edition's own template's for that edition."""
-    problems = []
+    problems, citations = [], template_citations()  # read the templates once
     for year, entry in editions["years"].items():
         if "title" not in entry:
             continue
         published = int(re.search(r"\d{4}", entry["published"]).group())
-        for template, line, kind, key in template_citations():
+        for template, line, kind, key in citations:
             if template.startswith("templates/editions/") and not template.endswith(
                 f"/{year}.html.j2"
             ):
