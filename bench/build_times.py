@@ -1,29 +1,166 @@
-"""Print how long each edition takes to build and the peak memory of the build process.
+"""Print how long builds take and how much memory they use, from whole-process timings.
 
-Run: make bench   (measures; asserts nothing)
+Run: make bench   (or: python bench/build_times.py --repeats 1 for a quick look)
+
+Measures, asserts nothing. Each figure is the median of --repeats runs, the kinds of run
+alternating so that a slow minute of the machine falls on all of them alike:
+
+- cold: `run_report.py --year Y` into an empty folder;
+- floor: one Python process importing pandas, matplotlib and WeasyPrint and printing the
+  same edition's HTML to PDF (what no build of the edition can go below);
+- no change: the same build again into the folder it has just published;
+- four editions: every edition in one call into an empty folder;
+- --help;
+- peak memory: the most the four-edition build's processes held at once (their resident
+  memory summed, sampled every 50 ms) and its largest single process;
+- per stage: the build's own timings of its stages in the cold builds.
 """
 
-import resource
+import argparse
+import os
+import re
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+STAGE = re.compile(r"^\[\d{4}\] (\S+)\s+([\d.]+) s ")
 
-from harmreport import editions  # noqa: E402
-from harmreport.build import BuildRequest, build_edition  # noqa: E402
+
+def timed(command: list[str], sample_memory: bool = False) -> tuple[float, str, dict]:
+    """Seconds, stderr and memory of one whole process (and its children)."""
+    started = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as err:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err)
+        memory = {"together": 0}
+        while True:  # wait4 (not Popen.wait) gives the processes' peak memory
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG if sample_memory else 0)
+            if pid:
+                break
+            memory["together"] = max(memory["together"], tree_rss(process.pid))
+            time.sleep(0.05)
+        seconds = time.perf_counter() - started
+        err.seek(0)
+        stderr = err.read()
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"bench: {' '.join(command)} failed:\n{stderr}")
+    memory["largest"] = usage.ru_maxrss * 1024
+    return seconds, stderr, memory
+
+
+def tree_rss(pid: int) -> int:
+    """Resident bytes of a process and all its descendants now."""
+    children = defaultdict(list)
+    rss = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        child = int(stat.parent.name)
+        children[int(fields[1])].append(child)
+        rss[child] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        total += rss.get(current, 0)
+        todo += children.get(current, [])
+    return total
+
+
+def build(years: list[int], out: Path, *extra: str) -> list[str]:
+    command = [PYTHON, "run_report.py", "--out", str(out), *extra]
+    for year in years:
+        command += ["--year", str(year)]
+    return command
+
+
+FLOOR = """
+import sys, pandas, matplotlib
+from weasyprint import HTML
+HTML(filename=sys.argv[1], base_url=sys.argv[2]).write_pdf(
+    sys.argv[3], pdf_tags=True, pdf_variant="pdf/ua-1")
+"""
+
+PRINTED = """
+import json, sys
+from pathlib import Path
+from harmreport import editions, render
+folder = Path(sys.argv[1])
+stats = json.loads((folder / "stats.json").read_text())
+html = render.render_html(stats, editions.edition(int(sys.argv[2])), folder, for_print=True)
+Path(sys.argv[3]).write_text(html, encoding="utf-8")
+"""
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as out:
-        for year in editions.all_editions():
-            started = time.perf_counter()
-            build_edition(BuildRequest(year, out_root=Path(out)), write=lambda line: None)
-            print(f"{year}: {time.perf_counter() - started:5.1f} s")
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    kernels = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"peak memory: build {peak:.0f} MiB, largest kernel {kernels:.0f} MiB")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--year", type=int, default=2015)
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    from harmreport import editions
+
+    every = editions.all_editions()
+    runs = defaultdict(list)
+    stages = defaultdict(list)
+    with tempfile.TemporaryDirectory() as scratch:
+        scratch = Path(scratch)
+        kept = scratch / "kept"
+        subprocess.run(build([args.year], kept), cwd=ROOT, check=True, capture_output=True)
+        printed = scratch / "printed.html"
+        edition = kept / str(args.year)
+        subprocess.run(
+            [PYTHON, "-c", PRINTED, str(edition), str(args.year), str(printed)],
+            cwd=ROOT,
+            check=True,
+        )
+        for n in range(args.repeats):
+            seconds, stderr, _ = timed(build([args.year], scratch / f"cold{n}"))
+            runs["cold"].append(seconds)
+            for line in stderr.splitlines():
+                if match := STAGE.match(line):
+                    stages[match[1]].append(float(match[2]))
+            floor = [PYTHON, "-c", FLOOR, str(printed), str(edition), str(scratch / "f.pdf")]
+            runs["floor"].append(timed(floor)[0])
+            runs["no change"].append(timed(build([args.year], kept))[0])
+            runs["--help"].append(timed([PYTHON, "run_report.py", "--help"])[0])
+            seconds, _, memory = timed(build(every, scratch / f"all{n}"), sample_memory=True)
+            runs["four editions"].append(seconds)
+            runs["memory together"].append(memory["together"] / 2**20)
+            runs["memory largest"].append(memory["largest"] / 2**20)
+    report(args, runs, stages, every)
+
+
+def report(args, runs, stages, every) -> None:
+    cold, floor = median(runs["cold"]), median(runs["floor"])
+    four = median(runs["four editions"])
+    print(f"{args.year} edition, median of {args.repeats}, {os.cpu_count()} cores")
+    print("| what | measured |")
+    print("| --- | --- |")
+    print(f"| cold build | {cold:.1f} s |")
+    print(f"| floor (import + print the same HTML to PDF) | {floor:.1f} s |")
+    print(f"| cold ÷ floor | {cold / floor:.2f}× |")
+    print(f"| rebuild with nothing changed | {median(runs['no change']):.2f} s |")
+    print(f"| {len(every)} editions in one call | {four:.1f} s, {four / cold:.2f}× one |")
+    print(f"| `run_report.py --help` | {median(runs['--help']):.2f} s |")
+    print(
+        f"| peak memory, {len(every)} editions | {median(runs['memory together']):.0f} MiB "
+        f"at once, largest process {median(runs['memory largest']):.0f} MiB |"
+    )
+    print("\nper stage of the cold build (the build's own timings, median):")
+    for name, seconds in stages.items():
+        print(f"  {name:<12} {median(seconds):5.1f} s")
+    print(f"  {'(sum)':<12} {sum(median(s) for s in stages.values()):5.1f} s")
 
 
 if __name__ == "__main__":

@@ -134,14 +134,17 @@ def _in_code(name: str, line: int, chunk: str) -> list[TemplateProblem]:
     return found
 
 
+CLAIM = "one edition's claim"
+
+
 def _claims(name: str, text: str) -> list[TemplateProblem]:
     """Nationalities and authorities named in a shared template."""
-    found = []
-    for word in sorted(_edition_words()):
-        for match in re.finditer(rf"\b{re.escape(word)}\b", text):
-            line = text.count("\n", 0, match.start()) + 1
-            found.append(TemplateProblem(name, line, word, "one edition's claim"))
-    return found
+    words = sorted(_edition_words(), key=lambda word: (-len(word), word))  # longest first
+    claim = re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b")
+    return [
+        TemplateProblem(name, text.count("\n", 0, match.start()) + 1, match.group(), CLAIM)
+        for match in claim.finditer(text)
+    ]
 
 
 def _edition_words() -> set[str]:
