@@ -7,11 +7,15 @@ care, episodes are at least the children who went missing, ...). Which figures a
 and which are invented is listed in data/README.md.
 
 Run: python scripts/make_illustrative_returns.py   (then commit the changed files)
+     python scripts/make_illustrative_returns.py --out FOLDER   (write elsewhere: the tests
+     regenerate the returns into a temporary folder and compare the bytes)
 """
 
+import argparse
 import csv
 import math
 import sys
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -536,12 +540,12 @@ def write_csv(path, rows, columns):
         writer.writerows(rows)
 
 
-def build(year):
+def build(year, folder):
     builder = Builder(year, SPECS[year])
     builder.group("trafficked")
     builder.group("unaccompanied")
     builder.combined()
-    out = ROOT / "data" / "returns" / f"returns_{year}.csv"
+    out = folder / f"returns_{year}.csv"
     write_csv(out, list(builder.rows()), ["authority_code", "authority_name", *COUNT_COLUMNS])
     nationalities = builder.nationality_rows()
     if nationalities:
@@ -550,8 +554,10 @@ def build(year):
             nationalities,
             ["authority_code", "group", "nationality", "went_missing"],
         )
-    check(year, load_returns(out, year))
-    print(f"wrote {out.relative_to(ROOT)} ({builder.n} authorities)")
+    returns = load_returns(out, year)
+    check(year, returns)
+    check_published(year, returns)
+    print(f"wrote {out} ({builder.n} authorities)")
 
 
 def check(year, returns):
@@ -561,19 +567,64 @@ def check(year, returns):
         g = spec[group]
         share = statistics.share_went_missing(returns, group)
         assert statistics.authorities_reporting(returns, f"{group}_in_care") == g["reporting"]
-        assert share.denominator == g["in_care"] and share.numerator == g["went_missing"]
-        assert statistics.total(returns, f"{group}_in_care") == g["in_care"] + g["in_care_only"][1]
+        assert share.denominator.value == g["in_care"]
+        assert share.numerator.value == g["went_missing"]
+        in_care = statistics.total(returns, f"{group}_in_care").value
+        assert in_care == g["in_care"] + g["in_care_only"][1]
         assert (
             statistics.authorities_above_zero(returns, f"{group}_went_missing")
             == g["missing_authorities"]
         )
-        assert statistics.total(returns, f"{group}_missing_episodes") == g["episodes"]
-    assert statistics.total(returns, "still_missing") == spec["still_missing"]["total"]
+        assert statistics.total(returns, f"{group}_missing_episodes").value == g["episodes"]
+    assert statistics.total(returns, "still_missing").value == spec["still_missing"]["total"]
 
 
-def main():
-    for year in sorted(SPECS):
-        build(year)
+# The published counts the returns alone give, by their name in data/published_figures.toml.
+COUNTS = {
+    "authorities.contacted": lambda r: r.contacted,
+    "combined.still_missing": lambda r: statistics.total(r, "still_missing").value,
+    **{
+        f"{group}.{name}": function
+        for group in ("trafficked", "unaccompanied")
+        for name, function in {
+            "authorities_reporting": lambda r, g=group: statistics.authorities_reporting(
+                r, f"{g}_in_care"
+            ),
+            "in_care": lambda r, g=group: statistics.total(r, f"{g}_in_care").value,
+            "went_missing": lambda r, g=group: statistics.total(r, f"{g}_went_missing").value,
+        }.items()
+    },
+}
+
+
+def check_published(year, returns):
+    """The generator's promise to the ground truth: every published count it can compute
+    from the returns alone is the published one (the backtests check all of them)."""
+    with open(ROOT / "data" / "published_figures.toml", "rb") as f:
+        figures = tomllib.load(f)["figure"]
+    for figure in figures:
+        if figure["edition"] == year and figure["key"] in COUNTS:
+            made = COUNTS[figure["key"]](returns)
+            assert made == figure["value"], (year, figure["key"], made, figure["value"])
+
+
+def data_years():
+    """Every data year of data/editions.toml, each of which needs a spec here."""
+    with open(ROOT / "data" / "editions.toml", "rb") as f:
+        years = sorted(int(year) for year in tomllib.load(f)["years"])
+    missing = sorted(set(years) - set(SPECS))
+    if missing:
+        sys.exit(f"no spec for data year {', '.join(map(str, missing))} in {Path(__file__).name}")
+    return years
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "data" / "returns")
+    folder = parser.parse_args(argv).out
+    folder.mkdir(parents=True, exist_ok=True)
+    for year in data_years():
+        build(year, folder)
 
 
 if __name__ == "__main__":
