@@ -5,6 +5,9 @@ BuildError whose exit code and message the CLI shows to people."""
 import logging
 import os
 import shutil
+import subprocess
+import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,8 +20,9 @@ from .errors import (
     InputError,
     InternalError,
 )
+from .incremental import ANALYSIS, NOTHING_PUBLISHED, Plan, stage_of_output
 from .manifest import write_manifest
-from .notebooks import check_parameters, run_notebook
+from .notebooks import Kernels, check_parameters, run_notebook
 from .outputs import read_json
 from .problems import ReturnsError
 from .publish import (
@@ -102,15 +106,17 @@ def snapshot_returns(returns_file: Path, publication: Publication) -> Path:
     return publication.inputs / returns_file.name
 
 
-def build_edition(request: BuildRequest, write=print) -> Path:
+def build_edition(request: BuildRequest, write=print, plan: Plan | None = None) -> Path:
+    """Build (or, as the plan allows, partly reuse) one edition and publish it."""
     edition = check_request(request)
     progress = Progress(request.year, write)
     returns_file = request.returns_path or edition.returns
+    plan = plan or Plan.everything(NOTHING_PUBLISHED)
     try:
         with Publication(request.out_root, request.year) as publication:
             handler = _log_to(publication.log)
             try:
-                _build_in(publication, request, edition, Path(returns_file), progress)
+                _build_in(publication, request, edition, Path(returns_file), progress, plan)
                 return publication.publish()
             except Exception as exc:
                 raise _explained(exc, publication) from None
@@ -158,32 +164,26 @@ def _log_to(path: Path) -> logging.Handler:
     return handler
 
 
-def _build_in(publication, request, edition, given_file, progress):
-    staging, log_file = publication.staging, publication.log
+def _build_in(publication, request, edition, given_file, progress, plan):
+    staging = publication.staging
     returns_file = snapshot_returns(given_file, publication)
     parameters = notebook_parameters(request, returns_file)
     if returns_file != given_file:
         parameters["returns_path"] = os.path.relpath(returns_file, staging)
     since = time.perf_counter()
-    returns, *earlier = validate(returns_file, edition)
-    run_notebook("validate", staging, parameters, request.cell_timeout, log_file)
-    progress.stage(
-        "validate", f"{returns.contacted} authorities, {len(returns.warnings)} warnings", since
-    )
-    for warning in returns.warnings:
-        progress.write(f"[{request.year}] warning: {warning}")
-    for source in config.uncited_sources():
-        progress.write(
-            f"[{request.year}] warning: data/sources.toml: '{source}' is cited by no template"
-        )
-    since = time.perf_counter()
-    run_notebook("statistics", staging, parameters, request.cell_timeout, log_file)
+    if plan.reuse_analysis:
+        returns, *earlier = validate(returns_file, edition)
+        progress.write(f"[{request.year}] {plan.summary()}")
+        reused = reuse_analysis(publication.target, staging)
+        progress.stage("reused", f"{reused} files of the published analysis", since)
+    else:
+        if plan.reasons[ANALYSIS] != [NOTHING_PUBLISHED]:
+            progress.write(f"[{request.year}] {plan.summary()}")
+        returns, *earlier = validate(returns_file, edition)  # before any kernel starts
+        with Kernels(staging, publication.log) as kernels:
+            threading.Thread(target=render.load_printer, daemon=True).start()
+            analyse(publication, request, parameters, returns, kernels, progress, since)
     stats = read_json(staging / "stats.json")
-    hidden = stats["disclosure"]["suppressed_by_rule"]
-    progress.stage("statistics", f"stats.json; [c]: {_rule_counts(hidden)}", since)
-    since = time.perf_counter()
-    run_notebook("figures", staging, parameters, request.cell_timeout, log_file)
-    progress.stage("figures", f"{len(list((staging / 'figures').glob('*.svg')))} SVG", since)
     render_outputs(staging, stats, edition, returns, request.formats, progress)
     run = {
         "year": request.year,
@@ -194,6 +194,49 @@ def _build_in(publication, request, edition, given_file, progress):
     since = time.perf_counter()
     checked = check_outputs(staging, [returns, *earlier])
     progress.stage("check", f"{checked} published files hold no disclosive figure", since)
+
+
+def analyse(publication, request, parameters, returns, kernels, progress, since):
+    """The three notebooks, each on its own real kernel in the staging folder; each kernel
+    starts while the notebook before it runs."""
+    staging, log_file = publication.staging, publication.log
+
+    def run(stage, then=None):
+        kernel = kernels.ready(stage)
+        if then:
+            kernels.start(then)
+        run_notebook(stage, staging, parameters, request.cell_timeout, log_file, kernel=kernel)
+        kernels.stop(stage)
+
+    run("validate", then="statistics")
+    progress.stage(
+        "validate", f"{returns.contacted} authorities, {len(returns.warnings)} warnings", since
+    )
+    for warning in returns.warnings:
+        progress.write(f"[{request.year}] warning: {warning}")
+    for source in config.uncited_sources():
+        progress.write(
+            f"[{request.year}] warning: data/sources.toml: '{source}' is cited by no template"
+        )
+    since = time.perf_counter()
+    run("statistics", then="figures")
+    hidden = read_json(staging / "stats.json")["disclosure"]["suppressed_by_rule"]
+    progress.stage("statistics", f"stats.json; [c]: {_rule_counts(hidden)}", since)
+    since = time.perf_counter()
+    run("figures")
+    progress.stage("figures", f"{len(list((staging / 'figures').glob('*.svg')))} SVG", since)
+
+
+def reuse_analysis(published: Path, staging: Path) -> int:
+    """Copy the published edition's analysis (all but what rendering makes) into staging."""
+    copied = 0
+    for path in sorted(p for p in published.rglob("*") if p.is_file()):
+        name = str(path.relative_to(published))
+        if stage_of_output(name) == ANALYSIS:
+            (staging / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, staging / name)
+            copied += 1
+    return copied
 
 
 def _rule_counts(by_rule: dict) -> str:
@@ -234,7 +277,26 @@ def check_outputs(staging: Path, returns_list: list) -> int:
 
 def render_outputs(staging, stats, edition, returns, formats, progress):
     """The PDF first (the web page gives its size), then the web page and its fragment for
-    the content management system."""
+    the content management system; the notebooks' pages meanwhile, in a process of their own."""
+    since = time.perf_counter()
+    pages = subprocess.Popen(
+        [sys.executable, "-m", "harmreport.notebook_pages", str(staging)],
+        cwd=paths.ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        _render_report(staging, stats, edition, formats, progress)
+    finally:
+        _, errors = pages.communicate()
+    if pages.returncode != 0:
+        lines = errors.strip().splitlines() or ["(no message)"]
+        raise InternalError(f"the notebooks' web pages could not be made: {lines[-1]}")
+    progress.stage("notebooks", "their web pages, made while the report rendered", since)
+
+
+def _render_report(staging, stats, edition, formats, progress):
     pdf_size = ""
     if "pdf" in formats:
         since = time.perf_counter()

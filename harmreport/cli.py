@@ -2,7 +2,9 @@
 of a failed run is kept with its notebooks outside the published tree."""
 
 import argparse
+import os
 import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -33,8 +35,23 @@ def parse_args(argv):
         action="append",
         dest="years",
         metavar="YEAR",
-        help="data year of an edition (repeatable; default: the latest edition)",
+        nargs="+",
+        help="data year of an edition; several build in parallel (default: the latest)",
     )
+    parser.add_argument("--all", action="store_true", help="build every edition")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="rebuild even what the published edition's manifest shows is up to date",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="editions built at once (default: the number of cores)",
+    )
+    parser.add_argument("--no-index", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument(
         "--data",
         type=Path,
@@ -71,7 +88,10 @@ def parse_args(argv):
 
 
 def requests_from(args) -> list[BuildRequest]:
-    years = args.years or [editions.latest_edition()]
+    years = [year for group in args.years or [] for year in group]
+    if args.all:
+        years += editions.all_editions()
+    years = list(dict.fromkeys(years)) or [editions.latest_edition()]
     if args.data and len(years) > 1:
         raise InputError("--data replaces the returns of one edition; give one --year with it")
     formats = tuple(f.strip().lower() for f in args.format.split(",") if f.strip())
@@ -82,21 +102,35 @@ def main(argv=None) -> int:
     signal.signal(signal.SIGTERM, _raise_terminated)
     args = parse_args(argv)
     try:
-        config.check_configuration()  # editions.toml decides the default year
+        if not args.years:  # editions.toml decides the default year and what --all means
+            config.check_configuration()
         requests = requests_from(args)
     except BuildError as exc:
         return _report(exc)
-    one = _verify_one if args.verify else _build_one
-    statuses = [one(request) for request in requests]  # a failure stops no other
+    if args.verify:
+        statuses = [_verify_one(request) for request in requests]  # a failure stops no other
+    elif len(requests) > 1:
+        statuses = _build_in_parallel(requests, args)
+    else:
+        statuses = [_build_one(requests[0], args.force, index=not args.no_index)]
     return next((status for status in statuses if status), 0)
 
 
-def _build_one(request: BuildRequest) -> int:
+def _build_one(request: BuildRequest, force: bool, index: bool = True) -> int:
+    from .incremental import plan  # hashes only: an edition up to date imports nothing heavy
+
+    decision = plan(request, force)
+    if decision.up_to_date:
+        _progress(f"[{request.year}] {decision.summary()}")
+        if index and not (Path(request.out_root) / "index.html").is_file():
+            return _index_status(request.out_root)
+        return 0
     from .build import build_edition  # imported here: --help and argument errors stay quick
 
     try:
-        target = build_edition(request, write=_progress)
-        _update_index(request.out_root)
+        target = build_edition(request, write=_progress, plan=decision)
+        if index:
+            _update_index(request.out_root)
     except BuildError as exc:
         return _report(exc, request.year)
     except (KeyboardInterrupt, Terminated):
@@ -106,6 +140,53 @@ def _build_one(request: BuildRequest) -> int:
         )
         return EXIT_INTERRUPTED
     _progress(f"[{request.year}] published {target}")
+    return 0
+
+
+def _build_in_parallel(requests: list[BuildRequest], args) -> list[int]:
+    """Each edition in a process of its own (its own staging folder, kernels and log), at
+    most --jobs at once; the index of editions is written once, when all have finished."""
+    waiting = list(requests)
+    running: dict[subprocess.Popen, BuildRequest] = {}
+    statuses = []
+    try:
+        while waiting or running:
+            while waiting and len(running) < max(1, args.jobs):
+                request = waiting.pop(0)
+                running[subprocess.Popen(_one_edition_command(request, args))] = request
+            finished = _wait_any(running)
+            statuses.append(finished.returncode)
+            del running[finished]
+    except (KeyboardInterrupt, Terminated):
+        for process in running:
+            process.terminate()  # each child cleans up as after its own Ctrl-C
+        for process in running:
+            process.wait()
+        return [EXIT_INTERRUPTED]
+    return [*statuses, _index_status(requests[0].out_root)]
+
+
+def _one_edition_command(request: BuildRequest, args) -> list[str]:
+    command = [sys.executable, str(paths.ROOT / "run_report.py"), "--year", str(request.year)]
+    command += ["--out", str(request.out_root), "--format", ",".join(request.formats)]
+    command += ["--cell-timeout", str(request.cell_timeout), "--no-index"]
+    return command + (["--force"] if args.force else [])
+
+
+def _wait_any(running: dict) -> subprocess.Popen:
+    pid, status = os.wait()  # any child: the first edition to finish frees a place
+    for process in running:
+        if process.pid == pid:
+            process.returncode = os.waitstatus_to_exitcode(status)
+            return process
+    return _wait_any(running)
+
+
+def _index_status(out_root) -> int:
+    try:
+        _update_index(out_root)
+    except BuildError as exc:
+        return _report(exc)
     return 0
 
 

@@ -12,10 +12,18 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
 from matplotlib.patches import RegularPolygon  # noqa: E402
 
 from .codes import CATEGORIES, CATEGORY_LABELS  # noqa: E402
 from .formatting import by_size, number, percent  # noqa: E402
+from .manifest import font_files  # noqa: E402
+
+# Lato by its files, not by matplotlib's font cache: a cache made before the font was
+# installed would silently draw every chart in the fallback font (other bytes, other layout).
+for _name, _path in font_files().items():
+    if _name.startswith("Lato-"):
+        font_manager.fontManager.addfont(str(_path))
 
 # Same inputs, same bytes: fixed ids in the SVG, no timestamp, text kept as text.
 STYLE = {

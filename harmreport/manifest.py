@@ -2,19 +2,43 @@
 the versions of the packages that made it."""
 
 import hashlib
+import os
 import platform
 import subprocess
+import sys
 from importlib import metadata
 from pathlib import Path
 
 from . import editions, paths
 from .outputs import write_json
 
-PACKAGES = ("papermill", "weasyprint", "pandas", "matplotlib", "jinja2", "openpyxl", "nbclient")
+PACKAGES = (
+    "papermill",
+    "weasyprint",
+    "pandas",
+    "matplotlib",
+    "jinja2",
+    "openpyxl",
+    "nbclient",
+    "nbconvert",
+)
 
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+FONT_FOLDERS = (
+    Path("/usr/share/fonts"),
+    Path("/usr/local/share/fonts"),
+    Path(sys.prefix) / "fonts",
+)
+# The faces the CSS and the charts use: Lato and Inter, regular and bold, roman and italic.
+FONT_FILES = tuple(
+    f"{family}-{face}.{kind}"
+    for family, kind in (("Lato", "ttf"), ("Inter", "otf"))
+    for face in ("Regular", "Bold", "Italic", "BoldItalic")
+)
 
 
 def input_files(returns_file: Path, edition: editions.DataYear) -> list[Path]:
@@ -27,9 +51,44 @@ def input_files(returns_file: Path, edition: editions.DataYear) -> list[Path]:
             files += [earlier, *earlier.parent.glob(f"{earlier.stem}_nationalities.csv")]
     files += [paths.AUTHORITIES, paths.HEXMAP, paths.EDITIONS, paths.SOURCES, paths.FACTS]
     files += [paths.DATA / "colophon.toml", *sorted((paths.DATA / "vocabularies").glob("*"))]
-    files += sorted(paths.NOTEBOOKS.glob("*.ipynb")) + sorted(paths.TEMPLATES.rglob("*.*"))
+    files += sorted(paths.NOTEBOOKS.glob("*.ipynb")) + sorted(paths.TEMPLATES.glob("*.*"))
+    files += sorted(paths.TEMPLATES.glob("nbconvert/*/*"))
+    files.append(paths.TEMPLATES / "editions" / f"{edition.year}.html.j2")
     files += sorted((paths.ROOT / "harmreport").glob("*.py"))
     return [f for f in files if f.is_file()]
+
+
+def input_hashes(returns_file: Path, edition: editions.DataYear) -> dict[str, str]:
+    """sha256 of every input by the name the manifest gives it: a returns file given with
+    --data (and its nationalities table) by its file name alone, wherever it is snapshot."""
+    given = not editions.is_illustrative(returns_file)
+    return {
+        (f.name if given and f.parent == returns_file.parent else paths.shown_path(f)): sha256(f)
+        for f in input_files(returns_file, edition)
+    }
+
+
+def font_files() -> dict[str, Path]:
+    """The font files the PDF and the charts use, by name (the first found of each)."""
+    found = {}
+    for folder in FONT_FOLDERS:
+        for where, _, names in sorted(os.walk(folder)):
+            for name in sorted(set(names) & set(FONT_FILES) - set(found)):
+                found[name] = Path(where) / name
+    return dict(sorted(found.items()))
+
+
+def font_hashes() -> dict[str, str]:
+    """A font updated by the system changes the printed pages and the charts."""
+    return {name: sha256(path) for name, path in font_files().items()}
+
+
+def environment() -> dict:
+    return {
+        "python": platform.python_version(),
+        "packages": {p: metadata.version(p) for p in PACKAGES},
+        "fonts": font_hashes(),
+    }
 
 
 def source_state() -> dict:
@@ -57,12 +116,9 @@ def write_manifest(staging: Path, parameters: dict, edition, returns_file: Path)
         "period": edition.period_label,
         "illustrative": editions.is_illustrative(returns_file),
         "parameters": parameters,
-        "inputs": {paths.shown_path(f): sha256(f) for f in input_files(returns_file, edition)},
+        "inputs": input_hashes(returns_file, edition),
         "outputs": {str(p.relative_to(staging)): sha256(p) for p in outputs},
         "source": source_state(),
-        "environment": {
-            "python": platform.python_version(),
-            "packages": {p: metadata.version(p) for p in PACKAGES},
-        },
+        "environment": environment(),
     }
     write_json(staging / "manifest.json", manifest)

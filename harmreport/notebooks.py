@@ -3,11 +3,15 @@ repeatable: same inputs, same bytes."""
 
 import json
 import os
+import shutil
 import sys
-from contextlib import contextmanager
+import tempfile
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import papermill
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
 from papermill.exceptions import PapermillExecutionError
 
 from . import paths
@@ -33,24 +37,105 @@ def check_parameters(parameters: dict) -> None:
             )
 
 
+# What the notebooks import, run silently in each kernel as soon as it starts (a silent
+# request leaves no trace in the executed notebook, not even an execution count).
+START_TIMEOUT = 60  # seconds
+# What each notebook imports, run by its kernel as it starts (IPython's exec_lines: no
+# execution count, no output, nothing in the executed notebook).
+WARM_UP = {
+    "validate": "import pandas, harmreport.returns",
+    "statistics": "import pandas, harmreport.statistics",
+    "figures": "import pandas, harmreport.figures",
+}
+
+
+class Kernels:
+    """The notebooks' kernels, each started (and warmed with its notebook's imports) while
+    the notebook before it runs, and shut down when its own is done: start-up overlaps other
+    work and no more than two kernels are alive. Each talks over Unix sockets in a private
+    folder, so builds running side by side cannot race for a TCP port."""
+
+    def __init__(self, staging: Path, log_file: Path):
+        self.staging, self.log_file = staging, log_file
+        self.managers: dict[str, AsyncKernelManager] = {}
+
+    def __enter__(self) -> "Kernels":
+        self.folder = Path(tempfile.mkdtemp(prefix="hbh-kernels-"))
+        self.log = open(self.log_file, "a", encoding="utf-8")  # noqa: SIM115 (closed on exit)
+        return self
+
+    def start(self, stage: str) -> None:
+        """Start a notebook's kernel process; `ready` waits for it."""
+        # Asynchronous, as nbclient drives it: a blocking manager's calls from inside
+        # nbclient's event loop can hang when a kernel dies.
+        manager = AsyncKernelManager(
+            kernel_name="python3",
+            transport="ipc",
+            connection_file=str(self.folder / f"{stage}.json"),
+        )
+        self.managers[stage] = manager
+        run_sync(manager.start_kernel)(
+            cwd=str(self.staging),
+            stdout=self.log,
+            stderr=self.log,
+            extra_arguments=[f"--IPKernelApp.exec_lines={[WARM_UP[stage]]!r}"],
+        )
+
+    def ready(self, stage: str) -> AsyncKernelManager:
+        """The stage's kernel once it answers (a client that connects before the kernel has
+        bound its sockets can wait for ever: papermill is handed only kernels that answered)."""
+        if stage not in self.managers:
+            self.start(stage)
+        client = self.managers[stage].client()
+        client.start_channels()
+        try:
+            run_sync(client.wait_for_ready)(timeout=START_TIMEOUT)
+        except RuntimeError as exc:  # jupyter_client's "did not respond", "kernel died"
+            raise NotebookFailed(
+                f"the kernel for {NOTEBOOKS[stage]} did not start: {exc}"
+            ) from None
+        finally:
+            client.stop_channels()
+        return self.managers[stage]
+
+    def stop(self, stage: str) -> None:
+        manager = self.managers.get(stage)
+        if manager is not None and manager.has_kernel:
+            run_sync(manager.shutdown_kernel)(now=True)
+            run_sync(manager.cleanup_resources)()
+
+    def __exit__(self, *exc) -> None:
+        for stage in self.managers:
+            self.stop(stage)
+        self.log.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
 def run_notebook(
-    stage: str, staging: Path, parameters: dict, cell_timeout: int, log_file: Path
+    stage: str,
+    staging: Path,
+    parameters: dict,
+    cell_timeout: int,
+    log_file: Path,
+    kernel: AsyncKernelManager | None = None,
 ) -> Path:
-    """Execute one notebook with papermill in the staging folder, on a real kernel."""
+    """Execute one notebook with papermill in the staging folder, on a real kernel (a started
+    one if given: it was started in the staging folder)."""
     name = NOTEBOOKS[stage]
     target = staging / "notebooks" / f"{name}.ipynb"
     target.parent.mkdir(exist_ok=True)
+    started = {"km": kernel} if kernel else {"cwd": str(staging)}
     try:
-        with _kernel_stderr_to(log_file):
+        with nullcontext() if kernel else _kernel_stderr_to(log_file):
             papermill.execute_notebook(
                 str(paths.NOTEBOOKS / f"{name}.ipynb"),
                 str(target),
                 parameters=parameters,
                 kernel_name="python3",
-                cwd=str(staging),
                 progress_bar=False,
                 log_output=False,
                 execution_timeout=cell_timeout,
+                **started,
             )
     except PapermillExecutionError as exc:
         raise NotebookFailed(

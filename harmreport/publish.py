@@ -15,6 +15,7 @@ of that year, or any symbolic link in the way, is refused before any work.
 import ctypes
 import errno
 import fcntl
+import itertools
 import json
 import os
 import shutil
@@ -56,8 +57,12 @@ def _is_edition(folder: Path, year: int) -> bool:
     return isinstance(manifest, dict) and manifest.get("edition") == year
 
 
+_RUNS = itertools.count(1)
+
+
 def run_id(year: int) -> str:
-    return f"{year}-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+    """Unique among runs: the time, the process and the run within the process."""
+    return f"{year}-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{next(_RUNS)}"
 
 
 def work_folder(out_root: Path) -> Path:

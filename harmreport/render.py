@@ -179,7 +179,8 @@ def computed_in(notebook: str = "02_headline_statistics.ipynb") -> list[dict]:
                 break
         if where is None:
             raise LookupError(f"no cell of {notebook} assigns '{key}'")
-        found.append({"label": label, "key": key, "notebook": notebook, **where})
+        page = notebook.replace(".ipynb", ".html")  # harmreport.notebook_pages
+        found.append({"label": label, "key": key, "notebook": notebook, "page": page, **where})
     return found
 
 
@@ -241,6 +242,12 @@ class _Collect(logging.Handler):
     def emit(self, record):
         message = record.getMessage()
         self.messages.append(message if len(message) < 300 else message[:300] + "...")
+
+
+def load_printer() -> None:
+    """Import WeasyPrint (Pango, fonts): slow, and only the PDF needs it, so the build does it
+    in the background while the notebooks run."""
+    import weasyprint  # noqa: F401
 
 
 def render_pdf(html: str, folder: Path, target: Path) -> list[str]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import editions, paths
 from .errors import BuildError, InputError
-from .manifest import sha256
+from .manifest import font_hashes, sha256
 from .outputs import read_json
 from .request import BuildRequest
 
@@ -66,6 +66,10 @@ def changed_environment(manifest: dict) -> list[str]:
         here = metadata.version(package)
         if here != version:
             found.append(f"environment differs: {package} {version} at the build, {here} here")
+    fonts = font_hashes()
+    for name in sorted(set(recorded.get("fonts", {})) | set(fonts)):
+        if recorded.get("fonts", {}).get(name) != fonts.get(name):
+            found.append(f"environment differs: the font file {name} is not the one of the build")
     return found
 
 

@@ -1,13 +1,16 @@
 import html
 import re
+import shutil
 import subprocess
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 
-from tests.helpers import run_cli
+from harmreport import editions
+from tests.helpers import run_cli, tree_hashes
 
-EDITIONS = (2015, 2017, 2020, 2024)
+EDITIONS = tuple(editions.all_editions())
 
 
 class _Text(HTMLParser):
@@ -47,10 +50,32 @@ def pdf_text(path) -> str:
 def built(tmp_path_factory):
     """Every shipped edition, built once through the real CLI."""
     out = tmp_path_factory.mktemp("report")
-    args = [arg for year in EDITIONS for arg in ("--year", year)]
-    result = run_cli(*args, "--out", out, timeout=900)
+    result = run_cli("--all", "--out", out, timeout=900)
     assert result.returncode == 0, result.stderr
     return out
+
+
+@pytest.fixture(scope="session")
+def web_edition(tmp_path_factory):
+    """An output root with the 2024 web edition (no PDF), built once through the real CLI for
+    the whole run; tests that change it take a copy (`published`, `copy_of`)."""
+    out = tmp_path_factory.mktemp("web-edition") / "site"
+    result = run_cli("--year", 2024, "--out", out, "--format", "html")
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def copy_of(out: Path, where: Path) -> Path:
+    """A copy of an output root (its editions and index; not its work folder)."""
+    shutil.copytree(out, where, symlinks=True)
+    return where
+
+
+@pytest.fixture
+def published(web_edition, tmp_path):
+    """A copy of the 2024 web edition for one test to change: (output root, its bytes)."""
+    out = copy_of(web_edition, tmp_path / "site")
+    return out, tree_hashes(out / "2024")
 
 
 @pytest.fixture(scope="session")

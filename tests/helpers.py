@@ -47,8 +47,11 @@ def full(tic, twm, tep, uic, uwm, uep, week, still):
     return dict(zip(COUNT_COLUMNS, values, strict=True))
 
 
-def run_cli(*args, timeout=300, **kwargs) -> subprocess.CompletedProcess:
+def run_cli(*args, timeout=300, environment=None, **kwargs) -> subprocess.CompletedProcess:
+    """run_report.py in a process of its own; `environment` adds or (None) removes variables."""
     env = {**os.environ, "PYTHONHASHSEED": "0"}
+    for name, value in (environment or {}).items():
+        env.pop(name, None) if value is None else env.update({name: value})
     return subprocess.run(
         [sys.executable, str(paths.ROOT / "run_report.py"), *map(str, args)],
         capture_output=True,

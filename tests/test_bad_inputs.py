@@ -1,4 +1,4 @@
-"""Bad returns, CSV and XLSX: each through the real CLI, which must exit 2 with a message naming
+"""Bad returns, CSV and XLSX: each through the command line's main(), which must exit 2 naming
 the file, the row and the column, with no traceback, leaving the published edition as it was."""
 
 import datetime as dt
@@ -8,8 +8,12 @@ import zipfile
 import openpyxl
 import pytest
 
+from harmreport import cli
 from harmreport.publish import work_folder
-from tests.helpers import AUTHORITIES, HEADER, full, row, run_cli, tree_hashes, write_returns
+from tests.conftest import copy_of
+from tests.helpers import AUTHORITIES, HEADER, full, row, tree_hashes, write_returns
+
+pytestmark = pytest.mark.slow  # builds editions or runs kernels: `make quick` skips it
 
 GOOD = [
     row("E10000016", **full(40, 12, 30, 400, 60, 90, 20, 9)),  # Kent, spreadsheet row 2
@@ -410,22 +414,24 @@ CASES = {
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory):
-    out = tmp_path_factory.mktemp("out")
-    result = run_cli("--year", 2024, "--out", out, "--format", "html")
-    assert result.returncode == 0, result.stderr
+def published(web_edition, tmp_path_factory):
+    """One copy of the run's 2024 web edition for the module (no case may change it)."""
+    out = copy_of(web_edition, tmp_path_factory.mktemp("bad-inputs") / "site")
     return out, tree_hashes(out / "2024")
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_bad_input_exits_2_naming_the_place(case, published, tmp_path):
+def test_bad_input_exits_2_naming_the_place(case, published, tmp_path, capsys):
+    """In-process: the command line adds nothing to what these cases test (test_end_to_end
+    runs bad returns through the real command)."""
     out, before = published
     make, expected = CASES[case]
     path = make(tmp_path)
-    result = run_cli("--year", 2024, "--data", path, "--out", out)
-    assert result.returncode == 2, result.stderr
+    status = cli.main(["--year", "2024", "--data", str(path), "--out", str(out)])
+    stderr = capsys.readouterr().err
+    assert status == 2, stderr
     for text in expected:
-        assert text in result.stderr
-    assert "Traceback" not in result.stderr
+        assert text in stderr
+    assert "Traceback" not in stderr
     assert tree_hashes(out / "2024") == before
     assert not list(work_folder(out).glob("staging/2024-*"))

@@ -18,6 +18,8 @@ from harmreport.publish import work_folder
 from tests.conftest import html_text, pdf_text
 from tests.helpers import full, row, run_cli, write_returns
 
+pytestmark = pytest.mark.slow  # builds editions or runs kernels: `make quick` skips it
+
 LONDON = [f"E090000{n:02d}" for n in range(1, 34)]
 NOT_RECORDED = "not recorded"
 

@@ -18,6 +18,8 @@ from harmreport.returns import load_returns
 from tests.conftest import EDITIONS, html_text
 from tests.helpers import row, run_cli, tree_hashes, write_returns
 
+pytestmark = pytest.mark.slow  # builds editions or runs kernels: `make quick` skips it
+
 OUTPUTS = [
     "index.html",
     "report.pdf",
@@ -37,6 +39,9 @@ OUTPUTS = [
     "notebooks/01_validate_returns.ipynb",
     "notebooks/02_headline_statistics.ipynb",
     "notebooks/03_figures.ipynb",
+    "notebooks/01_validate_returns.html",
+    "notebooks/02_headline_statistics.html",
+    "notebooks/03_figures.html",
 ]
 
 
@@ -127,8 +132,13 @@ def test_shipped_editions_pass_the_independent_check(built, year):
     assert output_check.check_edition(built / str(year), [returns], names) == []
 
 
-def test_rebuild_gives_identical_bytes(built, tmp_path):
-    result = run_cli("--year", 2015, "--out", tmp_path)
+def test_rebuild_gives_identical_bytes_in_another_zone_locale_and_hash_seed(built, tmp_path):
+    """The shared editions were built with the test run's own settings; this one at UTC+13:45,
+    in Turkish (dotted and dotless i), with another hash seed: the same bytes."""
+    other = {"TZ": "Pacific/Chatham", "LANG": "tr_TR.UTF-8", "LC_ALL": None, "LC_CTYPE": None}
+    result = run_cli(
+        "--year", 2015, "--out", tmp_path, environment=other | {"PYTHONHASHSEED": "7"}
+    )
     assert result.returncode == 0, result.stderr
     assert tree_hashes(tmp_path / "2015") == tree_hashes(built / "2015")
 
@@ -140,14 +150,6 @@ def test_progress_line_per_stage(tmp_path):
         assert re.search(rf"^\[2024\] {stage} +\d+\.\d s", result.stderr, re.M), stage
     assert "PDF" not in result.stderr and not (tmp_path / "2024" / "report.pdf").exists()
     assert "Traceback" not in result.stderr and "IPKernelApp" not in result.stderr
-
-
-@pytest.fixture
-def published(tmp_path):
-    """An output root holding a published 2024 edition, and its bytes."""
-    result = run_cli("--year", 2024, "--out", tmp_path, "--format", "html")
-    assert result.returncode == 0, result.stderr
-    return tmp_path, tree_hashes(tmp_path / "2024")
 
 
 @pytest.mark.parametrize(
@@ -278,7 +280,7 @@ def test_unexpected_error_is_one_line_and_a_log(published, monkeypatch, capsys):
     monkeypatch.setattr(build.render, "render_html", broken)
     from harmreport import cli
 
-    assert cli.main(["--year", "2024", "--out", str(out), "--format", "html"]) == 1
+    assert cli.main(["--year", "2024", "--out", str(out), "--format", "html", "--force"]) == 1
     err = capsys.readouterr().err
     assert "error: unexpected error: ValueError: a bug in rendering" in err
     assert "Traceback" not in err
@@ -288,10 +290,15 @@ def test_unexpected_error_is_one_line_and_a_log(published, monkeypatch, capsys):
 
 
 def test_one_failing_edition_does_not_stop_the_others(tmp_path):
-    result = run_cli("--year", 2019, "--year", 2024, "--out", tmp_path, "--format", "html")
+    """Two years: two processes side by side; the index is written once, after both."""
+    result = run_cli("--year", 2019, 2024, "--out", tmp_path, "--format", "html")
     assert result.returncode == 2
     assert "[2019] error: there is no data for 2019" in result.stderr
-    assert (tmp_path / "2024" / "index.html").exists()
+    assert f"[2024] published {tmp_path / '2024'}" in result.stderr
+    index = tmp_path / "index.html"
+    assert index.stat().st_mtime_ns >= (tmp_path / "2024" / "manifest.json").stat().st_mtime_ns
+    assert 'href="2024/index.html"' in index.read_text()
+    assert not list(work_folder(tmp_path).glob("staging/*"))
 
 
 def test_stream_chunks_are_merged_for_repeatable_notebooks():
@@ -309,3 +316,19 @@ def test_unknown_notebook_parameter_is_an_error_before_any_kernel():
     with pytest.raises(InputError, match="has no parameter retruns_path"):
         notebooks.check_parameters({"year": 2024, "retruns_path": "x.csv"})
     notebooks.check_parameters({"year": 2024, "returns_path": "", "output_dir": "."})
+
+
+@pytest.mark.parametrize("year", EDITIONS)
+def test_notebook_pages_make_no_request_and_hold_each_cell(built, year):
+    """The executed notebooks as web pages: no script or style from elsewhere, and the cell
+    each Appendix B link points to."""
+    folder = built / str(year)
+    for page in (folder / "notebooks").glob("*.html"):
+        text = page.read_text()
+        assert not re.search(r"""(?:src|href)=["']https?:""", text), page.name
+        assert "<script" not in text and 'id="cell-id=cell-00"' in text
+    statistics = (folder / "notebooks" / "02_headline_statistics.html").read_text()
+    links = re.findall(r'href="notebooks/([^"#]+)#([^"]+)"', (folder / "index.html").read_text())
+    assert links and {page for page, _ in links} == {"02_headline_statistics.html"}
+    for _, anchor in links:
+        assert f'id="{anchor}"' in statistics, anchor

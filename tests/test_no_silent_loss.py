@@ -21,22 +21,15 @@ from harmreport.reading import MAX_FILE_BYTES
 from tests.conftest import html_text
 from tests.helpers import HEADER, full, row, run_cli, tree_hashes, write_returns
 
+pytestmark = pytest.mark.slow  # builds editions or runs kernels: `make quick` skips it
+
 SHIPPED_2024 = paths.RETURNS / "returns_2024.csv"
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """An output root with a published 2024 edition, shared by the module (tests that
-    change it copy it first)."""
-    out = tmp_path_factory.mktemp("site") / "report"
-    result = run_cli("--year", 2024, "--out", out, "--format", "html")
-    assert result.returncode == 0, result.stderr
-    return out
-
-
 @pytest.fixture
-def published(site):
-    return site, tree_hashes(site / "2024")
+def site(web_edition):
+    """The run's shared 2024 web edition, for tests that leave it as it is."""
+    return web_edition
 
 
 def shipped_rows():

@@ -1,14 +1,19 @@
 """The notebooks, executed for real by papermill on a small fixture and with their defaults."""
 
 import json
+from pathlib import Path
 
 import nbformat
 import papermill
 import pytest
+from jupyter_core.utils import run_sync
 from papermill.exceptions import PapermillExecutionError
 
 from harmreport import paths
+from harmreport.notebooks import Kernels
 from tests.helpers import full, row, write_returns
+
+pytestmark = pytest.mark.slow  # builds editions or runs kernels: `make quick` skips it
 
 NOTEBOOKS = ["01_validate_returns", "02_headline_statistics", "03_figures"]
 
@@ -83,12 +88,17 @@ def test_validation_notebook_stops_on_a_bad_cell(tmp_path):
         )
 
 
-def test_notebooks_run_with_their_defaults(tmp_path):
-    """What a reviewer does: open each notebook and run it top to bottom, in order."""
+def test_notebooks_run_by_hand_give_the_build_s_statistics(built, tmp_path, monkeypatch):
+    """What a reviewer does: open each notebook and run it top to bottom with its defaults,
+    then compare with the published stats.json; here writing only into a temporary folder."""
+    monkeypatch.setenv("HBH_SCRATCH", str(tmp_path / "scratch"))  # the kernels inherit it
+    project_before = sorted(paths.ROOT.glob("build/**/*"))
     for name in NOTEBOOKS:
         execute(name, tmp_path)
-    stats = json.loads((paths.scratch_dir(2024) / "stats.json").read_text())
-    assert stats["trafficked"]["in_care"] == 2638
+    by_hand = tmp_path / "scratch" / "2024"
+    assert (by_hand / "stats.json").read_bytes() == (built / "2024" / "stats.json").read_bytes()
+    assert (by_hand / "answers.csv").read_bytes() == (built / "2024" / "answers.csv").read_bytes()
+    assert sorted(paths.ROOT.glob("build/**/*")) == project_before
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
@@ -100,3 +110,17 @@ def test_notebooks_are_thin_and_committed_clean(name):
     for cell in code:
         lines = cell.source.splitlines()
         assert not any(line.lstrip().startswith(("def ", "class ")) for line in lines), name
+
+
+def test_each_build_s_kernels_talk_over_private_sockets(tmp_path):
+    """Builds side by side cannot race for a TCP port: each kernel uses Unix sockets in a
+    folder of its own, removed with the kernels; a stopped kernel is gone."""
+    with Kernels(tmp_path, tmp_path / "log") as kernels:
+        kernels.start("statistics")
+        first, second = kernels.ready("validate"), kernels.ready("statistics")
+        assert (first.transport, second.transport) == ("ipc", "ipc")
+        assert Path(first.connection_file).parent == kernels.folder
+        assert run_sync(second.is_alive)()
+        kernels.stop("validate")
+        assert not first.has_kernel and second.has_kernel
+    assert not kernels.folder.exists() and not second.has_kernel

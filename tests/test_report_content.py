@@ -16,6 +16,8 @@ from harmreport.returns import load_returns
 from tests.conftest import EDITIONS, html_text, squash
 from tests.test_end_to_end import pdf_pages
 
+pytestmark = pytest.mark.slow  # builds editions or runs kernels: `make quick` skips it
+
 SHOWN = (2015, 2024)
 
 

@@ -18,6 +18,8 @@ from markupsafe import escape
 from harmreport import editions, formatting, paths, render, web
 from tests.browser import Browser, BrowserUnavailable, required
 
+pytestmark = pytest.mark.slow  # builds editions or runs kernels: `make quick` skips it
+
 AXE = paths.ROOT / "node_modules" / "axe-core" / "axe.min.js"
 VNU = paths.ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]

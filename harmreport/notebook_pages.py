@@ -1,0 +1,32 @@
+"""Each executed notebook as a web page beside it (nbconvert), so that a reviewer can read how
+every published figure was computed without Jupyter; Appendix B links each figure to its cell.
+
+    python -m harmreport.notebook_pages FOLDER
+
+The build runs this in a process of its own while WeasyPrint prints the PDF."""
+
+import sys
+from pathlib import Path
+
+from . import paths
+
+TEMPLATE = "reviewer"  # templates/nbconvert/reviewer: JupyterLab's look, no external scripts
+
+
+def write_pages(folder: Path) -> list[Path]:
+    from nbconvert import HTMLExporter  # imported here: only this process needs it
+
+    exporter = HTMLExporter(
+        template_name=TEMPLATE, extra_template_basedirs=[str(paths.TEMPLATES / "nbconvert")]
+    )
+    written = []
+    for notebook in sorted((Path(folder) / "notebooks").glob("*.ipynb")):
+        body, _ = exporter.from_filename(str(notebook))
+        page = notebook.with_suffix(".html")
+        page.write_text(body, encoding="utf-8")
+        written.append(page)
+    return written
+
+
+if __name__ == "__main__":
+    write_pages(Path(sys.argv[1]))
