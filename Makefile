@@ -23,12 +23,16 @@ report: $(STAMP) ## build the default edition into report/ (YEAR=2015 for anothe
 	$(PYTHON) run_report.py $(if $(YEAR),--year $(YEAR))
 
 all-editions: $(STAMP) ## build every shipped edition
-	$(PYTHON) run_report.py --year 2015 --year 2017 --year 2020 --year 2024
+	$(PYTHON) run_report.py --all
 
 test: $(STAMP) ## lint and run every test (unit, notebooks, end-to-end, backtests)
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
 	$(PYTHON) -m pytest
+
+quick: $(STAMP) ## lint and run the tests that build nothing (seconds; `make test` runs all)
+	$(PYTHON) -m ruff check .
+	$(PYTHON) -m pytest -m "not slow" -q
 
 data: $(STAMP) ## regenerate the illustrative returns from their seeded script
 	$(PYTHON) scripts/make_illustrative_returns.py
@@ -39,4 +43,4 @@ bench: $(STAMP) ## print build timings and peak memory
 clean: ## remove generated reports and build scratch
 	rm -rf report/[0-9]* report/index.html report.work build
 
-.PHONY: help setup report all-editions test data bench clean
+.PHONY: help setup report all-editions test quick data bench clean
