@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -279,19 +280,20 @@ def render_outputs(staging, stats, edition, returns, formats, progress):
     """The PDF first (the web page gives its size), then the web page and its fragment for
     the content management system; the notebooks' pages meanwhile, in a process of their own."""
     since = time.perf_counter()
-    pages = subprocess.Popen(
-        [sys.executable, "-m", "harmreport.notebook_pages", str(staging)],
-        cwd=paths.ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        _render_report(staging, stats, edition, formats, progress)
-    finally:
-        _, errors = pages.communicate()
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as errors:  # a pipe could fill up
+        pages = subprocess.Popen(
+            [sys.executable, "-m", "harmreport.notebook_pages", str(staging)],
+            cwd=paths.ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+        )
+        try:
+            _render_report(staging, stats, edition, formats, progress)
+        finally:
+            pages.wait()
+        errors.seek(0)
+        lines = errors.read().strip().splitlines() or ["(no message)"]
     if pages.returncode != 0:
-        lines = errors.strip().splitlines() or ["(no message)"]
         raise InternalError(f"the notebooks' web pages could not be made: {lines[-1]}")
     progress.stage("notebooks", "their web pages, made while the report rendered", since)
 

@@ -2,6 +2,7 @@
 of a failed run is kept with its notebooks outside the published tree."""
 
 import argparse
+import logging
 import os
 import signal
 import subprocess
@@ -100,6 +101,9 @@ def requests_from(args) -> list[BuildRequest]:
 
 def main(argv=None) -> int:
     signal.signal(signal.SIGTERM, _raise_terminated)
+    # On a signal nbclient shuts its kernel down while the build does too; asyncio's note
+    # about the loser belongs in the run's log, never on the console as a traceback.
+    logging.getLogger("asyncio").addHandler(logging.NullHandler())
     args = parse_args(argv)
     try:
         if not args.years:  # editions.toml decides the default year and what --all means
@@ -157,9 +161,10 @@ def _build_in_parallel(requests: list[BuildRequest], args) -> list[int]:
             finished = _wait_any(running)
             statuses.append(finished.returncode)
             del running[finished]
-    except (KeyboardInterrupt, Terminated):
+    except (KeyboardInterrupt, Terminated) as stop:
         for process in running:
-            process.terminate()  # each child cleans up as after its own Ctrl-C
+            if isinstance(stop, Terminated):  # Ctrl-C reached every build; SIGTERM only us
+                process.terminate()  # each cleans up as after its own Ctrl-C
         for process in running:
             process.wait()
         return [EXIT_INTERRUPTED]

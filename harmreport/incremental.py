@@ -22,6 +22,7 @@ RENDERING_INPUTS = {
     "data/sources.toml",
     "data/facts.toml",
     "data/colophon.toml",
+    "harmreport/notebook_pages.py",
     "harmreport/render.py",
     "harmreport/web.py",
     "harmreport/template_rules.py",
@@ -81,7 +82,6 @@ def plan(request: BuildRequest, force: bool = False) -> Plan:
         return Plan.everything("--force")
     try:
         check_ownership(request.out_root, request.year)  # a link is refused, by the build
-
         recorded = read_json(folder / "manifest.json")
         edition = editions.edition(request.year)
     except (NotOurs, OSError, ValueError, LookupError, TypeError):  # the build says what
@@ -98,15 +98,12 @@ def plan(request: BuildRequest, force: bool = False) -> Plan:
 def _compare_inputs(found: Plan, recorded: dict, now: dict) -> None:
     for name in sorted(set(recorded.get("inputs", {})) | set(now)):
         was, is_now = recorded.get("inputs", {}).get(name), now.get(name)
-        if was != is_now:
-            change = (
-                "is now read"
-                if was is None
-                else "is no longer read"
-                if is_now is None
-                else "changed"
-            )
-            found.reasons[stage_of_input(name)].append(f"{name} {change}")
+        if was is None:
+            found.reasons[stage_of_input(name)].append(f"{name} is now read")
+        elif is_now is None:
+            found.reasons[stage_of_input(name)].append(f"{name} is no longer read")
+        elif was != is_now:
+            found.reasons[stage_of_input(name)].append(f"{name} changed")
 
 
 def _compare_environment(found: Plan, recorded: dict, now: dict) -> None:

@@ -223,3 +223,23 @@ def test_full_output_folder_exits_4(tmp_path):
     assert first == 0 and second == 4
     assert f"cannot write to {tmp_path}/report: No space left on device" in stderr
     assert unchanged
+
+
+def test_interrupted_parallel_build_publishes_nothing(published):
+    """SIGTERM to the command building two editions side by side: it passes it on, each
+    build cleans up as after its own Ctrl-C, and nothing is published."""
+    out, before = published
+    process = subprocess.Popen(
+        [sys.executable, str(paths.ROOT / "run_report.py"), "--year", "2017", "2024"]
+        + ["--out", str(out), "--format", "html", "--force"],
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=paths.ROOT,
+    )
+    wait_for_stage(process, "validate")
+    process.send_signal(signal.SIGTERM)
+    _, rest = process.communicate(timeout=120)
+    assert process.returncode == 130, rest
+    assert "Traceback" not in rest
+    assert_untouched(out, before)
+    assert not list((work_folder(out) / "staging").iterdir())
