@@ -89,7 +89,7 @@ def plan(request: BuildRequest, force: bool = False) -> Plan:
     found = Plan()
     returns_file = Path(request.returns_path or edition.returns)
     _compare_inputs(found, recorded, manifest.input_hashes(returns_file, edition))
-    _compare_environment(found, recorded.get("environment", {}), manifest.environment())
+    _compare_environment(found, recorded.get("environment", {}))
     _compare_parameters(found, recorded.get("parameters", {}), request, returns_file)
     _compare_outputs(found, recorded.get("outputs", {}), folder)
     return found
@@ -106,14 +106,14 @@ def _compare_inputs(found: Plan, recorded: dict, now: dict) -> None:
             found.reasons[stage_of_input(name)].append(f"{name} changed")
 
 
-def _compare_environment(found: Plan, recorded: dict, now: dict) -> None:
-    if recorded.get("python") != now["python"]:
-        found.reasons[ANALYSIS].append(f"Python {recorded.get('python')} → {now['python']}")
-    for package, version in now["packages"].items():
-        was = recorded.get("packages", {}).get(package)
-        if was != version:
-            found.reasons[ANALYSIS].append(f"{package} {was} → {version}")
-    if recorded.get("fonts") != now["fonts"]:
+def _compare_environment(found: Plan, recorded: dict) -> None:
+    fonts = False
+    for kind, name, was, here in manifest.environment_differences(recorded):
+        if kind == "font":
+            fonts = True
+        else:
+            found.reasons[ANALYSIS].append(f"{name} {was} → {here}")
+    if fonts:
         found.reasons[ANALYSIS].append("the fonts changed")  # the charts use them too
 
 
@@ -125,11 +125,8 @@ def _compare_parameters(found: Plan, recorded: dict, request: BuildRequest, retu
 
 
 def _compare_outputs(found: Plan, recorded: dict, folder: Path) -> None:
-    for name, digest in recorded.items():
-        path = folder / name
-        if not path.is_file() or manifest.sha256(path) != digest:
+    for name, change in manifest.output_differences(recorded, folder):
+        if change == "extra":
+            found.reasons[ANALYSIS].append(f"published folder has an extra file {Path(name).name}")
+        else:
             found.reasons[stage_of_output(name)].append(f"published {name} was changed or removed")
-    listed = set(recorded) | {"manifest.json"}
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        if str(path.relative_to(folder)) not in listed:
-            found.reasons[ANALYSIS].append(f"published folder has an extra file {path.name}")

@@ -91,6 +91,38 @@ def environment() -> dict:
     }
 
 
+def environment_differences(recorded: dict) -> list[tuple[str, str, object, object]]:
+    """(kind, name, at the build, here) for Python, each package and each font file that is
+    not what a manifest's `environment` recorded; None where one side has none."""
+    now = environment()
+    found = []
+    if recorded.get("python") != now["python"]:
+        found.append(("python", "Python", recorded.get("python"), now["python"]))
+    for kind, key in (("package", "packages"), ("font", "fonts")):
+        was, here = recorded.get(key, {}), now[key]
+        for name in sorted(set(was) | set(here)):
+            if was.get(name) != here.get(name):
+                found.append((kind, name, was.get(name), here.get(name)))
+    return found
+
+
+def output_differences(recorded: dict, folder: Path) -> list[tuple[str, str]]:
+    """(name, "missing" | "changed" | "extra") for each file of an edition folder that is not
+    as a manifest's `outputs` recorded it."""
+    found = []
+    for name, digest in recorded.items():
+        path = folder / name
+        if not path.is_file():
+            found.append((name, "missing"))
+        elif sha256(path) != digest:
+            found.append((name, "changed"))
+    listed = set(recorded) | {"manifest.json"}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        if str(path.relative_to(folder)) not in listed:
+            found.append((str(path.relative_to(folder)), "extra"))
+    return found
+
+
 def source_state() -> dict:
     """The project's git commit and whether its tracked files were as committed."""
 

@@ -6,14 +6,12 @@ environment differs), the published files against the manifest (an output was ch
 publishing), and a rebuild in a temporary folder against the manifest (the build no longer
 gives the same bytes). Exit 0 only when everything matches."""
 
-import platform
 import tempfile
-from importlib import metadata
 from pathlib import Path
 
 from . import editions, paths
 from .errors import BuildError, InputError
-from .manifest import font_hashes, sha256
+from .manifest import environment_differences, output_differences, sha256
 from .outputs import read_json
 from .request import BuildRequest
 
@@ -55,39 +53,27 @@ def changed_inputs(manifest: dict, given: Path | None) -> list[str]:
 
 
 def changed_environment(manifest: dict) -> list[str]:
-    recorded = manifest["environment"]
     found = []
-    if recorded["python"] != platform.python_version():
-        found.append(
-            f"environment differs: Python {recorded['python']} at the build, "
-            f"{platform.python_version()} here"
-        )
-    for package, version in recorded["packages"].items():
-        here = metadata.version(package)
-        if here != version:
-            found.append(f"environment differs: {package} {version} at the build, {here} here")
-    fonts = font_hashes()
-    for name in sorted(set(recorded.get("fonts", {})) | set(fonts)):
-        if recorded.get("fonts", {}).get(name) != fonts.get(name):
+    for kind, name, was, here in environment_differences(manifest["environment"]):
+        if kind == "font":
             found.append(f"environment differs: the font file {name} is not the one of the build")
+        else:
+            found.append(f"environment differs: {name} {was} at the build, {here} here")
     return found
 
 
 def changed_outputs(manifest: dict, folder: Path, which: str) -> list[str]:
     found = []
-    for name, digest in manifest["outputs"].items():
-        path = folder / name
-        if not path.is_file():
+    for name, change in output_differences(manifest["outputs"], folder):
+        if change == "missing":
             found.append(f"{which} file missing: {name}")
-        elif sha256(path) != digest:
+        elif change == "changed":
             found.append(
                 f"{which} file differs from the manifest: {name}"
                 + (" (changed after the build)" if which == "published" else "")
             )
-    listed = set(manifest["outputs"]) | {"manifest.json"}
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        if str(path.relative_to(folder)) not in listed:
-            found.append(f"{which} file not in the manifest: {path.relative_to(folder)}")
+        else:
+            found.append(f"{which} file not in the manifest: {name}")
     return found
 
 
