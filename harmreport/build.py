@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import config, editions, output_check, paths, render, web
+from . import config, editions, interrupts, output_check, paths, render, web
 from .errors import (
     BuildError,
     DisclosureError,
@@ -48,6 +48,7 @@ class Progress:
     write: callable = print
 
     def stage(self, name: str, detail: str, since: float) -> None:
+        interrupts.check()  # a signal swallowed during the stage stops the build here
         self.write(f"[{self.year}] {name:<10} {time.perf_counter() - since:6.1f} s  {detail}")
 
 
@@ -118,6 +119,7 @@ def build_edition(request: BuildRequest, write=print, plan: Plan | None = None) 
             handler = _log_to(publication.log)
             try:
                 _build_in(publication, request, edition, Path(returns_file), progress, plan)
+                interrupts.check()
                 return publication.publish()
             except Exception as exc:
                 raise _explained(exc, publication) from None

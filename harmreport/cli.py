@@ -4,21 +4,17 @@ of a failed run is kept with its notebooks outside the published tree."""
 import argparse
 import logging
 import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
 
-from . import config, editions, paths
+from . import config, editions, interrupts, paths
 from .errors import BuildError, InputError, InternalError
+from .interrupts import Terminated
 from .problems import printable
 from .request import FORMATS, BuildRequest
 
 EXIT_INTERRUPTED = 130
-
-
-class Terminated(BaseException):
-    """SIGTERM, raised like Ctrl-C so the build cleans up the same way."""
 
 
 def parse_args(argv):
@@ -100,7 +96,7 @@ def requests_from(args) -> list[BuildRequest]:
 
 
 def main(argv=None) -> int:
-    signal.signal(signal.SIGTERM, _raise_terminated)
+    interrupts.install()
     # On a signal nbclient shuts its kernel down while the build does too; asyncio's note
     # about the loser belongs in the run's log, never on the console as a traceback.
     logging.getLogger("asyncio").addHandler(logging.NullHandler())
@@ -231,7 +227,3 @@ def _report(exc: BuildError, year: int | None = None) -> int:
 
 def _progress(line: str) -> None:
     print(printable(line), file=sys.stderr, flush=True)
-
-
-def _raise_terminated(signum, frame):
-    raise Terminated()

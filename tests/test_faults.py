@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from harmreport import build, paths
+from harmreport import build, cli, interrupts, paths
 from harmreport.build import BuildRequest
 from harmreport.errors import NotebookFailed
 from harmreport.outputs import read_json
@@ -57,12 +57,45 @@ def test_interrupted_build_publishes_nothing(published, sig):
     wait_for_stage(process, "validate")  # the statistics notebook is now running
     process.send_signal(sig)
     _, rest = process.communicate(timeout=120)
-    assert process.returncode == 130
+    assert process.returncode == 130, rest
     assert "interrupted: nothing was published" in rest and "Traceback" not in rest
     assert_untouched(out, before)
     assert not list((work_folder(out) / "staging").iterdir())
     kept = list((work_folder(out) / "failed").iterdir())
     assert len(kept) == 1 and (kept[0] / "build.log").exists()
+
+
+@pytest.fixture
+def own_signal_handlers(monkeypatch):
+    """cli.main installs its handlers in this process: put pytest's back afterwards."""
+    monkeypatch.setattr(interrupts, "_received", [])
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    yield
+    for sig, handler in saved.items():
+        signal.signal(sig, handler)
+
+
+def test_a_ctrl_c_swallowed_on_its_way_up_still_stops_the_build(
+    published, monkeypatch, capsys, own_signal_handlers
+):
+    """Python ignores an exception raised inside a __del__ method, so a Ctrl-C that lands
+    in one is lost; the build must stop all the same and publish nothing."""
+    out, before = published
+    validate = build.validate
+
+    def validate_while_interrupted(*args):
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(5)
+        except KeyboardInterrupt:
+            pass  # swallowed, as Python does inside a __del__ method
+        return validate(*args)
+
+    monkeypatch.setattr(build, "validate", validate_while_interrupted)
+    status = cli.main(["--year", "2024", "--out", str(out), "--format", "html", "--force"])
+    assert status == 130
+    assert "interrupted: nothing was published" in capsys.readouterr().err
+    assert_untouched(out, before)
 
 
 def test_killed_build_leaves_the_edition_and_the_next_build_recovers(published):
