@@ -23,7 +23,7 @@ from .errors import (
 )
 from .incremental import ANALYSIS, NOTHING_PUBLISHED, Plan, stage_of_output
 from .manifest import write_manifest
-from .notebooks import Kernels, check_parameters, run_notebook
+from .notebooks import Kernel, check_parameters, run_notebook
 from .outputs import read_json
 from .problems import ReturnsError
 from .publish import (
@@ -183,9 +183,9 @@ def _build_in(publication, request, edition, given_file, progress, plan):
         if plan.reasons[ANALYSIS] != [NOTHING_PUBLISHED]:
             progress.write(f"[{request.year}] {plan.summary()}")
         returns, *earlier = validate(returns_file, edition)  # before any kernel starts
-        with Kernels(staging, publication.log) as kernels:
+        with Kernel(staging, publication.log) as kernel:
             threading.Thread(target=render.load_printer, daemon=True).start()
-            analyse(publication, request, parameters, returns, kernels, progress, since)
+            analyse(publication, request, parameters, returns, kernel, progress, since)
     stats = read_json(staging / "stats.json")
     render_outputs(staging, stats, edition, returns, request.formats, progress)
     run = {
@@ -199,19 +199,15 @@ def _build_in(publication, request, edition, given_file, progress, plan):
     progress.stage("check", f"{checked} published files hold no disclosive figure", since)
 
 
-def analyse(publication, request, parameters, returns, kernels, progress, since):
-    """The three notebooks, each on its own real kernel in the staging folder; each kernel
-    starts while the notebook before it runs."""
+def analyse(publication, request, parameters, returns, kernel, progress, since):
+    """The three notebooks, in turn, on the edition's real kernel in the staging folder."""
     staging, log_file = publication.staging, publication.log
 
-    def run(stage, then=None):
-        kernel = kernels.ready(stage)
-        if then:
-            kernels.start(then)
-        run_notebook(stage, staging, parameters, request.cell_timeout, log_file, kernel=kernel)
-        kernels.stop(stage)
+    def run(stage):
+        fresh = kernel.fresh()
+        run_notebook(stage, staging, parameters, request.cell_timeout, log_file, kernel=fresh)
 
-    run("validate", then="statistics")
+    run("validate")
     progress.stage(
         "validate", f"{returns.contacted} authorities, {len(returns.warnings)} warnings", since
     )
@@ -222,7 +218,7 @@ def analyse(publication, request, parameters, returns, kernels, progress, since)
             f"[{request.year}] warning: data/sources.toml: '{source}' is cited by no template"
         )
     since = time.perf_counter()
-    run("statistics", then="figures")
+    run("statistics")
     hidden = read_json(staging / "stats.json")["disclosure"]["suppressed_by_rule"]
     progress.stage("statistics", f"stats.json; [c]: {_rule_counts(hidden)}", since)
     since = time.perf_counter()

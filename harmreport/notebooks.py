@@ -37,76 +37,94 @@ def check_parameters(parameters: dict) -> None:
             )
 
 
-# What the notebooks import, run silently in each kernel as soon as it starts (a silent
-# request leaves no trace in the executed notebook, not even an execution count).
 START_TIMEOUT = 60  # seconds
-# What each notebook imports, run by its kernel as it starts (IPython's exec_lines: no
-# execution count, no output, nothing in the executed notebook).
-WARM_UP = {
-    "validate": "import pandas, harmreport.returns",
-    "statistics": "import pandas, harmreport.statistics",
-    "figures": "import pandas, harmreport.figures",
-}
+# What the notebooks import, run by the kernel as it starts (IPython's exec_lines: no
+# execution count, no output, nothing in an executed notebook).
+WARM_UP = "import pandas, harmreport.returns, harmreport.statistics, harmreport.figures"
+# Between notebooks: every name the last one defined is gone and counting starts again at 1
+# in a new history session, as on a kernel of its own (the modules stay imported: that is
+# the time saved).
+WIPE = "get_ipython().reset(new_session=True)"
 
 
-class Kernels:
-    """The notebooks' kernels, each started (and warmed with its notebook's imports) while
-    the notebook before it runs, and shut down when its own is done: start-up overlaps other
-    work and no more than two kernels are alive. Each talks over Unix sockets in a private
-    folder, so builds running side by side cannot race for a TCP port."""
+class Kernel:
+    """The one kernel an edition's notebooks run on, in turn. It starts (and imports what they
+    need) as soon as the build begins, and is wiped between notebooks, so that each starts from
+    an empty namespace, as in Jupyter, without waiting for a kernel of its own. It talks over
+    Unix sockets in a private folder: builds side by side cannot race for a TCP port."""
 
     def __init__(self, staging: Path, log_file: Path):
         self.staging, self.log_file = staging, log_file
-        self.managers: dict[str, AsyncKernelManager] = {}
+        self.manager: AsyncKernelManager | None = None
+        self.used = False
 
-    def __enter__(self) -> "Kernels":
+    def __enter__(self) -> "Kernel":
         self.folder = Path(tempfile.mkdtemp(prefix="hbh-kernels-"))
         self.log = open(self.log_file, "a", encoding="utf-8")  # noqa: SIM115 (closed on exit)
+        try:
+            self.start()
+        except BaseException:
+            self.__exit__()
+            raise
         return self
 
-    def start(self, stage: str) -> None:
-        """Start a notebook's kernel process; `ready` waits for it."""
+    def start(self) -> None:
+        """Start the kernel process; `fresh` waits for it."""
         # Asynchronous, as nbclient drives it: a blocking manager's calls from inside
         # nbclient's event loop can hang when a kernel dies.
-        manager = AsyncKernelManager(
+        self.manager = AsyncKernelManager(
             kernel_name="python3",
             transport="ipc",
-            connection_file=str(self.folder / f"{stage}.json"),
+            connection_file=str(self.folder / "kernel.json"),
         )
-        self.managers[stage] = manager
-        run_sync(manager.start_kernel)(
+        run_sync(self.manager.start_kernel)(
             cwd=str(self.staging),
             stdout=self.log,
             stderr=self.log,
-            extra_arguments=[f"--IPKernelApp.exec_lines={[WARM_UP[stage]]!r}"],
+            extra_arguments=[
+                f"--IPKernelApp.exec_lines={[WARM_UP]!r}",
+                "--HistoryManager.hist_file=:memory:",  # as nbclient does: ~/.ipython untouched
+            ],
         )
 
-    def ready(self, stage: str) -> AsyncKernelManager:
-        """The stage's kernel once it answers (a client that connects before the kernel has
-        bound its sockets can wait for ever: papermill is handed only kernels that answered)."""
-        if stage not in self.managers:
-            self.start(stage)
-        client = self.managers[stage].client()
+    def fresh(self) -> AsyncKernelManager:
+        """The kernel, once it has answered, wiped of the notebook run on it before (a client
+        that connects before the kernel has bound its sockets can wait for ever: papermill is
+        handed only a kernel that answered)."""
+        try:
+            run_sync(self._wipe if self.used else self._wait)()
+        except (RuntimeError, TimeoutError) as exc:  # "did not respond", "kernel died"
+            raise NotebookFailed(f"the notebooks' kernel did not answer: {exc}") from None
+        self.used = True
+        return self.manager
+
+    async def _wait(self) -> None:
+        client = self.manager.client()
         client.start_channels()
         try:
-            run_sync(client.wait_for_ready)(timeout=START_TIMEOUT)
-        except RuntimeError as exc:  # jupyter_client's "did not respond", "kernel died"
-            raise NotebookFailed(
-                f"the kernel for {NOTEBOOKS[stage]} did not start: {exc}"
-            ) from None
+            await client.wait_for_ready(timeout=START_TIMEOUT)
         finally:
             client.stop_channels()
-        return self.managers[stage]
 
-    def stop(self, stage: str) -> None:
-        manager = self.managers.get(stage)
-        if manager is not None and manager.has_kernel:
-            run_sync(manager.shutdown_kernel)(now=True)
-            run_sync(manager.cleanup_resources)()
+    async def _wipe(self) -> None:
+        """On the shell channel alone: the kernel is up, so no wait for its broadcasts."""
+        client = self.manager.client()
+        client.start_channels(iopub=False, stdin=False, hb=False, control=False)
+        try:
+            sent = client.execute(WIPE, silent=True, store_history=False)
+            while True:
+                reply = await client.get_shell_msg(timeout=START_TIMEOUT)
+                if reply["parent_header"].get("msg_id") == sent:
+                    break
+        finally:
+            client.stop_channels()
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError(f"wiping it failed: {reply['content'].get('evalue')}")
 
     def __exit__(self, *exc) -> None:
-        for stage in self.managers:
-            self.stop(stage)
+        if self.manager is not None and self.manager.has_kernel:
+            run_sync(self.manager.shutdown_kernel)(now=True)
+            run_sync(self.manager.cleanup_resources)()
         self.log.close()
         shutil.rmtree(self.folder, ignore_errors=True)
 

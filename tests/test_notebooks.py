@@ -9,8 +9,10 @@ import pytest
 from jupyter_core.utils import run_sync
 from papermill.exceptions import PapermillExecutionError
 
-from harmreport import paths
-from harmreport.notebooks import Kernels
+from harmreport import build, editions, paths
+from harmreport.build import BuildRequest
+from harmreport.notebooks import NOTEBOOKS as STAGES
+from harmreport.notebooks import Kernel, run_notebook
 from tests.helpers import full, row, write_returns
 
 pytestmark = pytest.mark.slow  # builds editions or runs kernels: `make quick` skips it
@@ -101,6 +103,19 @@ def test_notebooks_run_by_hand_give_the_build_s_statistics(built, tmp_path, monk
     assert sorted(paths.ROOT.glob("build/**/*")) == project_before
 
 
+def test_one_kernel_wiped_between_notebooks_gives_what_a_kernel_each_gives(built, tmp_path):
+    """The build runs the notebooks in turn on one kernel, wiped between them; each on a
+    kernel of its own must give the same executed notebooks, byte for byte."""
+    edition = editions.edition(2024)
+    request = BuildRequest(2024, out_root=tmp_path)
+    parameters = build.notebook_parameters(request, edition.returns)
+    for stage in STAGES:
+        run_notebook(stage, tmp_path, parameters, 600, tmp_path / "log")  # its own kernel
+    for name in NOTEBOOKS:
+        own = (tmp_path / "notebooks" / f"{name}.ipynb").read_bytes()
+        assert own == (built / "2024" / "notebooks" / f"{name}.ipynb").read_bytes(), name
+
+
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebooks_are_thin_and_committed_clean(name):
     book = nbformat.read(paths.NOTEBOOKS / f"{name}.ipynb", as_version=4)
@@ -112,15 +127,34 @@ def test_notebooks_are_thin_and_committed_clean(name):
         assert not any(line.lstrip().startswith(("def ", "class ")) for line in lines), name
 
 
-def test_each_build_s_kernels_talk_over_private_sockets(tmp_path):
-    """Builds side by side cannot race for a TCP port: each kernel uses Unix sockets in a
-    folder of its own, removed with the kernels; a stopped kernel is gone."""
-    with Kernels(tmp_path, tmp_path / "log") as kernels:
-        kernels.start("statistics")
-        first, second = kernels.ready("validate"), kernels.ready("statistics")
-        assert (first.transport, second.transport) == ("ipc", "ipc")
-        assert Path(first.connection_file).parent == kernels.folder
-        assert run_sync(second.is_alive)()
-        kernels.stop("validate")
-        assert not first.has_kernel and second.has_kernel
-    assert not kernels.folder.exists() and not second.has_kernel
+def test_an_edition_s_kernel_talks_over_private_sockets_and_is_wiped_between_notebooks(
+    tmp_path,
+):
+    """Builds side by side cannot race for a TCP port: the kernel uses Unix sockets in a
+    folder of its own, removed with it. Between notebooks it forgets every name and counts
+    from 1 again."""
+    with Kernel(tmp_path, tmp_path / "log") as kernel:
+        manager = kernel.fresh()
+        assert manager.transport == "ipc"
+        assert Path(manager.connection_file).parent == kernel.folder
+        assert run_sync(ask)(manager, "left_behind = 1; 'left_behind' in dir()") == ("True", 1)
+        assert run_sync(ask)(kernel.fresh(), "'left_behind' in dir()") == ("False", 1)
+    assert not kernel.folder.exists() and not manager.has_kernel
+
+
+async def ask(manager, code: str) -> tuple[str, int]:
+    """Run code on the kernel as a notebook cell does: its value as text, and its number."""
+    client = manager.client()
+    client.start_channels()
+    try:
+        await client.wait_for_ready(timeout=30)
+        values = []
+
+        def keep(message):
+            if message["msg_type"] == "execute_result":
+                values.append(message["content"]["data"]["text/plain"])
+
+        reply = await client.execute_interactive(code, output_hook=keep, timeout=30)
+    finally:
+        client.stop_channels()
+    return values[0], reply["content"]["execution_count"]
