@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import config, editions, interrupts, output_check, paths, render, web
+from . import config, editions, interrupts, paths, web
 from .errors import (
     BuildError,
     DisclosureError,
@@ -35,7 +35,10 @@ from .publish import (
     write_atomically,
 )
 from .request import DEFAULT_CELL_TIMEOUT, FORMATS, BuildRequest  # noqa: F401 (re-exported)
-from .returns import load_returns
+
+# pandas, WeasyPrint and papermill (through returns, render, output_check and run_notebook) are
+# imported where first needed, once the notebooks' kernel is starting: its second or so of
+# start-up is spent on those imports and on validating the returns.
 
 log = logging.getLogger("harmreport")
 
@@ -182,9 +185,9 @@ def _build_in(publication, request, edition, given_file, progress, plan):
     else:
         if plan.reasons[ANALYSIS] != [NOTHING_PUBLISHED]:
             progress.write(f"[{request.year}] {plan.summary()}")
-        returns, *earlier = validate(returns_file, edition)  # before any kernel starts
-        with Kernel(staging, publication.log) as kernel:
-            threading.Thread(target=render.load_printer, daemon=True).start()
+        with Kernel(staging, publication.log) as kernel:  # first: it takes longest to start
+            returns, *earlier = validate(returns_file, edition)
+            threading.Thread(target=_load_printer, daemon=True).start()
             analyse(publication, request, parameters, returns, kernel, progress, since)
     stats = read_json(staging / "stats.json")
     render_outputs(staging, stats, edition, returns, request.formats, progress)
@@ -226,6 +229,13 @@ def analyse(publication, request, parameters, returns, kernel, progress, since):
     progress.stage("figures", f"{len(list((staging / 'figures').glob('*.svg')))} SVG", since)
 
 
+def _load_printer() -> None:
+    """WeasyPrint imported while the notebooks run (it takes half a second)."""
+    from . import render
+
+    render.load_printer()
+
+
 def reuse_analysis(published: Path, staging: Path) -> int:
     """Copy the published edition's analysis (all but what rendering makes) into staging."""
     copied = 0
@@ -244,6 +254,8 @@ def _rule_counts(by_rule: dict) -> str:
 
 def validate(returns_file: Path, edition: editions.DataYear) -> list:
     """The edition's returns, then its comparison year's if it has one."""
+    from .returns import load_returns
+
     try:
         found = [load_returns(returns_file, edition.year)]
         if edition.comparison_year:
@@ -260,6 +272,8 @@ def validate(returns_file: Path, edition: editions.DataYear) -> list:
 
 def check_outputs(staging: Path, returns_list: list) -> int:
     """The independent check of every file about to be published; refuses with exit 3."""
+    from . import output_check
+
     names = {
         code: tuple(filter(None, (row["name"], row["typed_name"])))
         for returns in returns_list
@@ -277,6 +291,7 @@ def check_outputs(staging: Path, returns_list: list) -> int:
 def render_outputs(staging, stats, edition, returns, formats, progress):
     """The PDF first (the web page gives its size), then the web page and its fragment for
     the content management system; the notebooks' pages meanwhile, in a process of their own."""
+
     since = time.perf_counter()
     with tempfile.TemporaryFile("w+", encoding="utf-8") as errors:  # a pipe could fill up
         pages = subprocess.Popen(
@@ -297,6 +312,8 @@ def render_outputs(staging, stats, edition, returns, formats, progress):
 
 
 def _render_report(staging, stats, edition, formats, progress):
+    from . import render
+
     pdf_size = ""
     if "pdf" in formats:
         since = time.perf_counter()
@@ -319,6 +336,8 @@ def _render_report(staging, stats, edition, formats, progress):
 def update_index(out_root: Path) -> Path:
     """The index of every edition the project knows, for the web staff; rebuilt with any
     edition."""
+    from . import render
+
     index = Path(out_root) / "index.html"
     write_atomically(index, render.render_index(web.index_entries(out_root), Path(out_root)))
     return index

@@ -1,6 +1,8 @@
 """Running the analysis notebooks with papermill, and making their executed copies
-repeatable: same inputs, same bytes."""
+repeatable: same inputs, same bytes. papermill itself is imported when a notebook runs, so
+that the kernel can start while the build imports and checks everything else."""
 
+import ast
 import json
 import os
 import shutil
@@ -9,10 +11,8 @@ import tempfile
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
-import papermill
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
-from papermill.exceptions import PapermillExecutionError
 
 from . import paths
 from .errors import InputError, NotebookFailed
@@ -28,13 +28,29 @@ def check_parameters(parameters: dict) -> None:
     """papermill only warns about a parameter the notebook does not declare; here it is an
     error, raised before any kernel starts."""
     for name in NOTEBOOKS.values():
-        declared = papermill.inspect_notebook(str(paths.NOTEBOOKS / f"{name}.ipynb"))
+        declared = declared_parameters(paths.NOTEBOOKS / f"{name}.ipynb")
         unknown = sorted(set(parameters) - set(declared))
         if unknown:
             raise InputError(
                 f"notebook {name}.ipynb has no parameter {', '.join(unknown)}; "
                 f"its parameters: {', '.join(declared)}"
             )
+
+
+def declared_parameters(notebook: Path) -> list[str]:
+    """The names assigned in the notebook's cell tagged "parameters": what papermill sets."""
+    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+        if "parameters" in cell["metadata"].get("tags", []):
+            names = []
+            for node in ast.parse("".join(cell["source"])).body:
+                targets = (
+                    node.targets
+                    if isinstance(node, ast.Assign)
+                    else [getattr(node, "target", None)]
+                )
+                names += [target.id for target in targets if isinstance(target, ast.Name)]
+            return names
+    return []
 
 
 START_TIMEOUT = 60  # seconds
@@ -139,6 +155,9 @@ def run_notebook(
 ) -> Path:
     """Execute one notebook with papermill in the staging folder, on a real kernel (a started
     one if given: it was started in the staging folder)."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
     name = NOTEBOOKS[stage]
     target = staging / "notebooks" / f"{name}.ipynb"
     target.parent.mkdir(exist_ok=True)

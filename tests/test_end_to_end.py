@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from harmreport import build, manifest, notebooks, output_check, paths
+from harmreport import build, manifest, notebooks, output_check, paths, render
 from harmreport.build import BuildRequest
 from harmreport.errors import InputError, NotebookFailed
 from harmreport.outputs import read_json
@@ -277,7 +277,7 @@ def test_unexpected_error_is_one_line_and_a_log(published, monkeypatch, capsys):
     def broken(*args, **kwargs):
         raise ValueError("a bug in rendering")
 
-    monkeypatch.setattr(build.render, "render_html", broken)
+    monkeypatch.setattr(render, "render_html", broken)
     from harmreport import cli
 
     assert cli.main(["--year", "2024", "--out", str(out), "--format", "html", "--force"]) == 1

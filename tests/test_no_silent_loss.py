@@ -14,7 +14,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from harmreport import cli, paths
+from harmreport import cli, paths, render
 from harmreport.outputs import read_json
 from harmreport.publish import work_folder
 from harmreport.reading import MAX_FILE_BYTES
@@ -388,7 +388,7 @@ def test_a_folder_put_in_the_way_during_the_build_is_kept(tmp_path, monkeypatch)
         (out / "2024" / "notes.txt").write_text("ours")
         return "<html><body></body></html>"
 
-    monkeypatch.setattr(build.render, "render_html", team_folder_appears)
+    monkeypatch.setattr(render, "render_html", team_folder_appears)
     with pytest.raises(EnvironmentProblem) as refused_late:
         build.build_edition(BuildRequest(2024, out_root=out, formats=("html",)), write=print)
     assert refused_late.value.exit_code == 4

@@ -3,6 +3,8 @@ every fact sourced, committed notebooks clean."""
 
 import re
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -109,3 +111,17 @@ def test_unknown_source_is_an_error():
     registry = sources.load_sources()
     with pytest.raises(KeyError):
         sources.Notes(registry, {}).cite("no-such-source")
+
+
+def test_the_build_imports_pandas_weasyprint_and_papermill_only_once_the_kernel_starts():
+    """The kernel's second of start-up is spent on these imports: a module-level import of
+    any of them in the build (or what it imports first) would put it back in line."""
+    probe = subprocess.run(
+        [sys.executable, "-c", "import sys, harmreport.build; print(*sys.modules, sep=chr(10))"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=paths.ROOT,
+    )
+    loaded = set(probe.stdout.split())
+    assert not loaded & {"pandas", "numpy", "matplotlib", "weasyprint", "papermill", "jinja2"}
