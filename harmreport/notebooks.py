@@ -72,7 +72,7 @@ class Kernel:
     def __init__(self, staging: Path, log_file: Path):
         self.staging, self.log_file = staging, log_file
         self.manager: AsyncKernelManager | None = None
-        self.used = False
+        self.client = None  # one client, connected once, for every notebook
 
     def __enter__(self) -> "Kernel":
         self.folder = Path(tempfile.mkdtemp(prefix="hbh-kernels-"))
@@ -103,41 +103,39 @@ class Kernel:
             ],
         )
 
-    def fresh(self) -> AsyncKernelManager:
-        """The kernel, once it has answered, wiped of the notebook run on it before (a client
+    def fresh(self) -> "Kernel":
+        """The kernel once it has answered, wiped of the notebook run on it before (a client
         that connects before the kernel has bound its sockets can wait for ever: papermill is
         handed only a kernel that answered)."""
         try:
-            run_sync(self._wipe if self.used else self._wait)()
+            run_sync(self._wipe if self.client else self._connect)()
         except (RuntimeError, TimeoutError) as exc:  # "did not respond", "kernel died"
             raise NotebookFailed(f"the notebooks' kernel did not answer: {exc}") from None
-        self.used = True
-        return self.manager
+        return self
 
-    async def _wait(self) -> None:
+    async def _connect(self) -> None:
         client = self.manager.client()
+        client.allow_stdin = False  # a notebook asking for input fails instead of waiting
         client.start_channels()
         try:
             await client.wait_for_ready(timeout=START_TIMEOUT)
-        finally:
+        except BaseException:
             client.stop_channels()
+            raise
+        self.client = client
 
     async def _wipe(self) -> None:
-        """On the shell channel alone: the kernel is up, so no wait for its broadcasts."""
-        client = self.manager.client()
-        client.start_channels(iopub=False, stdin=False, hb=False, control=False)
-        try:
-            sent = client.execute(WIPE, silent=True, store_history=False)
-            while True:
-                reply = await client.get_shell_msg(timeout=START_TIMEOUT)
-                if reply["parent_header"].get("msg_id") == sent:
-                    break
-        finally:
-            client.stop_channels()
+        sent = self.client.execute(WIPE, silent=True, store_history=False)
+        while True:
+            reply = await self.client.get_shell_msg(timeout=START_TIMEOUT)
+            if reply["parent_header"].get("msg_id") == sent:
+                break
         if reply["content"]["status"] != "ok":
             raise RuntimeError(f"wiping it failed: {reply['content'].get('evalue')}")
 
     def __exit__(self, *exc) -> None:
+        if self.client is not None:
+            self.client.stop_channels()
         if self.manager is not None and self.manager.has_kernel:
             run_sync(self.manager.shutdown_kernel)(now=True)
             run_sync(self.manager.cleanup_resources)()
@@ -151,17 +149,24 @@ def run_notebook(
     parameters: dict,
     cell_timeout: int,
     log_file: Path,
-    kernel: AsyncKernelManager | None = None,
+    kernel: Kernel | None = None,
 ) -> Path:
-    """Execute one notebook with papermill in the staging folder, on a real kernel (a started
-    one if given: it was started in the staging folder)."""
+    """Execute one notebook with papermill in the staging folder, on a real kernel: the
+    edition's, if given (it runs in the staging folder), or one of its own."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
+
+    from .papermill_engine import ENGINE
 
     name = NOTEBOOKS[stage]
     target = staging / "notebooks" / f"{name}.ipynb"
     target.parent.mkdir(exist_ok=True)
-    started = {"km": kernel} if kernel else {"cwd": str(staging)}
+    started = []  # the cell running when a kernel dies or a cell times out
+    on = (
+        {"km": kernel.manager, "kernel_client": kernel.client, "engine_name": ENGINE}
+        if kernel
+        else {"cwd": str(staging)}
+    )
     try:
         with nullcontext() if kernel else _kernel_stderr_to(log_file):
             papermill.execute_notebook(
@@ -172,22 +177,24 @@ def run_notebook(
                 progress_bar=False,
                 log_output=False,
                 execution_timeout=cell_timeout,
-                **started,
+                # Written once, when it ends: each save (two a cell) took longer than most
+                # cells. A notebook that stops names the cell it stopped in instead.
+                request_save_on_cell_execute=False,
+                on_cell_start=lambda cell, cell_index: started.append(cell.get("id", cell_index)),
+                **on,
             )
     except PapermillExecutionError as exc:
         raise NotebookFailed(
             f"notebook {name}.ipynb failed at cell In [{exc.exec_count}]: {exc.ename}: "
             f"{_first_line(exc.evalue)}"
         ) from None
-    except OSError as exc:
-        if exc.errno is not None:  # the disk, not the notebook (nbclient's timeouts have none)
-            raise
+    except Exception as exc:  # a dead kernel, a timeout and the like: nbclient raises many types
+        if isinstance(exc, OSError) and exc.errno is not None:
+            raise  # the disk, not the notebook (nbclient's timeouts have no errno)
+        where = f" in cell {started[-1]}" if started else ""
         raise NotebookFailed(
-            f"notebook {name}.ipynb did not finish: {type(exc).__name__}: {_first_line(str(exc))}"
-        ) from None
-    except Exception as exc:  # a dead kernel and the like: nbclient raises many types
-        raise NotebookFailed(
-            f"notebook {name}.ipynb did not finish: {type(exc).__name__}: {_first_line(str(exc))}"
+            f"notebook {name}.ipynb did not finish{where}: {type(exc).__name__}: "
+            f"{_first_line(str(exc))}"
         ) from None
     normalise_notebook(target, name)
     return target

@@ -129,7 +129,7 @@ def broken_notebooks(folder: Path, code: str) -> Path:
     copy = folder / "notebooks"
     shutil.copytree(paths.NOTEBOOKS, copy)
     book = nbformat.read(copy / "02_headline_statistics.ipynb", as_version=4)
-    book.cells.insert(3, nbformat.v4.new_code_cell(code))
+    book.cells.insert(3, nbformat.v4.new_code_cell(code, id="inserted-fault"))
     nbformat.write(book, copy / "02_headline_statistics.ipynb")
     return copy
 
@@ -137,8 +137,8 @@ def broken_notebooks(folder: Path, code: str) -> Path:
 @pytest.mark.parametrize(
     "code, says",
     [
-        ("import time\ntime.sleep(60)", "did not finish: CellTimeoutError"),
-        ("import os\nos._exit(1)", "did not finish: DeadKernelError"),
+        ("import time\ntime.sleep(60)", "did not finish in cell inserted-fault: CellTimeoutError"),
+        ("import os\nos._exit(1)", "did not finish in cell inserted-fault: DeadKernelError"),
         ("1 / 0", "failed at cell In [4]: ZeroDivisionError: division by zero"),
     ],
     ids=["hung-kernel", "dead-kernel", "exception"],

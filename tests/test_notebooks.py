@@ -134,27 +134,21 @@ def test_an_edition_s_kernel_talks_over_private_sockets_and_is_wiped_between_not
     folder of its own, removed with it. Between notebooks it forgets every name and counts
     from 1 again."""
     with Kernel(tmp_path, tmp_path / "log") as kernel:
-        manager = kernel.fresh()
+        manager = kernel.fresh().manager
         assert manager.transport == "ipc"
         assert Path(manager.connection_file).parent == kernel.folder
-        assert run_sync(ask)(manager, "left_behind = 1; 'left_behind' in dir()") == ("True", 1)
+        assert run_sync(ask)(kernel, "left_behind = 1; 'left_behind' in dir()") == ("True", 1)
         assert run_sync(ask)(kernel.fresh(), "'left_behind' in dir()") == ("False", 1)
     assert not kernel.folder.exists() and not manager.has_kernel
 
 
-async def ask(manager, code: str) -> tuple[str, int]:
+async def ask(kernel, code: str) -> tuple[str, int]:
     """Run code on the kernel as a notebook cell does: its value as text, and its number."""
-    client = manager.client()
-    client.start_channels()
-    try:
-        await client.wait_for_ready(timeout=30)
-        values = []
+    values = []
 
-        def keep(message):
-            if message["msg_type"] == "execute_result":
-                values.append(message["content"]["data"]["text/plain"])
+    def keep(message):
+        if message["msg_type"] == "execute_result":
+            values.append(message["content"]["data"]["text/plain"])
 
-        reply = await client.execute_interactive(code, output_hook=keep, timeout=30)
-    finally:
-        client.stop_channels()
+    reply = await kernel.client.execute_interactive(code, output_hook=keep, timeout=30)
     return values[0], reply["content"]["execution_count"]
