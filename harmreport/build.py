@@ -187,7 +187,8 @@ def _build_in(publication, request, edition, given_file, progress, plan):
             progress.write(f"[{request.year}] {plan.summary()}")
         with Kernel(staging, publication.log) as kernel:  # first: it takes longest to start
             returns, *earlier = validate(returns_file, edition)
-            threading.Thread(target=_load_printer, daemon=True).start()
+            if "pdf" in request.formats:
+                threading.Thread(target=_load_printer, daemon=True).start()
             analyse(publication, request, parameters, returns, kernel, progress, since)
     stats = read_json(staging / "stats.json")
     render_outputs(staging, stats, edition, returns, request.formats, progress)

@@ -1,3 +1,4 @@
+import fcntl
 import html
 import re
 import shutil
@@ -46,23 +47,50 @@ def pdf_text(path) -> str:
     return squash(result.stdout)
 
 
+def made_once(tmp_path_factory, worker_id: str, name: str, make) -> Path:
+    """A folder made once for the whole run: by the first of pytest-xdist's workers to ask
+    for it, while the others wait for it (each worker has a session of its own)."""
+    root = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        root = root.parent  # the run's folder, above each worker's own
+    folder, done = root / name, root / f"{name}.done"
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # what a worker that failed left
+            make(folder)
+            done.touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
-def built(tmp_path_factory):
+def built(tmp_path_factory, worker_id):
     """Every shipped edition, built once through the real CLI."""
-    out = tmp_path_factory.mktemp("report")
-    result = run_cli("--all", "--out", out, timeout=900)
-    assert result.returncode == 0, result.stderr
-    return out
+
+    def make(out):
+        result = run_cli("--all", "--out", out / "site", timeout=900)
+        assert result.returncode == 0, result.stderr
+        (out / "build.stderr").write_text(result.stderr, encoding="utf-8")
+
+    return made_once(tmp_path_factory, worker_id, "report", make) / "site"
+
+
+def build_messages(out: Path) -> str:
+    """What the build of a shared output root (`built`, `web_edition`) printed."""
+    return (out.parent / "build.stderr").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="session")
-def web_edition(tmp_path_factory):
+def web_edition(tmp_path_factory, worker_id):
     """An output root with the 2024 web edition (no PDF), built once through the real CLI for
     the whole run; tests that change it take a copy (`published`, `copy_of`)."""
-    out = tmp_path_factory.mktemp("web-edition") / "site"
-    result = run_cli("--year", 2024, "--out", out, "--format", "html")
-    assert result.returncode == 0, result.stderr
-    return out
+
+    def make(out):
+        result = run_cli("--year", 2024, "--out", out / "site", "--format", "html")
+        assert result.returncode == 0, result.stderr
+        (out / "build.stderr").write_text(result.stderr, encoding="utf-8")
+
+    return made_once(tmp_path_factory, worker_id, "web-edition", make) / "site"
 
 
 def copy_of(out: Path, where: Path) -> Path:

@@ -15,7 +15,10 @@ from harmreport.notebooks import NOTEBOOKS as STAGES
 from harmreport.notebooks import Kernel, run_notebook
 from tests.helpers import full, row, write_returns
 
-pytestmark = pytest.mark.slow  # builds editions or runs kernels: `make quick` skips it
+pytestmark = [
+    pytest.mark.slow,  # builds editions or runs kernels: `make quick` skips it
+    pytest.mark.xdist_group("notebooks"),  # its module fixture: run once, on one worker
+]
 
 NOTEBOOKS = ["01_validate_returns", "02_headline_statistics", "03_figures"]
 
@@ -42,8 +45,10 @@ def fixture_run(tmp_path_factory):
         row("NI-BHSCT", **full("refused", "refused", "refused", "", "", "", "", "")),
     ]
     returns = write_returns(folder, rows)
-    for name in NOTEBOOKS:
-        execute(name, folder, year=2024, returns_path=str(returns), output_dir=str(folder))
+    parameters = {"year": 2024, "returns_path": str(returns), "output_dir": str(folder)}
+    with Kernel(folder, folder / "log") as kernel:  # one kernel, as the build runs them
+        for stage in STAGES:
+            run_notebook(stage, folder, parameters, 600, folder / "log", kernel=kernel.fresh())
     return folder
 
 
