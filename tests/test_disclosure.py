@@ -277,11 +277,11 @@ def real_truth(returns, stats):
 @pytest.mark.parametrize("seed", [3, 7])
 def test_attacker_recovers_nothing_from_a_real_build(tmp_path, seed):
     from harmreport.outputs import read_json
-    from tests.helpers import run_cli
+    from tests.helpers import run_main
 
     returns = random_returns(tmp_path, seed)
     out = tmp_path / "site"
-    result = run_cli("--year", 2024, "--data", returns.source, "--out", out, "--format", "html")
+    result = run_main("--year", 2024, "--data", returns.source, "--out", out, "--format", "html")
     assert result.returncode == 0, result.stderr
     stats = read_json(out / "2024" / "stats.json")
     revealed, tried = attack_with(stats, returns, real_truth(returns, stats))

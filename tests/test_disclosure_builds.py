@@ -16,7 +16,7 @@ from harmreport.errors import DisclosureError
 from harmreport.outputs import flatten, read_json
 from harmreport.publish import work_folder
 from tests.conftest import html_text, pdf_text
-from tests.helpers import full, row, run_cli, write_returns
+from tests.helpers import full, row, run_main, write_returns
 
 pytestmark = pytest.mark.slow  # builds editions or runs kernels: `make quick` skips it
 
@@ -32,7 +32,7 @@ def build_cli(tmp_path, rows, year=2024, pdf=False, nationalities=None):
         )
     out = tmp_path / "site"
     formats = "html,pdf" if pdf else "html"
-    result = run_cli("--year", year, "--data", returns, "--out", out, "--format", formats)
+    result = run_main("--year", year, "--data", returns, "--out", out, "--format", formats)
     return result, out / str(year)
 
 
@@ -191,7 +191,7 @@ def test_free_text_never_reaches_a_published_file(tmp_path):
         r["notes by SW Jones"] = "seen at Dover with Sam"
     returns = write_returns(tmp_path, rows, header=[*rows[0].keys()])
     out = tmp_path / "site"
-    result = run_cli("--year", 2024, "--data", returns, "--out", out, "--format", "html")
+    result = run_main("--year", 2024, "--data", returns, "--out", out, "--format", "html")
     assert result.returncode == 0, result.stderr
     assert typed in result.stderr  # the team sees it on the console...
     text = every_text(out / "2024")

@@ -11,7 +11,7 @@ import pytest
 from harmreport import incremental
 from harmreport.request import BuildRequest
 from tests.conftest import copy_of
-from tests.helpers import run_cli, tree_hashes
+from tests.helpers import run_main, tree_hashes
 
 pytestmark = pytest.mark.slow  # builds editions or runs kernels: `make quick` skips it
 
@@ -24,7 +24,7 @@ def site(web_edition, tmp_path):
 
 
 def build(out, *extra):
-    return run_cli("--year", YEAR, "--out", out, "--format", "html", *extra)
+    return run_main("--year", YEAR, "--out", out, "--format", "html", *extra)
 
 
 def record(out, change):

@@ -19,7 +19,7 @@ from harmreport.outputs import read_json
 from harmreport.publish import work_folder
 from harmreport.reading import MAX_FILE_BYTES
 from tests.conftest import html_text
-from tests.helpers import HEADER, full, row, run_cli, tree_hashes, write_returns
+from tests.helpers import HEADER, full, row, run_main, tree_hashes, write_returns
 
 pytestmark = pytest.mark.slow  # builds editions or runs kernels: `make quick` skips it
 
@@ -38,7 +38,7 @@ def shipped_rows():
 
 def refused(published, path, *expected, code=2):
     out, before = published
-    result = run_cli("--year", 2024, "--data", path, "--out", out)
+    result = run_main("--year", 2024, "--data", path, "--out", out)
     assert result.returncode == code, result.stderr
     for text in expected:
         assert text in result.stderr, result.stderr
@@ -122,7 +122,7 @@ def typed_by_hand(tmp_path_factory):
         encoding="utf-8",
     )
     out = folder / "site"
-    result = run_cli("--year", 2024, "--data", path, "--out", out, "--format", "html")
+    result = run_main("--year", 2024, "--data", path, "--out", out, "--format", "html")
     assert result.returncode == 0, result.stderr
     return result.stderr, out
 
@@ -232,7 +232,7 @@ def test_a_question_no_authority_could_answer_builds_an_edition_that_says_so(tmp
         writer.writeheader()
         writer.writerows(table)
     out = tmp_path / "site"
-    result = run_cli("--year", 2024, "--data", path, "--out", out, "--format", "html")
+    result = run_main("--year", 2024, "--data", path, "--out", out, "--format", "html")
     assert result.returncode == 0, result.stderr
     page = html_text((out / "2024" / "index.html").read_text())
     assert "No authority could tell us how many trafficked children went missing" in page
@@ -248,7 +248,7 @@ def test_data_inside_the_output_root_is_refused_and_kept(published):
     inside = out / "2024" / "returns_2024.csv"
     inside.write_bytes(SHIPPED_2024.read_bytes())
     try:
-        result = run_cli("--year", 2024, "--data", inside, "--out", out)
+        result = run_main("--year", 2024, "--data", inside, "--out", out)
         assert result.returncode == 4
         assert "is inside" in result.stderr and "move it out of the output folder" in result.stderr
         assert inside.read_bytes() == SHIPPED_2024.read_bytes()
@@ -261,7 +261,7 @@ def test_a_folder_that_is_not_an_edition_is_never_replaced(tmp_path):
     notes = tmp_path / "report" / "2024"
     notes.mkdir(parents=True)
     (notes / "team-notes.txt").write_text("call Kent back on Monday")
-    result = run_cli("--year", 2024, "--out", tmp_path / "report", "--format", "html")
+    result = run_main("--year", 2024, "--out", tmp_path / "report", "--format", "html")
     assert result.returncode == 4
     assert "exists but is not an edition this tool wrote" in result.stderr
     assert (notes / "team-notes.txt").read_text() == "call Kent back on Monday"
@@ -278,7 +278,7 @@ def test_symbolic_links_are_refused_before_any_work(published, tmp_path, linked)
     else:
         root = tmp_path / "link"
         root.symlink_to(out)
-    result = run_cli("--year", 2024, "--out", root, "--format", "html")
+    result = run_main("--year", 2024, "--out", root, "--format", "html")
     assert result.returncode == 4 and "is a symbolic link" in result.stderr
     assert "Cannot call rmtree" not in result.stderr
     assert tree_hashes(out / "2024") == before
@@ -293,7 +293,7 @@ def test_outputs_name_no_folder_of_this_machine(tmp_path):
         returns = folder / "returns_2024.csv"
         returns.write_bytes(SHIPPED_2024.read_bytes())
         out = tmp_path / place / "out"
-        result = run_cli("--year", 2024, "--data", returns, "--out", out, "--format", "html")
+        result = run_main("--year", 2024, "--data", returns, "--out", out, "--format", "html")
         assert result.returncode == 0, result.stderr
         editions.append(out / "2024")
     assert tree_hashes(editions[0]) == tree_hashes(editions[1])

@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from harmreport import paths
-from tests.helpers import run_cli
+from tests.helpers import run_main
 
 pytestmark = [
     pytest.mark.slow,  # builds editions or runs kernels: `make quick` skips it
@@ -24,7 +24,9 @@ def edition(tmp_path_factory):
     shutil.copyfile(paths.RETURNS / "returns_2024.csv", returns)
     # The web edition: a rebuild without the PDF takes half the time, and the PDF's bytes are
     # compared across rebuilds in test_end_to_end.
-    result = run_cli("--year", 2024, "--data", returns, "--out", base / "site", "--format", "html")
+    result = run_main(
+        "--year", 2024, "--data", returns, "--out", base / "site", "--format", "html"
+    )
     assert result.returncode == 0, result.stderr
     return base
 
@@ -35,7 +37,7 @@ def copy_of(edition, tmp_path):
 
 
 def verify(base, returns):
-    return run_cli("--year", 2024, "--data", returns, "--out", base / "site", "--verify")
+    return run_main("--year", 2024, "--data", returns, "--out", base / "site", "--verify")
 
 
 def test_an_untouched_edition_verifies(edition, tmp_path):
@@ -83,5 +85,5 @@ def test_a_different_package_version_fails(edition, tmp_path):
 
 
 def test_nothing_to_verify_is_an_input_error(tmp_path):
-    result = run_cli("--year", 2024, "--out", tmp_path, "--verify")
+    result = run_main("--year", 2024, "--out", tmp_path, "--verify")
     assert result.returncode == 2 and "holds no edition to verify" in result.stderr
