@@ -38,7 +38,7 @@ def shown(key, value):
     return value
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def stats(built):
     return {
         year: json.loads((built / str(year) / "stats.json").read_text())

@@ -413,7 +413,7 @@ CASES = {
 }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def published(web_edition, tmp_path_factory):
     """One copy of the run's 2024 web edition for the module (no case may change it)."""
     out = copy_of(web_edition, tmp_path_factory.mktemp("bad-inputs") / "site")

@@ -18,7 +18,7 @@ from harmreport import cli, paths, render
 from harmreport.outputs import read_json
 from harmreport.publish import work_folder
 from harmreport.reading import MAX_FILE_BYTES
-from tests.conftest import html_text
+from tests.conftest import html_text, made_once
 from tests.helpers import HEADER, full, row, run_main, tree_hashes, write_returns
 
 pytestmark = pytest.mark.slow  # builds editions or runs kernels: `make quick` skips it
@@ -101,39 +101,42 @@ def test_nationalities_beyond_a_withheld_count_are_refused(published, tmp_path):
 # ---- returns typed as people type them, built once for the module -------------------
 
 
-@pytest.fixture(scope="module")
-def typed_by_hand(tmp_path_factory):
+@pytest.fixture(scope="session")
+def typed_by_hand(tmp_path_factory, worker_id):
     """One edition from returns as people type them: an invisible character in a header, a
     nationality typed two ways, and rows for two authorities only. (stderr, output root)"""
-    folder = tmp_path_factory.mktemp("typed-by-hand")
-    rows = [
-        row("E10000016", **full(40, 12, 30, 300, 40, 60, 10, 6)),
-        row("E09000008", **full(30, 9, 20, 200, 30, 50, 8, 5)),
-    ]
-    path = folder / "returns.csv"
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(["authority\u200b_code", *HEADER[1:]])
-        writer.writerows([record[h] for h in HEADER] for record in rows)
-    (folder / "returns_nationalities.csv").write_text(
-        "authority_code,group,nationality,went_missing\n"
-        "E10000016,trafficked,Vietnamese,6\nE09000008,trafficked,Viet\u200bnamese,5\n"
-        "E09000008,unaccompanied,Ivorian,6\nE10000016,unaccompanied,Co\u0302te d'Ivoire,7\n",
-        encoding="utf-8",
-    )
-    out = folder / "site"
-    result = run_main("--year", 2024, "--data", path, "--out", out, "--format", "html")
-    assert result.returncode == 0, result.stderr
-    return result.stderr, out
+
+    def make(folder):
+        folder.mkdir()
+        rows = [
+            row("E10000016", **full(40, 12, 30, 300, 40, 60, 10, 6)),
+            row("E09000008", **full(30, 9, 20, 200, 30, 50, 8, 5)),
+        ]
+        path = folder / "returns.csv"
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            writer = csv.writer(f, lineterminator="\n")
+            writer.writerow(["authority\u200b_code", *HEADER[1:]])
+            writer.writerows([record[h] for h in HEADER] for record in rows)
+        (folder / "returns_nationalities.csv").write_text(
+            "authority_code,group,nationality,went_missing\n"
+            "E10000016,trafficked,Vietnamese,6\nE09000008,trafficked,Viet\u200bnamese,5\n"
+            "E09000008,unaccompanied,Ivorian,6\nE10000016,unaccompanied,Co\u0302te d'Ivoire,7\n",
+            encoding="utf-8",
+        )
+        out = folder / "site"
+        result = run_main("--year", 2024, "--data", path, "--out", out, "--format", "html")
+        assert result.returncode == 0, result.stderr
+        (folder / "build.stderr").write_text(result.stderr, encoding="utf-8")
+
+    folder = made_once(tmp_path_factory, worker_id, "typed-by-hand", make)
+    return (folder / "build.stderr").read_text(encoding="utf-8"), folder / "site"
 
 
-@pytest.mark.xdist_group("typed-by-hand")
 def test_header_with_an_invisible_character_is_read_and_named(typed_by_hand):
     stderr, _ = typed_by_hand
     assert "header of column 1 held invisible characters, removed: U+200B" in stderr
 
 
-@pytest.mark.xdist_group("typed-by-hand")
 def test_the_same_nationality_typed_two_ways_is_one(typed_by_hand):
     stderr, out = typed_by_hand
     assert re.search(r"returns_nationalities.csv.*U\+200B \(ZERO WIDTH SPACE\)", stderr)
@@ -146,7 +149,6 @@ def test_the_same_nationality_typed_two_ways_is_one(typed_by_hand):
     ]
 
 
-@pytest.mark.xdist_group("typed-by-hand")
 def test_authorities_read_are_stated_and_the_absent_listed(typed_by_hand):
     stderr, _ = typed_by_hand
     assert re.search(r"\[2024\] validate .* 2 authorities, \d+ warnings", stderr)

@@ -13,12 +13,10 @@ from harmreport import build, editions, paths
 from harmreport.build import BuildRequest
 from harmreport.notebooks import NOTEBOOKS as STAGES
 from harmreport.notebooks import Kernel, run_notebook
+from tests.conftest import made_once
 from tests.helpers import full, row, write_returns
 
-pytestmark = [
-    pytest.mark.slow,  # builds editions or runs kernels: `make quick` skips it
-    pytest.mark.xdist_group("notebooks"),  # its module fixture: run once, on one worker
-]
+pytestmark = pytest.mark.slow  # builds editions or runs kernels: `make quick` skips it
 
 NOTEBOOKS = ["01_validate_returns", "02_headline_statistics", "03_figures"]
 
@@ -34,22 +32,28 @@ def execute(name, folder, **parameters):
     )
 
 
-@pytest.fixture(scope="module")
-def fixture_run(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("notebooks")
-    rows = [
-        row("E10000016", **full(40, 12, 30, 400, 60, 90, 20, 9)),
-        row("E09000008", **full(30, 9, 20, 300, 30, 40, 10, 6)),
-        row("E09000017", **full(0, 0, 0, 100, 10, 12, "not recorded", "<5")),
-        row("W06000015", **full("<5", "<5", "not recorded", 6, 1, 1, 0, 0)),
-        row("NI-BHSCT", **full("refused", "refused", "refused", "", "", "", "", "")),
-    ]
-    returns = write_returns(folder, rows)
-    parameters = {"year": 2024, "returns_path": str(returns), "output_dir": str(folder)}
-    with Kernel(folder, folder / "log") as kernel:  # one kernel, as the build runs them
-        for stage in STAGES:
-            run_notebook(stage, folder, parameters, 600, folder / "log", kernel=kernel.fresh())
-    return folder
+@pytest.fixture(scope="session")
+def fixture_run(tmp_path_factory, worker_id):
+    """The three notebooks run once for the run on a small fixture, on one kernel, as the
+    build runs them."""
+
+    def make(folder):
+        folder.mkdir()
+        rows = [
+            row("E10000016", **full(40, 12, 30, 400, 60, 90, 20, 9)),
+            row("E09000008", **full(30, 9, 20, 300, 30, 40, 10, 6)),
+            row("E09000017", **full(0, 0, 0, 100, 10, 12, "not recorded", "<5")),
+            row("W06000015", **full("<5", "<5", "not recorded", 6, 1, 1, 0, 0)),
+            row("NI-BHSCT", **full("refused", "refused", "refused", "", "", "", "", "")),
+        ]
+        returns = write_returns(folder, rows)
+        parameters = {"year": 2024, "returns_path": str(returns), "output_dir": str(folder)}
+        with Kernel(folder, folder / "log") as kernel:
+            for stage in STAGES:
+                log = folder / "log"
+                run_notebook(stage, folder, parameters, 600, log, kernel=kernel.fresh())
+
+    return made_once(tmp_path_factory, worker_id, "fixture-notebooks", make)
 
 
 def test_statistics_notebook_writes_the_contract_names(fixture_run):

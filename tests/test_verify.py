@@ -9,26 +9,27 @@ import shutil
 import pytest
 
 from harmreport import paths
+from tests.conftest import made_once
 from tests.helpers import run_main
 
-pytestmark = [
-    pytest.mark.slow,  # builds editions or runs kernels: `make quick` skips it
-    pytest.mark.xdist_group("verify"),  # its module fixture: built once, on one worker
-]
+pytestmark = pytest.mark.slow  # builds editions or runs kernels: `make quick` skips it
 
 
-@pytest.fixture(scope="module")
-def edition(tmp_path_factory):
-    base = tmp_path_factory.mktemp("verify")
-    returns = base / "returns_2024.csv"
-    shutil.copyfile(paths.RETURNS / "returns_2024.csv", returns)
-    # The web edition: a rebuild without the PDF takes half the time, and the PDF's bytes are
-    # compared across rebuilds in test_end_to_end.
-    result = run_main(
-        "--year", 2024, "--data", returns, "--out", base / "site", "--format", "html"
-    )
-    assert result.returncode == 0, result.stderr
-    return base
+@pytest.fixture(scope="session")
+def edition(tmp_path_factory, worker_id):
+    """An edition built from a copy of the shipped returns, once for the run."""
+
+    def make(base):
+        base.mkdir()
+        returns = base / "returns_2024.csv"
+        shutil.copyfile(paths.RETURNS / "returns_2024.csv", returns)
+        # The web edition: a rebuild without the PDF takes half the time, and the PDF's bytes
+        # are compared across rebuilds in test_end_to_end.
+        site = base / "site"
+        result = run_main("--year", 2024, "--data", returns, "--out", site, "--format", "html")
+        assert result.returncode == 0, result.stderr
+
+    return made_once(tmp_path_factory, worker_id, "verify", make)
 
 
 def copy_of(edition, tmp_path):

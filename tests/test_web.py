@@ -32,7 +32,7 @@ def unavailable(reason: str):
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # one browser a worker
 def browser():
     try:
         chromium = Browser.start()
