@@ -292,7 +292,6 @@ def check_outputs(staging: Path, returns_list: list) -> int:
 def render_outputs(staging, stats, edition, returns, formats, progress):
     """The PDF first (the web page gives its size), then the web page and its fragment for
     the content management system; the notebooks' pages meanwhile, in a process of their own."""
-
     since = time.perf_counter()
     with tempfile.TemporaryFile("w+", encoding="utf-8") as errors:  # a pipe could fill up
         pages = subprocess.Popen(

@@ -10,6 +10,7 @@ import sys
 import tempfile
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
+from queue import Empty
 
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
@@ -125,9 +126,14 @@ class Kernel:
         self.client = client
 
     async def _wipe(self) -> None:
+        if not await self.manager.is_alive():
+            raise RuntimeError("it died after the notebook before")
         sent = self.client.execute(WIPE, silent=True, store_history=False)
         while True:
-            reply = await self.client.get_shell_msg(timeout=START_TIMEOUT)
+            try:
+                reply = await self.client.get_shell_msg(timeout=START_TIMEOUT)
+            except Empty:
+                raise TimeoutError(f"no answer within {START_TIMEOUT} s") from None
             if reply["parent_header"].get("msg_id") == sent:
                 break
         if reply["content"]["status"] != "ok":

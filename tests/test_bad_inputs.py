@@ -415,7 +415,7 @@ CASES = {
 
 @pytest.fixture(scope="session")
 def published(web_edition, tmp_path_factory):
-    """One copy of the run's 2024 web edition for the module (no case may change it)."""
+    """One copy of the run's 2024 web edition for these cases (no case may change it)."""
     out = copy_of(web_edition, tmp_path_factory.mktemp("bad-inputs") / "site")
     return out, tree_hashes(out / "2024")
 

@@ -1,6 +1,7 @@
 """The notebooks, executed for real by papermill on a small fixture and with their defaults."""
 
 import json
+import time
 from pathlib import Path
 
 import nbformat
@@ -11,6 +12,7 @@ from papermill.exceptions import PapermillExecutionError
 
 from harmreport import build, editions, paths
 from harmreport.build import BuildRequest
+from harmreport.errors import NotebookFailed
 from harmreport.notebooks import NOTEBOOKS as STAGES
 from harmreport.notebooks import Kernel, run_notebook
 from tests.conftest import made_once
@@ -161,3 +163,13 @@ async def ask(kernel, code: str) -> tuple[str, int]:
 
     reply = await kernel.client.execute_interactive(code, output_hook=keep, timeout=30)
     return values[0], reply["content"]["execution_count"]
+
+
+def test_a_kernel_that_dies_between_notebooks_is_reported_at_once(tmp_path):
+    with Kernel(tmp_path, tmp_path / "log") as kernel:
+        kernel.fresh().client.execute("import os; os._exit(1)")
+        run_sync(kernel.manager.provisioner.wait)()
+        started = time.monotonic()
+        with pytest.raises(NotebookFailed, match="died after the notebook before"):
+            kernel.fresh()
+        assert time.monotonic() - started < 5
