@@ -105,17 +105,25 @@ def test_chart_text_is_at_least_twelve_pixels_on_a_phone(built, browser, year):
         assert smallest >= 12, f"'{title}': text at {smallest:.1f} px"
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_the_nu_checker_finds_no_error(built, page):
+@pytest.fixture(scope="session")
+def nu_findings(built) -> list[dict]:
+    """The Nu checker's errors on every page, from one run of it (Java starts slowly)."""
     if not shutil.which("java") or not VNU.is_file():
         unavailable("the Nu checker needs Java and vnu.jar (make setup)")
     result = subprocess.run(
-        ["java", "-jar", str(VNU), "--errors-only", "--format", "json", str(built / page)],
+        ["java", "-jar", str(VNU), "--errors-only", "--format", "json"]
+        + [str(built / page) for page in PAGES],
         capture_output=True,
         text=True,
     )
-    messages = json.loads(result.stderr or '{"messages": []}')["messages"]
-    assert messages == [], messages
+    return json.loads(result.stderr or '{"messages": []}')["messages"]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_the_nu_checker_finds_no_error(built, page, nu_findings):
+    on_page = [m for m in nu_findings if m.get("url") == f"file:{built / page}"]
+    assert on_page == [], on_page
+    assert {m.get("url") for m in nu_findings} <= {f"file:{built / p}" for p in PAGES}
 
 
 @pytest.mark.parametrize("year", [2015, 2024])
