@@ -318,10 +318,24 @@ def svg_lines(data: bytes) -> list[str]:
 
 
 def pdf_lines(path: Path) -> list[str]:
-    result = subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    return pdf_text_of(start_pdf_text(path))
+
+
+def start_pdf_text(path: Path) -> subprocess.Popen:
+    """pdftotext, started: it runs in a process of its own while other files are read."""
+    return subprocess.Popen(
+        ["pdftotext", "-layout", str(path), "-"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
-    return result.stdout.splitlines()
+
+
+def pdf_text_of(process: subprocess.Popen) -> list[str]:
+    out, err = process.communicate()
+    if process.returncode != 0:
+        raise subprocess.CalledProcessError(process.returncode, process.args, out, err)
+    return out.splitlines()
 
 
 def json_lines(data, prefix="") -> list[str]:
@@ -436,9 +450,12 @@ def check_files(files: list[Path], root: Path, found: list[Secret]) -> list[Leak
     labels = sorted(by_label, key=len, reverse=True)
     named = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, labels)) + r")(?!\w)")
     leaks = []
-    for path in files:
+    # Each PDF's text is extracted in a process of its own, started first and read last.
+    extracting = {path: start_pdf_text(path) for path in files if path.suffix.lower() == ".pdf"}
+    for path in sorted(files, key=lambda path: path in extracting):
         seen = set()
-        for line in file_lines(path):
+        lines = pdf_text_of(extracting[path]) if path in extracting else file_lines(path)
+        for line in lines:
             for label in set(named.findall(line)):
                 for secret in by_label[label]:
                     if secret not in seen and leaks_in_line(line, secret):

@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from harmreport import build, manifest, notebooks, output_check, paths
+from harmreport import build, manifest, notebooks, output_check, paths, render
 from harmreport.build import BuildRequest
 from harmreport.errors import InputError, NotebookFailed
 from harmreport.outputs import read_json
@@ -331,3 +331,19 @@ def test_notebook_pages_make_no_request_and_hold_each_cell(built, year):
     assert links and {page for page, _ in links} == {"02_headline_statistics.html"}
     for _, anchor in links:
         assert f'id="{anchor}"' in statistics, anchor
+
+
+def test_the_independent_check_reads_the_pdf_as_well(tmp_path):
+    """A hidden count is found in the PDF (its text read in a process of its own) as in the
+    other files."""
+    row_html = "<table><tr><th>Wales</th><td>2</td><td>20</td></tr></table>"
+    style = "<style>td { padding-left: 2cm }</style>"
+    render.render_pdf(
+        f'<html lang="en"><body>{style}{row_html}</body></html>', tmp_path, tmp_path / "a.pdf"
+    )
+    (tmp_path / "b.html").write_text(f"<html><body>{row_html}</body></html>", encoding="utf-8")
+    (tmp_path / "c.csv").write_text("area,value\nEngland,40\n", encoding="utf-8")
+    secret = output_check.Secret(("Wales",), 2, "trafficked_in_care in Wales", "rule 2")
+    files = sorted(tmp_path.iterdir())
+    leaks = output_check.check_files(files, tmp_path, [secret])
+    assert sorted(leak.file for leak in leaks) == ["a.pdf", "b.html"]
