@@ -386,8 +386,11 @@ def file_lines(path: Path) -> list[str]:
     if suffix == ".json":
         return json_lines(json.loads(text))
     if suffix == ".csv":
-        csv.field_size_limit(len(text) + 1)  # the returns reader may have set a lower limit
-        return [" | ".join(row) for row in csv.reader(io.StringIO(text))]
+        previous = csv.field_size_limit(len(text) + 1)  # every cell, however long
+        try:
+            return [" | ".join(row) for row in csv.reader(io.StringIO(text))]
+        finally:
+            csv.field_size_limit(previous)
     return text.splitlines()
 
 

@@ -136,12 +136,17 @@ def _read_csv(path: Path, data: bytes) -> RawTable:
 def _csv_records(text: str):
     """(row number, cells, (first line, last line)) for each record: row numbers count
     records as a spreadsheet shows them, lines count lines as a text editor does."""
-    csv.field_size_limit(len(text) + 1)  # the cell check below names an over-long cell
-    reader = csv.reader(io.StringIO(text, newline=""))
-    line = 1
-    for number, record in enumerate(reader, start=1):
-        yield number, record, (line, reader.line_num)
-        line = reader.line_num + 1
+    # Every cell is read, however long (the cell check below names an over-long one). The
+    # limit is the csv module's, for the whole process: it is put back when reading ends.
+    previous = csv.field_size_limit(len(text) + 1)
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""))
+        line = 1
+        for number, record in enumerate(reader, start=1):
+            yield number, record, (line, reader.line_num)
+            line = reader.line_num + 1
+    finally:
+        csv.field_size_limit(previous)
 
 
 def _record_problems(table: RawTable, number: int, record: list, lines, last_line) -> list:

@@ -1,7 +1,10 @@
 """Every statistic's definition (foi-returns-contract.md) on small hand-made tables."""
 
+import csv
+
 import pytest
 
+from harmreport import output_check
 from harmreport import statistics as st
 from harmreport.problems import ReturnsError
 from harmreport.returns import load_returns
@@ -190,3 +193,14 @@ def test_a_nationality_outside_the_vocabulary_is_an_error_naming_the_row(tmp_pat
     assert "row 3 (E10000016), column nationality: 'the boy from flat 3' is not a" in str(
         error.value
     )
+
+
+def test_reading_a_csv_leaves_the_csv_module_s_limit_as_it_was(tmp_path):
+    """The limit is the whole process's: a small returns file once left it at its own size,
+    and the next, longer, CSV the build read failed."""
+    before = csv.field_size_limit()
+    path = write_returns(tmp_path, [row("E10000016", **full(40, 12, 30, 300, 40, 60, 10, 6))])
+    load_returns(path, 2024)
+    assert csv.field_size_limit() == before
+    output_check.file_lines(path)
+    assert csv.field_size_limit() == before
