@@ -1,7 +1,6 @@
 """The notebooks, executed for real by papermill on a small fixture and with their defaults."""
 
 import json
-import time
 from pathlib import Path
 
 import nbformat
@@ -169,7 +168,6 @@ def test_a_kernel_that_dies_between_notebooks_is_reported_at_once(tmp_path):
     with Kernel(tmp_path, tmp_path / "log") as kernel:
         kernel.fresh().client.execute("import os; os._exit(1)")
         run_sync(kernel.manager.provisioner.wait)()
-        started = time.monotonic()
+        # Said at once: without the check, the wait for an answer ran out after a minute.
         with pytest.raises(NotebookFailed, match="died after the notebook before"):
             kernel.fresh()
-        assert time.monotonic() - started < 5
