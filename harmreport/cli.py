@@ -95,11 +95,17 @@ def requests_from(args) -> list[BuildRequest]:
     return [BuildRequest(year, args.data, args.out, formats, args.cell_timeout) for year in years]
 
 
+# On a signal nbclient shuts its kernel down while the build does too; asyncio's note about
+# the loser belongs in the run's log, never on the console as a traceback.
+logging.getLogger("asyncio").addHandler(logging.NullHandler())
+
+
 def main(argv=None) -> int:
-    interrupts.install()
-    # On a signal nbclient shuts its kernel down while the build does too; asyncio's note
-    # about the loser belongs in the run's log, never on the console as a traceback.
-    logging.getLogger("asyncio").addHandler(logging.NullHandler())
+    with interrupts.handled():
+        return _main(argv)
+
+
+def _main(argv) -> int:
     args = parse_args(argv)
     try:
         if not args.years:  # editions.toml decides the default year and what --all means

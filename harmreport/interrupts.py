@@ -3,6 +3,9 @@ also remembered, so one swallowed on its way up (Python ignores an exception rai
 __del__ method, for one) still stops the build at its next stage and before it publishes."""
 
 import signal
+from contextlib import contextmanager
+
+SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 class Terminated(BaseException):
@@ -12,11 +15,20 @@ class Terminated(BaseException):
 _received: list[int] = []
 
 
-def install() -> None:
-    """Handle both signals from now on, forgetting any received before."""
+@contextmanager
+def handled():
+    """Both signals handled (and remembered) inside; outside, the handlers found are back
+    and nothing received inside is remembered."""
+    previous = {sig: signal.getsignal(sig) for sig in SIGNALS}
     _received.clear()
-    signal.signal(signal.SIGINT, _on_signal)
-    signal.signal(signal.SIGTERM, _on_signal)
+    for sig in SIGNALS:
+        signal.signal(sig, _on_signal)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        _received.clear()
 
 
 def check() -> None:

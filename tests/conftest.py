@@ -68,11 +68,16 @@ def built(tmp_path_factory, worker_id):
     """Every shipped edition, built once through the real CLI."""
 
     def make(out):
-        result = run_cli("--all", "--out", out / "site", timeout=900)
-        assert result.returncode == 0, result.stderr
-        (out / "build.stderr").write_text(result.stderr, encoding="utf-8")
+        built_by_cli(out, "--all", timeout=900)
 
     return made_once(tmp_path_factory, worker_id, "report", make) / "site"
+
+
+def built_by_cli(out: Path, *args, timeout=300) -> None:
+    """Build into out/site through the real CLI, keeping what it printed (build_messages)."""
+    result = run_cli(*args, "--out", out / "site", timeout=timeout)
+    assert result.returncode == 0, result.stderr
+    (out / "build.stderr").write_text(result.stderr, encoding="utf-8")
 
 
 def build_messages(out: Path) -> str:
@@ -86,9 +91,7 @@ def web_edition(tmp_path_factory, worker_id):
     the whole run; tests that change it take a copy (`published`, `copy_of`)."""
 
     def make(out):
-        result = run_cli("--year", 2024, "--out", out / "site", "--format", "html")
-        assert result.returncode == 0, result.stderr
-        (out / "build.stderr").write_text(result.stderr, encoding="utf-8")
+        built_by_cli(out, "--year", 2024, "--format", "html")
 
     return made_once(tmp_path_factory, worker_id, "web-edition", make) / "site"
 

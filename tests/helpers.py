@@ -4,7 +4,6 @@ import contextlib
 import csv
 import io
 import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -69,17 +68,12 @@ def run_cli(*args, timeout=300, environment=None, **kwargs) -> subprocess.Comple
 def run_main(*args) -> subprocess.CompletedProcess:
     """What run_report.py runs, in this process: for the cases where starting Python again
     (and importing pandas and papermill again: most of a second) adds nothing to what is
-    tested. Its signal handlers are put back and what it prints to stderr is returned."""
+    tested. What it prints to stderr is returned."""
     from harmreport import cli
 
-    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
     said = io.StringIO()
-    try:
-        with contextlib.redirect_stderr(said):
-            status = cli.main([str(arg) for arg in args])
-    finally:
-        for sig, handler in saved.items():
-            signal.signal(sig, handler)
+    with contextlib.redirect_stderr(said):
+        status = cli.main([str(arg) for arg in args])
     return subprocess.CompletedProcess(["run_report.py", *args], status, "", said.getvalue())
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from harmreport import build, cli, interrupts, paths
+from harmreport import build, paths
 from harmreport.build import BuildRequest
 from harmreport.errors import NotebookFailed
 from harmreport.outputs import read_json
@@ -65,19 +65,7 @@ def test_interrupted_build_publishes_nothing(published, sig):
     assert len(kept) == 1 and (kept[0] / "build.log").exists()
 
 
-@pytest.fixture
-def own_signal_handlers(monkeypatch):
-    """cli.main installs its handlers in this process: put pytest's back afterwards."""
-    monkeypatch.setattr(interrupts, "_received", [])
-    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-    yield
-    for sig, handler in saved.items():
-        signal.signal(sig, handler)
-
-
-def test_a_ctrl_c_swallowed_on_its_way_up_still_stops_the_build(
-    published, monkeypatch, capsys, own_signal_handlers
-):
+def test_a_ctrl_c_swallowed_on_its_way_up_still_stops_the_build(published, monkeypatch):
     """Python ignores an exception raised inside a __del__ method, so a Ctrl-C that lands
     in one is lost; the build must stop all the same and publish nothing."""
     out, before = published
@@ -92,9 +80,9 @@ def test_a_ctrl_c_swallowed_on_its_way_up_still_stops_the_build(
         return validate(*args)
 
     monkeypatch.setattr(build, "validate", validate_while_interrupted)
-    status = cli.main(["--year", "2024", "--out", str(out), "--format", "html", "--force"])
-    assert status == 130
-    assert "interrupted: nothing was published" in capsys.readouterr().err
+    result = run_main("--year", 2024, "--out", out, "--format", "html", "--force")
+    assert result.returncode == 130
+    assert "interrupted: nothing was published" in result.stderr
     assert_untouched(out, before)
 
 
