@@ -4,6 +4,8 @@ Every problem is collected in one pass and raised together as a ReturnsError; pr
 do not stop the build (an extra column, a name typed differently) come back as warnings.
 """
 
+import hashlib
+import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,6 +61,53 @@ def load_returns(path: Path | None = None, year: int = 0) -> Returns:
         raise ReturnsError(checker.problems, checker.warnings)
     returns.warnings = list(checker.warnings)  # the nationalities table's too
     return returns
+
+
+class NotValidated(Exception):
+    """Notebook 1 has not validated these returns (or they changed since it did)."""
+
+
+def validated_file(out: Path) -> Path:
+    """Where notebook 1 leaves the validated returns for notebook 2: beside the output folder,
+    never in it, for they hold every authority's counts, which are never published."""
+    out = Path(out).resolve()
+    return out.with_name(f"{out.name}.validated") / "returns.pickle"
+
+
+def save_validated(returns: Returns, out: Path) -> Path:
+    """Keep the validated returns, with a digest of the files they were read from."""
+    path = validated_file(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pickle.dumps((_source_digest(Path(returns.source)), returns)))
+    return path
+
+
+def read_validated(out: Path, path: Path, year: int) -> Returns:
+    """The returns notebook 1 validated, if they were read from these very bytes."""
+    try:
+        digest, returns = pickle.loads(validated_file(out).read_bytes())
+    except FileNotFoundError:
+        raise NotValidated("no validated returns: run notebook 1 first") from None
+    if (returns.year, digest) != (year, _source_digest(Path(path))):
+        raise NotValidated(
+            f"the validated returns are not those of {Path(path).name} for {year} as it is "
+            "now: run notebook 1 again"
+        )
+    return returns
+
+
+def _source_digest(path: Path) -> str:
+    """The returns file's bytes, and its nationalities table's if that is a file of its own."""
+    digest = hashlib.sha256(path.read_bytes())
+    beside = nationalities_beside(path)
+    if path.suffix.lower() == ".csv" and beside.exists():
+        digest.update(b"\0" + beside.read_bytes())
+    return digest.hexdigest()
+
+
+def nationalities_beside(path: Path) -> Path:
+    """A CSV's nationalities table: a file of its own beside it."""
+    return path.with_name(f"{path.stem}_nationalities.csv")
 
 
 class _Checker:
@@ -356,7 +405,7 @@ def _load_nationalities(path: Path, returns: Returns, checker: _Checker):
 
 def _nationalities_table(path: Path) -> RawTable | None:
     if path.suffix.lower() == ".csv":
-        beside = path.with_name(f"{path.stem}_nationalities.csv")
+        beside = nationalities_beside(path)
         return read_table(beside) if beside.exists() else None
     return read_table(path, sheet=NATIONALITIES_SHEET)
 

@@ -1,6 +1,7 @@
 """The notebooks, executed for real by papermill on a small fixture and with their defaults."""
 
 import json
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -98,6 +99,21 @@ def test_validation_notebook_stops_on_a_bad_cell(tmp_path):
             returns_path=str(returns),
             output_dir=str(tmp_path),
         )
+
+
+def test_statistics_notebook_reads_what_notebook_1_validated(fixture_run, tmp_path):
+    """Validated once: notebook 2 takes notebook 1's returns, and stops if the file changed."""
+    folder = tmp_path / "run"
+    shutil.copytree(fixture_run, folder)
+    validated = fixture_run.with_name(f"{fixture_run.name}.validated")
+    shutil.copytree(validated, tmp_path / "run.validated")
+    returns = folder / "returns.csv"
+    parameters = {"year": 2024, "returns_path": str(returns), "output_dir": str(folder)}
+    execute("02_headline_statistics", folder, **parameters)
+    assert (folder / "stats.json").read_bytes() == (fixture_run / "stats.json").read_bytes()
+    returns.write_text(returns.read_text().replace("Kent", "Kent "), encoding="utf-8")
+    with pytest.raises(PapermillExecutionError, match="run notebook 1 again"):
+        execute("02_headline_statistics", folder, **parameters)
 
 
 def test_notebooks_run_by_hand_give_the_build_s_statistics(built, tmp_path, monkeypatch):

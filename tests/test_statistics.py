@@ -7,7 +7,7 @@ import pytest
 from harmreport import output_check
 from harmreport import statistics as st
 from harmreport.problems import ReturnsError
-from harmreport.returns import load_returns
+from harmreport.returns import NotValidated, load_returns, read_validated, save_validated
 from tests.helpers import full, row, write_returns
 
 
@@ -204,3 +204,27 @@ def test_reading_a_csv_leaves_the_csv_module_s_limit_as_it_was(tmp_path):
     assert csv.field_size_limit() == before
     output_check.file_lines(path)
     assert csv.field_size_limit() == before
+
+
+def test_validated_returns_are_kept_beside_the_output_and_refused_once_stale(tmp_path):
+    """Notebook 2 reads the returns notebook 1 validated, only while the file (and its
+    nationalities table) hold the bytes they were validated from."""
+    out = tmp_path / "edition"
+    path = write_returns(tmp_path, [row("E10000016", **full(10, 5, 12, 100, 20, 30, 6, 4))])
+    beside = tmp_path / "returns_nationalities.csv"
+    beside.write_text("authority_code,group,nationality,went_missing\n", encoding="utf-8")
+    with pytest.raises(NotValidated, match="run notebook 1 first"):
+        read_validated(out, path, 2024)
+    kept = save_validated(load_returns(path, 2024), out)
+    assert kept.parent == tmp_path / "edition.validated"  # never in the published folder
+    again = read_validated(out, path, 2024)
+    assert again.counts.loc["E10000016", "still_missing"] == 4
+    with pytest.raises(NotValidated, match="run notebook 1 again"):
+        read_validated(out, path, 2023)
+    beside.write_text(beside.read_text() + "E10000016,trafficked,Vietnamese,3\n")
+    with pytest.raises(NotValidated, match="run notebook 1 again"):
+        read_validated(out, path, 2024)
+    save_validated(load_returns(path, 2024), out)
+    path.write_text(path.read_text().replace(",4\n", ",5\n"))
+    with pytest.raises(NotValidated, match="returns.csv for 2024 as it is now"):
+        read_validated(out, path, 2024)
