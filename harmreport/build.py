@@ -2,6 +2,7 @@
 PDF, check disclosure control, write the manifest and publish. Each failure is raised as a
 BuildError whose exit code and message the CLI shows to people."""
 
+import errno
 import logging
 import os
 import shutil
@@ -23,6 +24,7 @@ from .errors import (
 )
 from .incremental import ANALYSIS, NOTHING_PUBLISHED, Plan, stage_of_output
 from .manifest import write_manifest
+from .notebook_pages import CANNOT_WRITE
 from .notebooks import Kernel, check_parameters, run_notebook
 from .outputs import read_json
 from .problems import ReturnsError
@@ -306,6 +308,8 @@ def render_outputs(staging, stats, edition, returns, formats, progress):
             pages.wait()
         errors.seek(0)
         lines = errors.read().strip().splitlines() or ["(no message)"]
+    if pages.returncode == CANNOT_WRITE:  # reported as the build's own writes are (exit 4)
+        raise OSError(errno.EIO, lines[-1])
     if pages.returncode != 0:
         raise InternalError(f"the notebooks' web pages could not be made: {lines[-1]}")
     progress.stage("notebooks", "their web pages, made while the report rendered", since)

@@ -28,5 +28,11 @@ def write_pages(folder: Path) -> list[Path]:
     return written
 
 
+CANNOT_WRITE = 4  # exit code: a full or read-only disk, the machine's problem, not a bug
+
 if __name__ == "__main__":
-    write_pages(Path(sys.argv[1]))
+    try:
+        write_pages(Path(sys.argv[1]))
+    except OSError as exc:
+        print(exc.strerror or exc, file=sys.stderr)
+        sys.exit(CANNOT_WRITE)

@@ -222,11 +222,14 @@ print(json.dumps([first.returncode, second.returncode, second.stderr, before == 
 """
 
 
-def test_full_output_folder_exits_4(tmp_path):
-    """A 3 MB file system holds the web edition (about 2 MB) but not, beside it while
-    the new one is staged, the web edition and the PDF as well."""
+def test_full_output_folder_exits_4(tmp_path, web_edition):
+    """A file system half as large again as the web edition holds it (with the build's
+    scratch) but not, beside it while the new one is staged, the web edition and the PDF."""
+    web_kib = int(
+        subprocess.run(["du", "-sk", web_edition], capture_output=True).stdout.split()[0]
+    )
     script = (
-        f"mount -t tmpfs -o size=3000k tmpfs {tmp_path} && "
+        f"mount -t tmpfs -o size={web_kib * 3 // 2}k tmpfs {tmp_path} && "
         f"exec {sys.executable} -c '{FULL_DISK}' {tmp_path}"
     )
     result = subprocess.run(
@@ -243,6 +246,21 @@ def test_full_output_folder_exits_4(tmp_path):
     assert first == 0 and second == 4
     assert f"cannot write to {tmp_path}/report: No space left on device" in stderr
     assert unchanged
+
+
+def test_notebook_pages_that_cannot_be_written_are_the_machine_s_problem(tmp_path, web_edition):
+    """The notebooks' web pages are made in a process of their own: a file it cannot write
+    (here a folder in the way; on a full disk, no space) is exit 4 for the build, not a bug."""
+    (tmp_path / "notebooks").mkdir()
+    shutil.copy(web_edition / "2024" / "notebooks" / "03_figures.ipynb", tmp_path / "notebooks")
+    (tmp_path / "notebooks" / "03_figures.html").mkdir()
+    pages = subprocess.run(
+        [sys.executable, "-m", "harmreport.notebook_pages", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=paths.ROOT,
+    )
+    assert (pages.returncode, pages.stderr) == (4, "Is a directory\n")
 
 
 def test_interrupted_parallel_build_publishes_nothing(published):
