@@ -28,7 +28,7 @@ all-editions: $(STAMP) ## build every shipped edition
 test: $(STAMP) ## lint and run every test (unit, notebooks, end-to-end, backtests)
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
-	$(PYTHON) -m pytest -n auto
+	$(PYTHON) -m pytest -n auto --dist worksteal
 
 quick: $(STAMP) ## lint and run the tests that build nothing (seconds; `make test` runs all)
 	$(PYTHON) -m ruff check .
