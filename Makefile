@@ -15,6 +15,7 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml package-lock.json
 	python3 -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(PYTHON) -c "import matplotlib.font_manager"  # its font cache, built once, here
 	touch $(STAMP)
 
 setup: $(STAMP) ## create .venv with the pinned packages (and Debian packages if missing)
