@@ -9,7 +9,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +26,7 @@ from .manifest import write_manifest
 from .notebook_pages import CANNOT_WRITE
 from .notebooks import Kernel, check_parameters, run_notebook
 from .outputs import read_json
+from .printing import Printer
 from .problems import ReturnsError
 from .publish import (
     BuildLocked,
@@ -179,21 +179,28 @@ def _build_in(publication, request, edition, given_file, progress, plan):
     if returns_file != given_file:
         parameters["returns_path"] = os.path.relpath(returns_file, staging)
     since = time.perf_counter()
-    if plan.reuse_analysis:
-        returns, *earlier = validate(returns_file, edition)
-        progress.write(f"[{request.year}] {plan.summary()}")
-        reused = reuse_analysis(publication.target, staging)
-        progress.stage("reused", f"{reused} files of the published analysis", since)
-    else:
-        if plan.reasons[ANALYSIS] != [NOTHING_PUBLISHED]:
-            progress.write(f"[{request.year}] {plan.summary()}")
-        with Kernel(staging, publication.log) as kernel:  # first: it takes longest to start
+    printer = Printer(staging, edition) if "pdf" in request.formats else None
+    try:
+        if plan.reuse_analysis:
             returns, *earlier = validate(returns_file, edition)
-            if "pdf" in request.formats:
-                threading.Thread(target=_load_printer, daemon=True).start()
-            analyse(publication, request, parameters, returns, kernel, progress, since)
-    stats = read_json(staging / "stats.json")
-    render_outputs(staging, stats, edition, returns, request.formats, progress)
+            progress.write(f"[{request.year}] {plan.summary()}")
+            reused = reuse_analysis(publication.target, staging)
+            progress.stage("reused", f"{reused} files of the published analysis", since)
+        else:
+            if plan.reasons[ANALYSIS] != [NOTHING_PUBLISHED]:
+                progress.write(f"[{request.year}] {plan.summary()}")
+            with Kernel(staging, publication.log) as kernel:  # first: it takes longest to start
+                returns, *earlier = validate(returns_file, edition)
+                if printer:
+                    printer.load()
+                analyse(
+                    publication, request, parameters, returns, kernel, progress, since, printer
+                )
+        stats = read_json(staging / "stats.json")
+        render_outputs(staging, stats, edition, returns, request.formats, progress, printer)
+    finally:
+        if printer:
+            printer.stop()  # a build that fails or is interrupted stops it, and waits for it
     run = {
         "year": request.year,
         "returns": paths.shown_path(given_file),
@@ -205,8 +212,9 @@ def _build_in(publication, request, edition, given_file, progress, plan):
     progress.stage("check", f"{checked} published files hold no disclosive figure", since)
 
 
-def analyse(publication, request, parameters, returns, kernel, progress, since):
-    """The three notebooks, in turn, on the edition's real kernel in the staging folder."""
+def analyse(publication, request, parameters, returns, kernel, progress, since, printer=None):
+    """The three notebooks, in turn, on the edition's real kernel in the staging folder; the
+    PDF's printing begins once the statistics exist."""
     staging, log_file = publication.staging, publication.log
 
     def run(stage):
@@ -225,18 +233,19 @@ def analyse(publication, request, parameters, returns, kernel, progress, since):
         )
     since = time.perf_counter()
     run("statistics")
-    hidden = read_json(staging / "stats.json")["disclosure"]["suppressed_by_rule"]
-    progress.stage("statistics", f"stats.json; [c]: {_rule_counts(hidden)}", since)
+    stats = read_json(staging / "stats.json")
+    progress.stage(
+        "statistics",
+        f"stats.json; [c]: {_rule_counts(stats['disclosure']['suppressed_by_rule'])}",
+        since,
+    )
+    if printer:
+        printer.start(stats)
     since = time.perf_counter()
     run("figures")
+    if printer:
+        printer.figures_drawn()
     progress.stage("figures", f"{len(list((staging / 'figures').glob('*.svg')))} SVG", since)
-
-
-def _load_printer() -> None:
-    """WeasyPrint imported while the notebooks run (it takes half a second)."""
-    from . import render
-
-    render.load_printer()
 
 
 def reuse_analysis(published: Path, staging: Path) -> int:
@@ -291,7 +300,7 @@ def check_outputs(staging: Path, returns_list: list) -> int:
     return sum(1 for p in staging.rglob("*") if p.is_file())
 
 
-def render_outputs(staging, stats, edition, returns, formats, progress):
+def render_outputs(staging, stats, edition, returns, formats, progress, printer=None):
     """The PDF first (the web page gives its size), then the web page and its fragment for
     the content management system; the notebooks' pages meanwhile, in a process of their own."""
     since = time.perf_counter()
@@ -303,7 +312,7 @@ def render_outputs(staging, stats, edition, returns, formats, progress):
             stderr=errors,
         )
         try:
-            _render_report(staging, stats, edition, formats, progress)
+            _render_report(staging, stats, edition, formats, progress, printer)
         finally:
             pages.wait()
         errors.seek(0)
@@ -315,15 +324,15 @@ def render_outputs(staging, stats, edition, returns, formats, progress):
     progress.stage("notebooks", "their web pages, made while the report rendered", since)
 
 
-def _render_report(staging, stats, edition, formats, progress):
+def _render_report(staging, stats, edition, formats, progress, printer):
     from . import render
 
     pdf_size = ""
-    if "pdf" in formats:
-        since = time.perf_counter()
-        printed = render.render_html(stats, edition, staging, for_print=True)
-        warnings = render.render_pdf(printed, staging, staging / "report.pdf")
-        progress.stage("PDF", "report.pdf", since)
+    if printer:
+        warnings = printer.warnings(stats)
+        progress.stage(
+            "PDF", "report.pdf (begun while the figures were drawn)", printer.figures_at
+        )
         for warning in warnings:
             progress.write(f"[{edition.year}] warning: WeasyPrint: {warning}")
         pdf_size = web.file_size(staging / "report.pdf")

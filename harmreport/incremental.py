@@ -23,6 +23,7 @@ RENDERING_INPUTS = {
     "data/facts.toml",
     "data/colophon.toml",
     "harmreport/notebook_pages.py",
+    "harmreport/printing.py",
     "harmreport/render.py",
     "harmreport/web.py",
     "harmreport/template_rules.py",

@@ -42,18 +42,35 @@ def svg_data_uri(path: Path) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
+FIGURE_LINK = "hbh-figure:"  # the print HTML's figures: fetched by render_pdf once drawn
+
+
+class FigureLinks:
+    """Figures for the HTML the PDF is printed from, as links (`hbh-figure:<name>`) that
+    render_pdf resolves when WeasyPrint first needs them: the HTML can be made, and its
+    printing begun, while the figures are still being drawn."""
+
+    def get(self, name: str, default=None) -> str:
+        return FIGURE_LINK + name
+
+    __getitem__ = get
+
+
 def render_html(
     stats: dict, edition: editions.DataYear, folder: Path, for_print=False, pdf_size=""
 ) -> str:
     """The report page; figures are read from `folder`/figures and embedded, so the page
     makes no request of its own. `for_print` adds print.css, the paged-media rules only
-    WeasyPrint reads, for the HTML the PDF is made from."""
+    WeasyPrint reads, for the HTML the PDF is made from, and links to the figures instead."""
     registry = sources.load_sources()
     notes = sources.Notes(registry, sources.load_facts(sources=registry))
+    figures = folder / "figures"
     context = {
         "stats": stats,
         "edition": edition,
-        "figures": {p.stem: svg_data_uri(p) for p in sorted((folder / "figures").glob("*.svg"))},
+        "figures": FigureLinks()
+        if for_print
+        else {p.stem: svg_data_uri(p) for p in sorted(figures.glob("*.svg"))},
         "css": Markup(base_css() if for_print else web_css()),
         "pdf_size": pdf_size,
         "for_print": for_print,
@@ -250,20 +267,39 @@ def load_printer() -> None:
     import weasyprint  # noqa: F401
 
 
-def render_pdf(html: str, folder: Path, target: Path) -> list[str]:
-    """Print the PDF (tagged, PDF/UA-1, with XMP metadata); returns WeasyPrint's warnings."""
+def render_pdf(html: str, folder: Path, target: Path, figures_drawn=lambda: None) -> list[str]:
+    """Print the PDF (tagged, PDF/UA-1, with XMP metadata); returns WeasyPrint's warnings.
+    The figures are read from `folder`/figures once `figures_drawn()` has returned (it waits
+    for them, or raises if they will never come)."""
     from weasyprint import HTML  # imported here: loading Pango is slow and only PDF needs it
 
     collect = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collect)
     try:
-        HTML(string=html, base_url=str(folder)).write_pdf(
-            target, pdf_tags=True, pdf_variant="pdf/ua-1", xmp_metadata=[LANGUAGE_XMP]
-        )
+        HTML(
+            string=html, base_url=str(folder), url_fetcher=_fetcher(folder, figures_drawn)
+        ).write_pdf(target, pdf_tags=True, pdf_variant="pdf/ua-1", xmp_metadata=[LANGUAGE_XMP])
     finally:
         logger.removeHandler(collect)
     return collect.messages
+
+
+def _fetcher(folder: Path, figures_drawn):
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+    class FigureFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if not url.startswith(FIGURE_LINK):
+                return super().fetch(url, headers)
+            try:
+                figures_drawn()
+                svg = (folder / "figures" / f"{url.removeprefix(FIGURE_LINK)}.svg").read_bytes()
+            except Exception as exc:  # the PDF would lack a figure: stop printing it
+                raise FatalURLFetchingError(f"figure {url}: {exc}") from exc
+            return URLFetcherResponse(url, svg, {"Content-Type": "image/svg+xml"})
+
+    return FigureFetcher()
 
 
 def base_css() -> str:

@@ -8,13 +8,14 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from harmreport import build, paths
+from harmreport import build, paths, printing
 from harmreport.build import BuildRequest
 from harmreport.errors import NotebookFailed
 from harmreport.outputs import read_json
@@ -113,12 +114,12 @@ def test_second_concurrent_build_is_refused(published):
     assert tree_hashes(out / "2024") == before
 
 
-def broken_notebooks(folder: Path, code: str) -> Path:
+def broken_notebooks(folder: Path, code: str, name="02_headline_statistics") -> Path:
     copy = folder / "notebooks"
     shutil.copytree(paths.NOTEBOOKS, copy)
-    book = nbformat.read(copy / "02_headline_statistics.ipynb", as_version=4)
+    book = nbformat.read(copy / f"{name}.ipynb", as_version=4)
     book.cells.insert(3, nbformat.v4.new_code_cell(code, id="inserted-fault"))
-    nbformat.write(book, copy / "02_headline_statistics.ipynb")
+    nbformat.write(book, copy / f"{name}.ipynb")
     return copy
 
 
@@ -142,6 +143,25 @@ def test_notebook_faults_exit_5(published, tmp_path_factory, monkeypatch, code, 
     assert time.monotonic() - started < 60
     assert tree_hashes(out / "2024") == before
     assert any("full log:" in line for line in failure.value.details)
+
+
+def test_a_failing_figures_notebook_stops_the_pdf_begun_beside_it(
+    published, tmp_path_factory, monkeypatch
+):
+    """The PDF's printing begins while the figures are drawn: when they never come, it stops
+    with the build, and no PDF without its figures is written."""
+    out, before = published
+    broken = broken_notebooks(tmp_path_factory.mktemp("nb"), "1 / 0", "03_figures")
+    monkeypatch.setattr(paths, "NOTEBOOKS", broken)
+    request = BuildRequest(2024, out_root=out, formats=("html", "pdf"))
+    with pytest.raises(NotebookFailed, match="03_figures.* ZeroDivisionError") as failure:
+        build.build_edition(request, write=lambda line: None)
+    assert failure.value.exit_code == 5
+    assert printing.PRINTER_THREAD not in [thread.name for thread in threading.enumerate()]
+    failed = list(work_folder(out).glob("failed/2024-*/edition"))
+    assert len(failed) == 1 and (failed[0] / "stats.json").exists()
+    assert not (failed[0] / "report.pdf").exists()
+    assert tree_hashes(out / "2024") == before
 
 
 def test_read_only_output_folder_exits_4():
