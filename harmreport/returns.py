@@ -84,10 +84,13 @@ def save_validated(returns: Returns, out: Path) -> Path:
 
 def read_validated(out: Path, path: Path, year: int) -> Returns:
     """The returns notebook 1 validated, if they were read from these very bytes."""
-    try:
+    try:  # a pickle: only ever this machine's own scratch, written by notebook 1
         digest, returns = pickle.loads(validated_file(out).read_bytes())
     except FileNotFoundError:
         raise NotValidated("no validated returns: run notebook 1 first") from None
+    except Exception as exc:  # written by another version of the package
+        message = f"the validated returns cannot be read ({exc}): run notebook 1 again"
+        raise NotValidated(message) from None
     if (returns.year, digest) != (year, _source_digest(Path(path))):
         raise NotValidated(
             f"the validated returns are not those of {Path(path).name} for {year} as it is "

@@ -228,3 +228,6 @@ def test_validated_returns_are_kept_beside_the_output_and_refused_once_stale(tmp
     path.write_text(path.read_text().replace(",4\n", ",5\n"))
     with pytest.raises(NotValidated, match="returns.csv for 2024 as it is now"):
         read_validated(out, path, 2024)
+    kept.write_bytes(b"not a pickle")
+    with pytest.raises(NotValidated, match="cannot be read .*: run notebook 1 again"):
+        read_validated(out, path, 2024)
