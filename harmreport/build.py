@@ -106,8 +106,7 @@ def snapshot_returns(returns_file: Path, publication: Publication) -> Path:
     by a relative path that holds no folder of this machine."""
     if editions.is_illustrative(returns_file):
         return returns_file
-    beside = returns_file.with_name(f"{returns_file.stem}_nationalities.csv")
-    for source in (returns_file, beside):
+    for source in (returns_file, editions.nationalities_file(returns_file)):
         if source.is_file():
             shutil.copyfile(source, publication.inputs / source.name)
     return publication.inputs / returns_file.name

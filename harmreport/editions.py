@@ -83,6 +83,12 @@ def returns_file(year: int, returns_path: str = "") -> Path:
     return paths.project_path(returns_path) if returns_path else data_year(year).returns
 
 
+def nationalities_file(returns_file: Path) -> Path:
+    """A CSV returns file's nationalities table: a file of its own beside it (a workbook holds
+    it as a sheet)."""
+    return returns_file.with_name(f"{returns_file.stem}_nationalities.csv")
+
+
 def is_illustrative(path: Path) -> bool:
     """Everything shipped in data/returns/ is invented (see data/README.md)."""
     return Path(path).resolve().is_relative_to(paths.RETURNS.resolve())

@@ -41,14 +41,18 @@ FONT_FILES = tuple(
 )
 
 
+def _with_nationalities(returns_file: Path) -> list[Path]:
+    beside = editions.nationalities_file(returns_file)
+    return [returns_file, beside] if beside.is_file() else [returns_file]
+
+
 def input_files(returns_file: Path, edition: editions.DataYear) -> list[Path]:
-    files = [returns_file, *returns_file.parent.glob(f"{returns_file.stem}_nationalities.csv")]
+    files = _with_nationalities(returns_file)
     if edition.comparison_year:
         files.append(editions.data_year(edition.comparison_year).returns)
     for year in editions.all_editions():  # the change across editions reads their returns
         if year < edition.year:
-            earlier = editions.data_year(year).returns
-            files += [earlier, *earlier.parent.glob(f"{earlier.stem}_nationalities.csv")]
+            files += _with_nationalities(editions.data_year(year).returns)
     files += [paths.AUTHORITIES, paths.HEXMAP, paths.EDITIONS, paths.SOURCES, paths.FACTS]
     files += [paths.DATA / "colophon.toml", *sorted((paths.DATA / "vocabularies").glob("*"))]
     files += sorted(paths.NOTEBOOKS.glob("*.ipynb")) + sorted(paths.TEMPLATES.glob("*.*"))

@@ -102,15 +102,10 @@ def read_validated(out: Path, path: Path, year: int) -> Returns:
 def _source_digest(path: Path) -> str:
     """The returns file's bytes, and its nationalities table's if that is a file of its own."""
     digest = hashlib.sha256(path.read_bytes())
-    beside = nationalities_beside(path)
+    beside = editions.nationalities_file(path)
     if path.suffix.lower() == ".csv" and beside.exists():
         digest.update(b"\0" + beside.read_bytes())
     return digest.hexdigest()
-
-
-def nationalities_beside(path: Path) -> Path:
-    """A CSV's nationalities table: a file of its own beside it."""
-    return path.with_name(f"{path.stem}_nationalities.csv")
 
 
 class _Checker:
@@ -408,7 +403,7 @@ def _load_nationalities(path: Path, returns: Returns, checker: _Checker):
 
 def _nationalities_table(path: Path) -> RawTable | None:
     if path.suffix.lower() == ".csv":
-        beside = nationalities_beside(path)
+        beside = editions.nationalities_file(path)
         return read_table(beside) if beside.exists() else None
     return read_table(path, sheet=NATIONALITIES_SHEET)
 
