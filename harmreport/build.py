@@ -192,9 +192,8 @@ def _build_in(publication, request, edition, given_file, progress, plan):
                 returns, *earlier = validate(returns_file, edition)
                 if printer:
                     printer.load()
-                analyse(
-                    publication, request, parameters, returns, kernel, progress, since, printer
-                )
+                beside = printer if request.print_beside_figures else None
+                analyse(publication, request, parameters, returns, kernel, progress, since, beside)
         stats = read_json(staging / "stats.json")
         render_outputs(staging, stats, edition, returns, request.formats, progress, printer)
     finally:
@@ -329,9 +328,8 @@ def _render_report(staging, stats, edition, formats, progress, printer):
     pdf_size = ""
     if printer:
         warnings = printer.warnings(stats)
-        progress.stage(
-            "PDF", "report.pdf (begun while the figures were drawn)", printer.figures_at
-        )
+        beside = " (begun while the figures were drawn)" if printer.beside_figures else ""
+        progress.stage("PDF", f"report.pdf{beside}", printer.figures_at)
         for warning in warnings:
             progress.write(f"[{edition.year}] warning: WeasyPrint: {warning}")
         pdf_size = web.file_size(staging / "report.pdf")

@@ -49,6 +49,7 @@ def parse_args(argv):
         help="editions built at once (default: the number of cores)",
     )
     parser.add_argument("--no-index", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--cores-taken", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument(
         "--data",
         type=Path,
@@ -92,7 +93,10 @@ def requests_from(args) -> list[BuildRequest]:
     if args.data and len(years) > 1:
         raise InputError("--data replaces the returns of one edition; give one --year with it")
     formats = tuple(f.strip().lower() for f in args.format.split(",") if f.strip())
-    return [BuildRequest(year, args.data, args.out, formats, args.cell_timeout) for year in years]
+    return [
+        BuildRequest(year, args.data, args.out, formats, args.cell_timeout, not args.cores_taken)
+        for year in years
+    ]
 
 
 # On a signal nbclient shuts its kernel down while the build does too; asyncio's note about
@@ -159,7 +163,8 @@ def _build_in_parallel(requests: list[BuildRequest], args) -> list[int]:
         while waiting or running:
             while waiting and len(running) < max(1, args.jobs):
                 request = waiting.pop(0)
-                running[subprocess.Popen(_one_edition_command(request, args))] = request
+                command = _one_edition_command(request, args, len(requests))
+                running[subprocess.Popen(command)] = request
             finished = _wait_any(running)
             statuses.append(finished.returncode)
             del running[finished]
@@ -173,10 +178,12 @@ def _build_in_parallel(requests: list[BuildRequest], args) -> list[int]:
     return [*statuses, _index_status(requests[0].out_root)]
 
 
-def _one_edition_command(request: BuildRequest, args) -> list[str]:
+def _one_edition_command(request: BuildRequest, args, editions: int) -> list[str]:
     command = [sys.executable, str(paths.ROOT / "run_report.py"), "--year", str(request.year)]
     command += ["--out", str(request.out_root), "--format", ",".join(request.formats)]
     command += ["--cell-timeout", str(request.cell_timeout), "--no-index"]
+    if min(args.jobs, editions) >= (os.cpu_count() or 1):  # no core to spare for the PDF
+        command.append("--cores-taken")
     return command + (["--force"] if args.force else [])
 
 

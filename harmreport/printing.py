@@ -21,6 +21,7 @@ class Printer:
         self.drawn, self.cancelled = threading.Event(), False
         self.thread, self.outcome = None, None
         self.figures_at = None  # when the figures were drawn: the PDF's own time starts there
+        self.beside_figures = False  # begun before they were
 
     def load(self) -> None:
         """Import WeasyPrint (Pango, fonts: half a second) while the notebooks run."""
@@ -28,6 +29,7 @@ class Printer:
 
     def start(self, stats: dict) -> None:
         if not self.thread:
+            self.beside_figures = not self.drawn.is_set()
             self.thread = threading.Thread(
                 target=self._print, args=(stats,), name=PRINTER_THREAD, daemon=True
             )
@@ -40,8 +42,8 @@ class Printer:
 
     def warnings(self, stats: dict) -> list[str]:
         """WeasyPrint's warnings once the PDF is written; what stopped it, raised."""
-        self.start(stats)
         self.figures_drawn()
+        self.start(stats)
         self.thread.join()
         if isinstance(self.outcome, BaseException):
             raise self.outcome

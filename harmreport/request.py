@@ -17,3 +17,6 @@ class BuildRequest:
     out_root: Path = paths.REPORT
     formats: tuple[str, ...] = FORMATS
     cell_timeout: int = DEFAULT_CELL_TIMEOUT
+    # The PDF begun while the figures are drawn uses a core the build would leave idle; when
+    # other builds take every core (--year/--all in parallel), it is printed after them.
+    print_beside_figures: bool = True
