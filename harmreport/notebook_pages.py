@@ -3,7 +3,8 @@ every published figure was computed without Jupyter; Appendix B links each figur
 
     python -m harmreport.notebook_pages FOLDER
 
-The build runs this in a process of its own while WeasyPrint prints the PDF."""
+With a core to spare, the build runs this in a process of its own while WeasyPrint prints the
+PDF; otherwise it calls write_pages itself (its second build finds nbconvert imported)."""
 
 import sys
 from pathlib import Path

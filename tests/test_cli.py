@@ -17,5 +17,5 @@ def test_the_pdf_is_begun_beside_the_figures_only_with_a_core_to_spare(monkeypat
     monkeypatch.setattr(cli.os, "cpu_count", lambda: 8)
     assert not any("--cores-taken" in command for command in children("--year", "2015", "2017"))
     taken = cli.requests_from(cli.parse_args(["--year", "2015", "--cores-taken"]))
-    assert taken[0].print_beside_figures is False
-    assert cli.requests_from(cli.parse_args(["--year", "2015"]))[0].print_beside_figures
+    assert taken[0].spare_core is False
+    assert cli.requests_from(cli.parse_args(["--year", "2015"]))[0].spare_core
