@@ -2,6 +2,7 @@
 of a failed run is kept with its notebooks outside the published tree."""
 
 import argparse
+import contextlib
 import logging
 import os
 import subprocess
@@ -50,6 +51,7 @@ def parse_args(argv):
     )
     parser.add_argument("--no-index", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--cores-taken", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--in-turn", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument(
         "--data",
         type=Path,
@@ -119,10 +121,12 @@ def _main(argv) -> int:
         return _report(exc)
     if args.verify:
         statuses = [_verify_one(request) for request in requests]  # a failure stops no other
-    elif len(requests) > 1:
-        statuses = _build_in_parallel(requests, args)
-    else:
+    elif len(requests) == 1:
         statuses = [_build_one(requests[0], args.force, index=not args.no_index)]
+    elif args.in_turn:
+        statuses = _build_in_turn(requests, args)
+    else:
+        statuses = _build_in_parallel(requests, args)
     return next((status for status in statuses if status), 0)
 
 
@@ -153,21 +157,45 @@ def _build_one(request: BuildRequest, force: bool, index: bool = True) -> int:
     return 0
 
 
+def _build_in_turn(requests: list[BuildRequest], args) -> list[int]:
+    """Editions one after another in this process, each with its own staging folder, kernel
+    and log: the second finds pandas, WeasyPrint and nbconvert imported. A failed build goes
+    on to the next; an interrupted one stops the rest."""
+    statuses = []
+    for request in requests:
+        statuses.append(_build_one(request, args.force, index=False))
+        _give_back_memory()
+        if statuses[-1] == EXIT_INTERRUPTED:
+            return [EXIT_INTERRUPTED]
+    return statuses if args.no_index else [*statuses, _index_status(requests[0].out_root)]
+
+
+def _give_back_memory() -> None:
+    """What the last build's PDF thread held, back to the system: without it the process
+    grew by some 30 MiB an edition."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    with contextlib.suppress(AttributeError, OSError):  # glibc's; elsewhere, nothing to do
+        ctypes.CDLL(None).malloc_trim(0)
+
+
 def _build_in_parallel(requests: list[BuildRequest], args) -> list[int]:
-    """Each edition in a process of its own (its own staging folder, kernels and log), at
-    most --jobs at once; the index of editions is written once, when all have finished."""
-    waiting = list(requests)
-    running: dict[subprocess.Popen, BuildRequest] = {}
+    """The editions shared among processes, at most --jobs at once, each building its share
+    in turn; with --jobs 1, one process an edition, the least memory. The index of editions
+    is written once, when all have finished."""
+    waiting = _shares(requests, args.jobs)
+    at_once = min(args.jobs, len(waiting))
+    running: list[subprocess.Popen] = []
     statuses = []
     try:
         while waiting or running:
-            while waiting and len(running) < max(1, args.jobs):
-                request = waiting.pop(0)
-                command = _one_edition_command(request, args, len(requests))
-                running[subprocess.Popen(command)] = request
+            while waiting and len(running) < at_once:
+                running.append(subprocess.Popen(_worker_command(waiting.pop(0), args, at_once)))
             finished = _wait_any(running)
             statuses.append(finished.returncode)
-            del running[finished]
+            running.remove(finished)
     except (KeyboardInterrupt, Terminated) as stop:
         for process in running:
             if isinstance(stop, Terminated):  # Ctrl-C reached every build; SIGTERM only us
@@ -178,16 +206,27 @@ def _build_in_parallel(requests: list[BuildRequest], args) -> list[int]:
     return [*statuses, _index_status(requests[0].out_root)]
 
 
-def _one_edition_command(request: BuildRequest, args, editions: int) -> list[str]:
-    command = [sys.executable, str(paths.ROOT / "run_report.py"), "--year", str(request.year)]
-    command += ["--out", str(request.out_root), "--format", ",".join(request.formats)]
-    command += ["--cell-timeout", str(request.cell_timeout), "--no-index"]
-    if min(args.jobs, editions) >= (os.cpu_count() or 1):  # no core to spare for the PDF
+def _shares(requests: list[BuildRequest], jobs: int) -> list[list[BuildRequest]]:
+    """Round robin among the processes; a process builds its second edition with pandas,
+    WeasyPrint and nbconvert already imported (but holds its first one's memory)."""
+    if jobs <= 1:
+        return [[request] for request in requests]
+    workers = min(jobs, len(requests))
+    return [requests[worker::workers] for worker in range(workers)]
+
+
+def _worker_command(share: list[BuildRequest], args, at_once: int) -> list[str]:
+    first = share[0]
+    command = [sys.executable, str(paths.ROOT / "run_report.py"), "--in-turn", "--no-index"]
+    command += ["--year", *(str(request.year) for request in share)]
+    command += ["--out", str(first.out_root), "--format", ",".join(first.formats)]
+    command += ["--cell-timeout", str(first.cell_timeout)]
+    if at_once >= (os.cpu_count() or 1):  # no core to spare for the PDF
         command.append("--cores-taken")
     return command + (["--force"] if args.force else [])
 
 
-def _wait_any(running: dict) -> subprocess.Popen:
+def _wait_any(running: list) -> subprocess.Popen:
     pid, status = os.wait()  # any child: the first edition to finish frees a place
     for process in running:
         if process.pid == pid:

@@ -1,21 +1,53 @@
 """The command line's own decisions, made without building anything."""
 
-from harmreport import cli
+from harmreport import cli, editions
 
 
-def children(*argv) -> list[list[str]]:
-    """The commands a parallel build would run, one per edition."""
+def workers(*argv) -> list[list[str]]:
+    """The commands a parallel build would run, one per process."""
     args = cli.parse_args(list(argv))
-    requests = cli.requests_from(args)
-    return [cli._one_edition_command(request, args, len(requests)) for request in requests]
+    shares = cli._shares(cli.requests_from(args), args.jobs)
+    return [cli._worker_command(share, args, min(args.jobs, len(shares))) for share in shares]
+
+
+def years_of(command: list[str]) -> list[str]:
+    start = command.index("--year") + 1
+    return command[start : command.index("--out")]
+
+
+def test_editions_are_shared_among_one_process_a_core(monkeypatch):
+    monkeypatch.setattr(cli.os, "cpu_count", lambda: 2)
+    commands = workers("--all")
+    assert len(commands) == 2
+    built = sorted(year for command in commands for year in years_of(command))
+    assert built == sorted(str(year) for year in editions.all_editions())
+    assert all("--in-turn" in command for command in commands)
+    assert [len(years_of(command)) for command in workers("--all", "--jobs", "3")] == [2, 1, 1]
+    assert [len(years_of(command)) for command in workers("--all", "--jobs", "1")] == [1] * 4
 
 
 def test_the_pdf_is_begun_beside_the_figures_only_with_a_core_to_spare(monkeypatch):
     monkeypatch.setattr(cli.os, "cpu_count", lambda: 2)
-    assert all("--cores-taken" in command for command in children("--all"))  # 2 at once
-    assert not any("--cores-taken" in command for command in children("--all", "--jobs", "1"))
+    assert all("--cores-taken" in command for command in workers("--all"))  # 2 at once
+    assert not any("--cores-taken" in command for command in workers("--all", "--jobs", "1"))
     monkeypatch.setattr(cli.os, "cpu_count", lambda: 8)
-    assert not any("--cores-taken" in command for command in children("--year", "2015", "2017"))
+    assert not any("--cores-taken" in command for command in workers("--year", "2015", "2017"))
     taken = cli.requests_from(cli.parse_args(["--year", "2015", "--cores-taken"]))
     assert taken[0].spare_core is False
     assert cli.requests_from(cli.parse_args(["--year", "2015"]))[0].spare_core
+
+
+def test_editions_built_in_turn_stop_at_an_interruption(monkeypatch):
+    """One process builds its share in turn: a failure goes on to the next, Ctrl-C stops."""
+    built = []
+
+    def build_one(request, force, index):
+        built.append(request.year)
+        return {2015: 2, 2017: cli.EXIT_INTERRUPTED}.get(request.year, 0)
+
+    monkeypatch.setattr(cli, "_build_one", build_one)
+    assert cli.main(["--year", "2015", "2017", "2020", "--in-turn", "--no-index"]) == 130
+    assert built == [2015, 2017]
+    built.clear()
+    assert cli.main(["--year", "2015", "2020", "--in-turn", "--no-index"]) == 2
+    assert built == [2015, 2020]
