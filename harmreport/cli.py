@@ -5,12 +5,13 @@ import argparse
 import contextlib
 import logging
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 from . import config, editions, interrupts, paths
-from .errors import BuildError, InputError, InternalError
+from .errors import BuildError, EnvironmentProblem, InputError, InternalError
 from .interrupts import Terminated
 from .problems import printable
 from .request import FORMATS, BuildRequest
@@ -187,15 +188,15 @@ def _build_in_parallel(requests: list[BuildRequest], args) -> list[int]:
     is written once, when all have finished."""
     waiting = _shares(requests, args.jobs)
     at_once = min(args.jobs, len(waiting))
-    running: list[subprocess.Popen] = []
+    running: dict[subprocess.Popen, list[BuildRequest]] = {}
     statuses = []
     try:
         while waiting or running:
             while waiting and len(running) < at_once:
-                running.append(subprocess.Popen(_worker_command(waiting.pop(0), args, at_once)))
+                share = waiting.pop(0)
+                running[subprocess.Popen(_worker_command(share, args, at_once))] = share
             finished = _wait_any(running)
-            statuses.append(finished.returncode)
-            running.remove(finished)
+            statuses.append(_status_of(finished, running.pop(finished)))
     except (KeyboardInterrupt, Terminated) as stop:
         for process in running:
             if isinstance(stop, Terminated):  # Ctrl-C reached every build; SIGTERM only us
@@ -204,6 +205,22 @@ def _build_in_parallel(requests: list[BuildRequest], args) -> list[int]:
             process.wait()
         return [EXIT_INTERRUPTED]
     return [*statuses, _index_status(requests[0].out_root)]
+
+
+def _status_of(process: subprocess.Popen, share: list[BuildRequest]) -> int:
+    """A process killed by a signal (out of memory, say) cannot say which of its editions it
+    left unbuilt: this one names them all."""
+    if process.returncode >= 0:
+        return process.returncode
+    years = " ".join(str(request.year) for request in share)
+    number = -process.returncode
+    return _report(
+        EnvironmentProblem(
+            f"the process building {years} was killed (signal {number}: "
+            f"{signal.strsignal(number)}); of these editions, any not reported published "
+            "above is as it was"
+        )
+    )
 
 
 def _shares(requests: list[BuildRequest], jobs: int) -> list[list[BuildRequest]]:
@@ -226,7 +243,7 @@ def _worker_command(share: list[BuildRequest], args, at_once: int) -> list[str]:
     return command + (["--force"] if args.force else [])
 
 
-def _wait_any(running: list) -> subprocess.Popen:
+def _wait_any(running) -> subprocess.Popen:
     pid, status = os.wait()  # any child: the first edition to finish frees a place
     for process in running:
         if process.pid == pid:

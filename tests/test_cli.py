@@ -1,5 +1,7 @@
 """The command line's own decisions, made without building anything."""
 
+import sys
+
 from harmreport import cli, editions
 
 
@@ -51,3 +53,17 @@ def test_editions_built_in_turn_stop_at_an_interruption(monkeypatch):
     built.clear()
     assert cli.main(["--year", "2015", "2020", "--in-turn", "--no-index"]) == 2
     assert built == [2015, 2020]
+
+
+def test_a_process_killed_with_its_share_names_every_edition_of_it(monkeypatch, tmp_path, capsys):
+    """Killed (out of memory, say), a process cannot tell which editions it left unbuilt."""
+    suicide = "import os, signal; os.kill(os.getpid(), signal.SIGKILL)"
+    commands = iter([[sys.executable, "-c", suicide], [sys.executable, "-c", "pass"]])
+    monkeypatch.setattr(cli, "_worker_command", lambda *_: next(commands))
+    monkeypatch.setattr(cli.os, "cpu_count", lambda: 2)
+    assert cli.main(["--all", "--out", str(tmp_path)]) == 4
+    first = " ".join(str(year) for year in editions.all_editions()[::2])
+    assert f"error: the process building {first} was killed (signal 9: Killed)" in (
+        capsys.readouterr().err
+    )
+    assert (tmp_path / "index.html").is_file()  # the other share's editions are listed
