@@ -13,6 +13,8 @@ alternating so that a slow minute of the machine falls on all of them alike:
 - --help;
 - peak memory: the most the four-edition build's processes held at once (their resident
   memory summed, sampled every 50 ms) and its largest single process;
+- CPU: the seconds of CPU (user and system, the processes and all they started) of a cold
+  build and of the four editions; the four cannot take less than their CPU over the cores;
 - per stage: the build's own timings of its stages in the cold builds.
 """
 
@@ -34,7 +36,7 @@ STAGE = re.compile(r"^\[\d{4}\] (\S+)\s+([\d.]+) s ")
 
 
 def timed(command: list[str], sample_memory: bool = False) -> tuple[float, str, dict]:
-    """Seconds, stderr and memory of one whole process (and its children)."""
+    """Seconds, stderr, and memory and CPU of one whole process (and its children)."""
     started = time.perf_counter()
     with tempfile.TemporaryFile("w+") as err:
         process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err)
@@ -51,6 +53,7 @@ def timed(command: list[str], sample_memory: bool = False) -> tuple[float, str, 
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"bench: {' '.join(command)} failed:\n{stderr}")
     memory["largest"] = usage.ru_maxrss * 1024
+    memory["cpu"] = usage.ru_utime + usage.ru_stime
     return seconds, stderr, memory
 
 
@@ -131,8 +134,9 @@ def main() -> None:
             check=True,
         )
         for n in range(args.repeats):
-            seconds, stderr, _ = timed(build([args.year], scratch / f"cold{n}"))
+            seconds, stderr, used = timed(build([args.year], scratch / f"cold{n}"))
             runs["cold"].append(seconds)
+            runs["cpu cold"].append(used["cpu"])
             for line in stderr.splitlines():
                 if match := STAGE.match(line):
                     stages[match[1]].append(float(match[2]))
@@ -142,6 +146,7 @@ def main() -> None:
             runs["--help"].append(timed([PYTHON, "run_report.py", "--help"])[0])
             seconds, _, memory = timed(build(every, scratch / f"all{n}"), sample_memory=True)
             runs["four editions"].append(seconds)
+            runs["cpu four"].append(memory["cpu"])
             runs["memory together"].append(memory["together"] / 2**20)
             runs["memory largest"].append(memory["largest"] / 2**20)
     report(args, runs, stages, every)
@@ -162,6 +167,12 @@ def report(args, runs, stages, every) -> None:
     print(
         f"| peak memory, {len(every)} editions | {median(runs['memory together']):.0f} MiB "
         f"at once, largest process {median(runs['memory largest']):.0f} MiB |"
+    )
+    cpu_four = median(runs["cpu four"])
+    print(
+        f"| CPU | cold build {median(runs['cpu cold']):.1f} s; {len(every)} editions "
+        f"{cpu_four:.1f} s, at least {cpu_four / os.cpu_count():.1f} s on "
+        f"{os.cpu_count()} cores |"
     )
     print("\nper stage of the cold build (the build's own timings, median):")
     for name, seconds in stages.items():
