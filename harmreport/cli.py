@@ -48,7 +48,7 @@ def parse_args(argv):
         type=int,
         default=os.cpu_count() or 1,
         metavar="N",
-        help="editions built at once (default: the number of cores)",
+        help="editions built at once (default: the number of cores; 1 takes the least memory)",
     )
     parser.add_argument("--no-index", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--cores-taken", action="store_true", help=argparse.SUPPRESS)
@@ -187,7 +187,7 @@ def _build_in_parallel(requests: list[BuildRequest], args) -> list[int]:
     in turn; with --jobs 1, one process an edition, the least memory. The index of editions
     is written once, when all have finished."""
     waiting = _shares(requests, args.jobs)
-    at_once = min(args.jobs, len(waiting))
+    at_once = max(1, min(args.jobs, len(waiting)))
     running: dict[subprocess.Popen, list[BuildRequest]] = {}
     statuses = []
     try:

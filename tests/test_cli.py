@@ -39,6 +39,18 @@ def test_the_pdf_is_begun_beside_the_figures_only_with_a_core_to_spare(monkeypat
     assert cli.requests_from(cli.parse_args(["--year", "2015"]))[0].spare_core
 
 
+def test_jobs_below_one_build_one_edition_at_a_time(monkeypatch, tmp_path):
+    shares = []
+
+    def worker_command(share, args, at_once):
+        shares.append(([request.year for request in share], at_once))
+        return [sys.executable, "-c", "pass"]
+
+    monkeypatch.setattr(cli, "_worker_command", worker_command)
+    assert cli.main(["--year", "2015", "2017", "--jobs", "0", "--out", str(tmp_path)]) == 0
+    assert shares == [([2015], 1), ([2017], 1)]
+
+
 def test_editions_built_in_turn_stop_at_an_interruption(monkeypatch):
     """One process builds its share in turn: a failure goes on to the next, Ctrl-C stops."""
     built = []
