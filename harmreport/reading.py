@@ -7,9 +7,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import openpyxl
 from defusedxml import DefusedXmlException
-from openpyxl.utils import get_column_letter
 
 from .problems import Problem, ReturnsError
 
@@ -196,6 +194,8 @@ def _open_workbook(path: Path, data: bytes):
         looks = "CSV text" if _looks_like_text(data) else "not a workbook"
         raise _file_error(path, f"is named .xlsx but is {looks}; save it as .xlsx or .csv")
     _check_archive(path, data)
+    import openpyxl  # here: a build from a CSV need not import it (60 ms, in the kernel's start)
+
     try:
         return openpyxl.load_workbook(io.BytesIO(data), data_only=False, read_only=False)
     except DefusedXmlException:
@@ -265,6 +265,8 @@ def _read_xlsx(path: Path, data: bytes, wanted: str, fallback_first: bool) -> Ra
 
 
 def _refuse_merged_header(table: RawTable, sheet) -> None:
+    from openpyxl.utils import get_column_letter
+
     for merged in sheet.merged_cells.ranges:
         if merged.min_row == 1:
             span = f"{get_column_letter(merged.min_col)}1:{merged.coord.split(':')[-1]}"
