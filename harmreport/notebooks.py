@@ -8,6 +8,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from queue import Empty
@@ -126,11 +127,25 @@ class Kernel:
         client.allow_stdin = False  # a notebook asking for input fails instead of waiting
         client.start_channels()
         try:
-            await client.wait_for_ready(timeout=START_TIMEOUT)
+            await self._answered(client, time.monotonic() + START_TIMEOUT)
         except BaseException:
             client.stop_channels()
             raise
         self.client = client
+
+    async def _answered(self, client, deadline: float) -> None:
+        """As jupyter_client's wait_for_ready, but done once the kernel has answered
+        kernel_info on the shell channel and reported itself idle after it on IOPub (so IOPub
+        is connected): wait_for_ready then waits for 0.2 s of silence on IOPub, a fifth of a
+        second of every build. What else IOPub holds belongs to no cell: nbclient reads only
+        the messages of the cell it runs."""
+        while time.monotonic() < deadline:
+            sent = client.kernel_info()
+            if await _answer_to(client, sent) and await _idle_after(client, sent):
+                return
+            if not await self.manager.is_alive():
+                raise RuntimeError("it died before it answered")
+        raise TimeoutError(f"no answer within {START_TIMEOUT} s")
 
     async def _wipe(self) -> None:
         if not await self.manager.is_alive():
@@ -154,6 +169,34 @@ class Kernel:
             run_sync(self.manager.cleanup_resources)()
         self.log.close()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+async def _answer_to(client, request: str) -> bool:
+    """Whether the kernel answers `request` on the shell channel within a second (answers to
+    requests sent before it are passed over)."""
+    while True:
+        try:
+            message = await client.get_shell_msg(timeout=1)
+        except Empty:
+            return False
+        if message["parent_header"].get("msg_id") == request:
+            return True
+
+
+async def _idle_after(client, request: str) -> bool:
+    """Whether IOPub reports the kernel idle after `request` within 0.2 s: it may have been
+    published before this client's subscription took hold, and then the request is sent again."""
+    while True:
+        try:
+            message = await client.get_iopub_msg(timeout=0.2)
+        except Empty:
+            return False
+        if (
+            message["parent_header"].get("msg_id") == request
+            and message["msg_type"] == "status"
+            and message["content"]["execution_state"] == "idle"
+        ):
+            return True
 
 
 def run_notebook(

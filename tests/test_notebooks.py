@@ -187,3 +187,12 @@ def test_a_kernel_that_dies_between_notebooks_is_reported_at_once(tmp_path):
         # Said at once: without the check, the wait for an answer ran out after a minute.
         with pytest.raises(NotebookFailed, match="died after the notebook before"):
             kernel.fresh()
+
+
+def test_a_kernel_that_dies_as_it_starts_is_reported(tmp_path, monkeypatch):
+    from harmreport import notebooks
+
+    monkeypatch.setattr(notebooks, "WARM_UP", "import os; os._exit(3)")
+    dead = pytest.raises(NotebookFailed, match="did not answer: it died before it answered")
+    with Kernel(tmp_path, tmp_path / "kernel.log") as kernel, dead:
+        kernel.fresh()
