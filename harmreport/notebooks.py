@@ -6,10 +6,11 @@ import ast
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
 from queue import Empty
 
@@ -165,6 +166,13 @@ class Kernel:
         if self.client is not None:
             self.client.stop_channels()
         if self.manager is not None and self.manager.has_kernel:
+            # Killed and waited for here: shutdown_kernel, finding it alive just after its
+            # SIGKILL, would poll again 0.1 s later; it then only tidies up.
+            process = getattr(self.manager.provisioner, "process", None)
+            if process is not None:
+                process.kill()
+                with suppress(subprocess.TimeoutExpired):  # shutdown_kernel tries again
+                    process.wait(timeout=5)
             run_sync(self.manager.shutdown_kernel)(now=True)
             run_sync(self.manager.cleanup_resources)()
         self.log.close()
