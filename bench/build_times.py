@@ -40,21 +40,21 @@ def timed(command: list[str], sample_memory: bool = False) -> tuple[float, str, 
     started = time.perf_counter()
     with tempfile.TemporaryFile("w+") as err:
         process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err)
-        memory = {"together": 0}
+        used = {"together": 0}
         while True:  # wait4 (not Popen.wait) gives the processes' peak memory
             pid, status, usage = os.wait4(process.pid, os.WNOHANG if sample_memory else 0)
             if pid:
                 break
-            memory["together"] = max(memory["together"], tree_rss(process.pid))
+            used["together"] = max(used["together"], tree_rss(process.pid))
             time.sleep(0.05)
         seconds = time.perf_counter() - started
         err.seek(0)
         stderr = err.read()
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"bench: {' '.join(command)} failed:\n{stderr}")
-    memory["largest"] = usage.ru_maxrss * 1024
-    memory["cpu"] = usage.ru_utime + usage.ru_stime
-    return seconds, stderr, memory
+    used["largest"] = usage.ru_maxrss * 1024
+    used["cpu"] = usage.ru_utime + usage.ru_stime
+    return seconds, stderr, used
 
 
 def tree_rss(pid: int) -> int:
@@ -144,11 +144,11 @@ def main() -> None:
             runs["floor"].append(timed(floor)[0])
             runs["no change"].append(timed(build([args.year], kept))[0])
             runs["--help"].append(timed([PYTHON, "run_report.py", "--help"])[0])
-            seconds, _, memory = timed(build(every, scratch / f"all{n}"), sample_memory=True)
+            seconds, _, used = timed(build(every, scratch / f"all{n}"), sample_memory=True)
             runs["four editions"].append(seconds)
-            runs["cpu four"].append(memory["cpu"])
-            runs["memory together"].append(memory["together"] / 2**20)
-            runs["memory largest"].append(memory["largest"] / 2**20)
+            runs["cpu four"].append(used["cpu"])
+            runs["memory together"].append(used["together"] / 2**20)
+            runs["memory largest"].append(used["largest"] / 2**20)
     report(args, runs, stages, every)
 
 
