@@ -4,12 +4,20 @@ import sys
 
 from harmreport import cli, editions
 
+WORKER_COMMAND = cli._worker_command
 
-def workers(*argv) -> list[list[str]]:
-    """The commands a parallel build would run, one per process."""
-    args = cli.parse_args(list(argv))
-    shares = cli._shares(cli.requests_from(args), args.jobs)
-    return [cli._worker_command(share, args, min(args.jobs, len(shares))) for share in shares]
+
+def workers(monkeypatch, tmp_path, *argv) -> list[list[str]]:
+    """The commands a parallel build starts, one per process (each run as `python -c pass`)."""
+    commands = []
+
+    def record(share, args, at_once):
+        commands.append(WORKER_COMMAND(share, args, at_once))
+        return [sys.executable, "-c", "pass"]
+
+    monkeypatch.setattr(cli, "_worker_command", record)
+    assert cli.main([*argv, "--out", str(tmp_path)]) == 0
+    return commands
 
 
 def years_of(command: list[str]) -> list[str]:
@@ -17,38 +25,31 @@ def years_of(command: list[str]) -> list[str]:
     return command[start : command.index("--out")]
 
 
-def test_editions_are_shared_among_one_process_a_core(monkeypatch):
+def test_editions_are_shared_among_one_process_a_core(monkeypatch, tmp_path):
     monkeypatch.setattr(cli.os, "cpu_count", lambda: 2)
-    commands = workers("--all")
+    commands = workers(monkeypatch, tmp_path, "--all")
     assert len(commands) == 2
     built = sorted(year for command in commands for year in years_of(command))
     assert built == sorted(str(year) for year in editions.all_editions())
     assert all("--in-turn" in command for command in commands)
-    assert [len(years_of(command)) for command in workers("--all", "--jobs", "3")] == [2, 1, 1]
-    assert [len(years_of(command)) for command in workers("--all", "--jobs", "1")] == [1] * 4
+    three = workers(monkeypatch, tmp_path, "--all", "--jobs", "3")
+    assert [len(years_of(command)) for command in three] == [2, 1, 1]
+    for jobs in ("1", "0"):  # one process an edition, one at a time
+        one = workers(monkeypatch, tmp_path, "--all", "--jobs", jobs)
+        assert [len(years_of(command)) for command in one] == [1] * 4
 
 
-def test_the_pdf_is_begun_beside_the_figures_only_with_a_core_to_spare(monkeypatch):
+def test_the_pdf_is_begun_beside_the_figures_only_with_a_core_to_spare(monkeypatch, tmp_path):
     monkeypatch.setattr(cli.os, "cpu_count", lambda: 2)
-    assert all("--cores-taken" in command for command in workers("--all"))  # 2 at once
-    assert not any("--cores-taken" in command for command in workers("--all", "--jobs", "1"))
+    assert all("--cores-taken" in command for command in workers(monkeypatch, tmp_path, "--all"))
+    one = workers(monkeypatch, tmp_path, "--all", "--jobs", "1")
+    assert not any("--cores-taken" in command for command in one)
     monkeypatch.setattr(cli.os, "cpu_count", lambda: 8)
-    assert not any("--cores-taken" in command for command in workers("--year", "2015", "2017"))
+    two = workers(monkeypatch, tmp_path, "--year", "2015", "2017")
+    assert not any("--cores-taken" in command for command in two)
     taken = cli.requests_from(cli.parse_args(["--year", "2015", "--cores-taken"]))
     assert taken[0].spare_core is False
     assert cli.requests_from(cli.parse_args(["--year", "2015"]))[0].spare_core
-
-
-def test_jobs_below_one_build_one_edition_at_a_time(monkeypatch, tmp_path):
-    shares = []
-
-    def worker_command(share, args, at_once):
-        shares.append(([request.year for request in share], at_once))
-        return [sys.executable, "-c", "pass"]
-
-    monkeypatch.setattr(cli, "_worker_command", worker_command)
-    assert cli.main(["--year", "2015", "2017", "--jobs", "0", "--out", str(tmp_path)]) == 0
-    assert shares == [([2015], 1), ([2017], 1)]
 
 
 def test_editions_built_in_turn_stop_at_an_interruption(monkeypatch):
