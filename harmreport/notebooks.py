@@ -136,13 +136,13 @@ class Kernel:
 
     async def _answered(self, client, deadline: float) -> None:
         """As jupyter_client's wait_for_ready, but done once the kernel has answered
-        kernel_info on the shell channel and reported itself idle after it on IOPub (so IOPub
-        is connected): wait_for_ready then waits for 0.2 s of silence on IOPub, a fifth of a
+        kernel_info on the shell channel and IOPub has carried its status for it (so IOPub is
+        connected): wait_for_ready then waits for 0.2 s of silence on IOPub, a fifth of a
         second of every build. What else IOPub holds belongs to no cell: nbclient reads only
         the messages of the cell it runs."""
         while time.monotonic() < deadline:
             sent = client.kernel_info()
-            if await _answer_to(client, sent) and await _idle_after(client, sent):
+            if await _answer_to(client, sent) and await _heard_on_iopub(client, sent):
                 return
             if not await self.manager.is_alive():
                 raise RuntimeError("it died before it answered")
@@ -191,19 +191,16 @@ async def _answer_to(client, request: str) -> bool:
             return True
 
 
-async def _idle_after(client, request: str) -> bool:
-    """Whether IOPub reports the kernel idle after `request` within 0.2 s: it may have been
-    published before this client's subscription took hold, and then the request is sent again."""
+async def _heard_on_iopub(client, request: str) -> bool:
+    """Whether IOPub carries the kernel's status for `request` within 0.2 s (it says "busy"
+    before it answers on the shell channel): if not, this client's subscription had not
+    taken hold when it was published, and the request is sent again."""
     while True:
         try:
             message = await client.get_iopub_msg(timeout=0.2)
         except Empty:
             return False
-        if (
-            message["parent_header"].get("msg_id") == request
-            and message["msg_type"] == "status"
-            and message["content"]["execution_state"] == "idle"
-        ):
+        if message["parent_header"].get("msg_id") == request:
             return True
 
 
