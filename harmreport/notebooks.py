@@ -142,7 +142,10 @@ class Kernel:
         the messages of the cell it runs."""
         while time.monotonic() < deadline:
             sent = client.kernel_info()
-            if await _answer_to(client, sent) and await _heard_on_iopub(client, sent):
+            # IOPub carries the kernel's "busy" for the request before the answer: not heard
+            # within 0.2 s, it was published before this client's subscription took hold.
+            answered = await _message_about(sent, client.get_shell_msg, 1)
+            if answered and await _message_about(sent, client.get_iopub_msg, 0.2):
                 return
             if not await self.manager.is_alive():
                 raise RuntimeError("it died before it answered")
@@ -152,13 +155,9 @@ class Kernel:
         if not await self.manager.is_alive():
             raise RuntimeError("it died after the notebook before")
         sent = self.client.execute(WIPE, silent=True, store_history=False)
-        while True:
-            try:
-                reply = await self.client.get_shell_msg(timeout=START_TIMEOUT)
-            except Empty:
-                raise TimeoutError(f"no answer within {START_TIMEOUT} s") from None
-            if reply["parent_header"].get("msg_id") == sent:
-                break
+        reply = await _message_about(sent, self.client.get_shell_msg, START_TIMEOUT)
+        if reply is None:
+            raise TimeoutError(f"no answer within {START_TIMEOUT} s")
         if reply["content"]["status"] != "ok":
             raise RuntimeError(f"wiping it failed: {reply['content'].get('evalue')}")
 
@@ -179,29 +178,16 @@ class Kernel:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-async def _answer_to(client, request: str) -> bool:
-    """Whether the kernel answers `request` on the shell channel within a second (answers to
-    requests sent before it are passed over)."""
+async def _message_about(request: str, receive, timeout: float) -> dict | None:
+    """The first message `receive` (a channel's get) brings about `request`, passing over
+    those about earlier requests; None if none comes within `timeout` seconds of the last."""
     while True:
         try:
-            message = await client.get_shell_msg(timeout=1)
+            message = await receive(timeout=timeout)
         except Empty:
-            return False
+            return None
         if message["parent_header"].get("msg_id") == request:
-            return True
-
-
-async def _heard_on_iopub(client, request: str) -> bool:
-    """Whether IOPub carries the kernel's status for `request` within 0.2 s (it says "busy"
-    before it answers on the shell channel): if not, this client's subscription had not
-    taken hold when it was published, and the request is sent again."""
-    while True:
-        try:
-            message = await client.get_iopub_msg(timeout=0.2)
-        except Empty:
-            return False
-        if message["parent_header"].get("msg_id") == request:
-            return True
+            return message
 
 
 def run_notebook(
