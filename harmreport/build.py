@@ -25,7 +25,7 @@ from .errors import (
 from .incremental import ANALYSIS, NOTHING_PUBLISHED, Plan, stage_of_output
 from .manifest import write_manifest
 from .notebook_pages import CANNOT_WRITE, write_pages
-from .notebooks import Kernel, check_parameters, run_notebook
+from .notebooks import check_parameters, edition_kernel, run_notebook
 from .outputs import read_json
 from .printing import Printer
 from .problems import ReturnsError
@@ -189,7 +189,7 @@ def _build_in(publication, request, edition, given_file, progress, plan):
         else:
             if plan.reasons[ANALYSIS] != [NOTHING_PUBLISHED]:
                 progress.write(f"[{request.year}] {plan.summary()}")
-            with Kernel(staging, publication.log) as kernel:  # first: it takes longest to start
+            with edition_kernel(staging, publication.log) as kernel:  # first: slowest to start
                 returns, *earlier = validate(returns_file, edition)
                 if printer:
                     printer.load()

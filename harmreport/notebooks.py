@@ -3,7 +3,9 @@ repeatable: same inputs, same bytes. papermill itself is imported when a noteboo
 that the kernel can start while the build imports and checks everything else."""
 
 import ast
+import atexit
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -67,26 +69,31 @@ WARM_UP = (
     "__import__('threading').Thread("
     "target=__import__, args=('harmreport.figures',), daemon=True).start()"
 )
-# Between notebooks: every name the last one defined is gone and counting starts again at 1
-# in a new history session, as on a kernel of its own (the modules stay imported: that is
-# the time saved).
-WIPE = "get_ipython().reset(new_session=True)"
+# Before each notebook: into the edition's staging folder (a kernel kept from the process's
+# last build was in another); every name the last notebook defined is gone and counting
+# starts again at 1 in a new history session, as on a kernel of its own (the modules stay
+# imported: that is the time saved).
+WIPE = "__import__('os').chdir({folder!r}); get_ipython().reset(new_session=True)"
 
 
 class Kernel:
     """The one kernel an edition's notebooks run on, in turn. It starts (and imports what they
-    need) as soon as the build begins, and is wiped between notebooks, so that each starts from
-    an empty namespace, as in Jupyter, without waiting for a kernel of its own. It talks over
-    Unix sockets in a private folder: builds side by side cannot race for a TCP port."""
+    need) as soon as the build begins, and is wiped before each notebook, so that each starts
+    from an empty namespace, as in Jupyter, without waiting for a kernel of its own. It talks
+    over Unix sockets in a private folder: builds side by side cannot race for a TCP port.
+    What it prints itself goes to a file in that folder, copied into the build's log."""
 
     def __init__(self, staging: Path, log_file: Path):
         self.staging, self.log_file = staging, log_file
         self.manager: AsyncKernelManager | None = None
         self.client = None  # one client, connected once, for every notebook
+        self.busy = False  # a notebook was handed it and has not finished
+        self.environment = _environment()  # what it inherits as it starts
+        self.copied = 0  # how much of its output is in a build's log
 
     def __enter__(self) -> "Kernel":
         self.folder = Path(tempfile.mkdtemp(prefix="hbh-kernels-"))
-        self.log = open(self.log_file, "a", encoding="utf-8")  # noqa: SIM115 (closed on exit)
+        self.output = open(self.folder / "output", "wb")  # noqa: SIM115 (closed on exit)
         try:
             self.start()
         except BaseException:
@@ -105,8 +112,8 @@ class Kernel:
         )
         run_sync(self.manager.start_kernel)(
             cwd=str(self.staging),
-            stdout=self.log,
-            stderr=self.log,
+            stdout=self.output,
+            stderr=self.output,
             extra_arguments=[
                 f"--IPKernelApp.exec_lines={[WARM_UP]!r}",
                 "--HistoryManager.hist_file=:memory:",  # as nbclient does: ~/.ipython untouched
@@ -117,8 +124,11 @@ class Kernel:
         """The kernel once it has answered, wiped of the notebook run on it before (a client
         that connects before the kernel has bound its sockets can wait for ever: papermill is
         handed only a kernel that answered)."""
+        self.busy = True  # until run_notebook has finished with it
         try:
-            run_sync(self._wipe if self.client else self._connect)()
+            if not self.client:
+                run_sync(self._connect)()
+            run_sync(self._wipe)()
         except (RuntimeError, TimeoutError) as exc:  # "did not respond", "kernel died"
             raise NotebookFailed(f"the notebooks' kernel did not answer: {exc}") from None
         return self
@@ -154,7 +164,8 @@ class Kernel:
     async def _wipe(self) -> None:
         if not await self.manager.is_alive():
             raise RuntimeError("it died after the notebook before")
-        sent = self.client.execute(WIPE, silent=True, store_history=False)
+        wipe = WIPE.format(folder=str(self.staging))
+        sent = self.client.execute(wipe, silent=True, store_history=False)
         reply = await _message_about(sent, self.client.get_shell_msg, START_TIMEOUT)
         if reply is None:
             raise TimeoutError(f"no answer within {START_TIMEOUT} s")
@@ -174,8 +185,91 @@ class Kernel:
                     process.wait(timeout=5)
             run_sync(self.manager.shutdown_kernel)(now=True)
             run_sync(self.manager.cleanup_resources)()
-        self.log.close()
+        self.output.close()
+        self.copy_output()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+    def copy_output(self) -> None:
+        """What the kernel printed since the last copy, into the log of the build using it (a
+        kept kernel's waits for the next build). A log that cannot be written (a full disk)
+        must not hide the build's own error."""
+        if self.log_file is None:
+            return
+        with suppress(OSError), open(self.folder / "output", "rb") as output:
+            output.seek(self.copied)
+            printed = output.read()
+            with open(self.log_file, "ab") as log:
+                log.write(printed)
+            self.copied += len(printed)
+
+    def reusable(self) -> bool:
+        """Idle, alive and started in the environment a build now has."""
+        return (
+            not self.busy
+            and self.environment == _environment()
+            and run_sync(self.manager.is_alive)()
+        )
+
+    def move_to(self, staging: Path, log_file: Path) -> "Kernel":
+        """The kernel handed to the process's next build (its next wipe goes into `staging`)."""
+        self.staging, self.log_file = staging, log_file
+        self.copy_output()
+        return self
+
+
+def _environment() -> dict:
+    """The variables a kernel inherits, but pytest's naming the test under way, which change
+    with every test (its in-process builds reuse kernels as a process building in turn does)."""
+    return {name: value for name, value in os.environ.items() if not name.startswith("PYTEST_")}
+
+
+# The kernel of this process's last build, if it ended with the kernel idle, kept for the
+# next build: a process building editions in turn (or the tests' in-process builds) starts
+# one kernel, not one an edition. Stopped when the process exits.
+_kept: list[Kernel] = []
+
+
+@contextmanager
+def edition_kernel(staging: Path, log_file: Path):
+    """The kernel an edition's notebooks run on: the one kept from this process's last build
+    if it can be reused, moved to this build's staging folder and log; else a new one. Kept
+    after the build unless a notebook was running on it when the build stopped."""
+    kernel = _reused(staging, log_file) or Kernel(staging, log_file).__enter__()
+    try:
+        yield kernel
+    except Exception:
+        if kernel.busy:
+            kernel.__exit__()
+        else:
+            _keep(kernel)
+        raise
+    except BaseException:  # interrupted: the process is stopping
+        kernel.__exit__()
+        raise
+    _keep(kernel)
+
+
+def _reused(staging: Path, log_file: Path) -> Kernel | None:
+    if not _kept:
+        return None
+    kernel = _kept.pop()
+    if kernel.reusable():
+        logging.getLogger("harmreport").info("the notebooks' kernel: this process's last one")
+        return kernel.move_to(staging, log_file)
+    kernel.__exit__()
+    return None
+
+
+def _keep(kernel: Kernel) -> None:
+    kernel.copy_output()
+    kernel.log_file = None  # the build's log is published or moved away with it
+    _kept.append(kernel)
+
+
+@atexit.register
+def stop_kept_kernel() -> None:
+    while _kept:
+        _kept.pop().__exit__()
 
 
 async def _message_about(request: str, receive, timeout: float) -> dict | None:
@@ -243,6 +337,8 @@ def run_notebook(
             f"notebook {name}.ipynb did not finish{where}: {type(exc).__name__}: "
             f"{_first_line(str(exc))}"
         ) from None
+    if kernel:
+        kernel.busy = False
     normalise_notebook(target, name)
     return target
 

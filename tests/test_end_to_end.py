@@ -113,6 +113,17 @@ def test_executed_notebooks_name_no_local_folder(built):
     assert 'returns_path = "data/returns/returns_2015.csv"' in injected[0].source
 
 
+@pytest.mark.parametrize("year", EDITIONS)
+def test_executed_notebooks_print_no_warning(built, year):
+    """Whatever a notebook writes to stderr is published with it: a warning there (say,
+    matplotlib not finding Lato and drawing the charts in another font) is a fault."""
+    for path in sorted((built / str(year) / "notebooks").glob("*.ipynb")):
+        book = nbformat.read(path, as_version=4)
+        for cell in book.cells:
+            errors = [o for o in cell.get("outputs", []) if o.get("name") == "stderr"]
+            assert not errors, f"{path.name}: {errors[0]['text'][:200]}"
+
+
 def test_index_of_editions(built):
     index = html_text((built / "index.html").read_text())
     for title in (

@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from harmreport import build, paths, printing
+from harmreport import build, notebooks, paths, printing
 from harmreport.build import BuildRequest
 from harmreport.errors import NotebookFailed
 from harmreport.outputs import read_json
@@ -143,6 +143,7 @@ def test_notebook_faults_exit_5(published, tmp_path_factory, monkeypatch, code, 
     assert time.monotonic() - started < 60
     assert tree_hashes(out / "2024") == before
     assert any("full log:" in line for line in failure.value.details)
+    assert not notebooks._kept  # a kernel a notebook failed on is not the next build's
 
 
 def test_a_failing_figures_notebook_stops_the_pdf_begun_beside_it(

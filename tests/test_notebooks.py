@@ -10,13 +10,13 @@ import pytest
 from jupyter_core.utils import run_sync
 from papermill.exceptions import PapermillExecutionError
 
-from harmreport import build, editions, paths
+from harmreport import build, editions, notebooks, paths
 from harmreport.build import BuildRequest
 from harmreport.errors import NotebookFailed
 from harmreport.notebooks import NOTEBOOKS as STAGES
-from harmreport.notebooks import Kernel, run_notebook
+from harmreport.notebooks import Kernel, edition_kernel, run_notebook
 from tests.conftest import made_once
-from tests.helpers import full, row, write_returns
+from tests.helpers import full, row, tree_hashes, write_returns
 
 pytestmark = pytest.mark.slow  # builds editions or runs kernels: `make quick` skips it
 
@@ -178,6 +178,40 @@ async def ask(kernel, code: str) -> tuple[str, int]:
 
     reply = await kernel.client.execute_interactive(code, output_hook=keep, timeout=30)
     return values[0], reply["content"]["execution_count"]
+
+
+def test_a_process_building_again_reuses_its_idle_kernel(published, monkeypatch):
+    """A process building editions in turn starts one kernel, not one an edition: the next
+    build gets the last one, in its own staging folder, and publishes the same bytes. A
+    kernel started in another environment is not reused."""
+    out, before = published
+    notebooks.stop_kept_kernel()  # what this worker's earlier builds kept
+    request = BuildRequest(2024, out_root=out, formats=("html",))
+    build.build_edition(request, write=lambda line: None)
+    (kernel,) = notebooks._kept
+    build.build_edition(request, write=lambda line: None)
+    assert notebooks._kept == [kernel]
+    assert tree_hashes(out / "2024") == before
+    monkeypatch.setenv("HBH_NEW_VARIABLE", "1")
+    assert not kernel.reusable()
+
+
+def test_a_kept_kernel_works_and_prints_in_the_next_build_s_folder_and_log(tmp_path):
+    folders, kernels = [tmp_path / "first", tmp_path / "second"], []
+    notebooks.stop_kept_kernel()
+    for folder in folders:
+        folder.mkdir()
+        with edition_kernel(folder, folder / "log") as kernel:
+            kernels.append(kernel)
+            said = f"printed in {folder.name}"
+            code = f"import os; os.write(2, b'{said}\\n'); os.getcwd()"
+            assert run_sync(ask)(kernel.fresh(), code) == (repr(str(folder)), 1)
+            kernel.busy = False  # as run_notebook leaves it when the notebook has finished
+    assert kernels[0] is kernels[1] and notebooks._kept == [kernel]
+    notebooks.stop_kept_kernel()
+    logs = [(folder / "log").read_text() for folder in folders]
+    assert "printed in first" in logs[0] and "printed in first" not in logs[1]
+    assert "printed in second" in logs[1] and "printed in second" not in logs[0]
 
 
 def test_a_kernel_that_dies_between_notebooks_is_reported_at_once(tmp_path):
