@@ -7,6 +7,7 @@ With a core to spare, the build runs this in a process of its own while WeasyPri
 PDF; otherwise it calls write_pages itself (its second build finds nbconvert imported)."""
 
 import sys
+from functools import cache
 from pathlib import Path
 
 from . import paths
@@ -15,18 +16,23 @@ TEMPLATE = "reviewer"  # templates/nbconvert/reviewer: JupyterLab's look, no ext
 
 
 def write_pages(folder: Path) -> list[Path]:
-    from nbconvert import HTMLExporter  # imported here: only this process needs it
-
-    exporter = HTMLExporter(
-        template_name=TEMPLATE, extra_template_basedirs=[str(paths.TEMPLATES / "nbconvert")]
-    )
     written = []
     for notebook in sorted((Path(folder) / "notebooks").glob("*.ipynb")):
-        body, _ = exporter.from_filename(str(notebook))
+        body, _ = _exporter().from_filename(str(notebook))
         page = notebook.with_suffix(".html")
         page.write_text(body, encoding="utf-8")
         written.append(page)
     return written
+
+
+@cache
+def _exporter():
+    """One for the process: a process building again finds its templates loaded."""
+    from nbconvert import HTMLExporter  # imported here: only this process needs it
+
+    return HTMLExporter(
+        template_name=TEMPLATE, extra_template_basedirs=[str(paths.TEMPLATES / "nbconvert")]
+    )
 
 
 CANNOT_WRITE = 4  # exit code: a full or read-only disk, the machine's problem, not a bug
