@@ -109,7 +109,11 @@ logging.getLogger("asyncio").addHandler(logging.NullHandler())
 
 def main(argv=None) -> int:
     with interrupts.handled():
-        return _main(argv)
+        try:
+            return _main(argv)
+        except (KeyboardInterrupt, Terminated):  # between builds: each reports its own
+            _progress("interrupted: any edition not reported published above is unchanged")
+            return EXIT_INTERRUPTED
 
 
 def _main(argv) -> int:

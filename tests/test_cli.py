@@ -2,7 +2,8 @@
 
 import sys
 
-from harmreport import cli, editions
+from harmreport import cli, editions, interrupts
+from harmreport.interrupts import Terminated
 
 WORKER_COMMAND = cli._worker_command
 
@@ -66,6 +67,39 @@ def test_editions_built_in_turn_stop_at_an_interruption(monkeypatch):
     built.clear()
     assert cli.main(["--year", "2015", "2020", "--in-turn", "--no-index"]) == 2
     assert built == [2015, 2020]
+
+
+def test_an_interruption_between_two_editions_is_reported_not_raised(monkeypatch, capsys):
+    built = []
+    monkeypatch.setattr(cli, "_build_one", lambda request, *_, **__: built.append(request) or 0)
+
+    def interrupted():
+        raise Terminated  # as SIGTERM raises it (Ctrl-C's KeyboardInterrupt would stop pytest)
+
+    monkeypatch.setattr(cli, "_give_back_memory", interrupted)
+    assert cli.main(["--year", "2015", "2017", "--in-turn", "--no-index"]) == 130
+    assert len(built) == 1
+    assert "interrupted: any edition not reported published" in capsys.readouterr().err
+
+
+def test_a_signal_python_ignores_prints_no_traceback(monkeypatch):
+    """Raised in a __del__ method or a weakref callback, a signal is remembered (the build
+    stops at its next stage): it must not reach the hook that prints 'Exception ignored in'
+    and a traceback. Other such errors still do."""
+    reported = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda unraisable: reported.append(unraisable))
+
+    class Raises:
+        def __init__(self, error):
+            self.error = error
+
+        def __del__(self):
+            raise self.error
+
+    with interrupts.handled():
+        Raises(Terminated())  # collected at once: Python ignores what its __del__ raises
+        Raises(ValueError())
+    assert [type(unraisable.exc_value) for unraisable in reported] == [ValueError]
 
 
 def test_a_process_killed_with_its_share_names_every_edition_of_it(monkeypatch, tmp_path, capsys):
