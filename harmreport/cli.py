@@ -163,13 +163,16 @@ def _build_one(request: BuildRequest, force: bool, index: bool = True) -> int:
 
 
 def _build_in_turn(requests: list[BuildRequest], args) -> list[int]:
-    """Editions one after another in this process, each with its own staging folder, kernel
-    and log: the second finds pandas, WeasyPrint and nbconvert imported. A failed build goes
-    on to the next; an interrupted one stops the rest."""
+    """Editions one after another in this process, each with its own staging folder and log:
+    the next finds pandas, WeasyPrint and nbconvert imported and the last one's kernel
+    running. A failed build goes on to the next; an interrupted one stops the rest."""
+    from . import notebooks
+
     statuses = []
     for request in requests:
         if statuses:
             _give_back_memory()  # not after the last: the process then ends
+        notebooks.keep_for_next_build = request is not requests[-1]
         statuses.append(_build_one(request, args.force, index=False))
         if statuses[-1] == EXIT_INTERRUPTED:
             return [EXIT_INTERRUPTED]

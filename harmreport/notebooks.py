@@ -223,9 +223,12 @@ def _environment() -> dict:
     return {name: value for name, value in os.environ.items() if not name.startswith("PYTEST_")}
 
 
-# The kernel of this process's last build, if it ended with the kernel idle, kept for the
-# next build: a process building editions in turn (or the tests' in-process builds) starts
-# one kernel, not one an edition. Stopped when the process exits.
+# Set by a process that builds again (editions in turn, the tests' in-process builds): the
+# kernel of its last build, if that ended with the kernel idle, is kept for the next, so it
+# starts one kernel, not one an edition. Otherwise each build stops its kernel once the
+# notebooks have run: its memory is not held while the report renders. A kept kernel is
+# stopped when the process exits.
+keep_for_next_build = False
 _kept: list[Kernel] = []
 
 
@@ -233,20 +236,18 @@ _kept: list[Kernel] = []
 def edition_kernel(staging: Path, log_file: Path):
     """The kernel an edition's notebooks run on: the one kept from this process's last build
     if it can be reused, moved to this build's staging folder and log; else a new one. Kept
-    after the build unless a notebook was running on it when the build stopped."""
+    after the build if `keep_for_next_build`, unless a notebook was running on it when the
+    build stopped."""
     kernel = _reused(staging, log_file) or Kernel(staging, log_file).__enter__()
     try:
         yield kernel
     except Exception:
-        if kernel.busy:
-            kernel.__exit__()
-        else:
-            _keep(kernel)
+        _keep_or_stop(kernel)
         raise
     except BaseException:  # interrupted: the process is stopping
         kernel.__exit__()
         raise
-    _keep(kernel)
+    _keep_or_stop(kernel)
 
 
 def _reused(staging: Path, log_file: Path) -> Kernel | None:
@@ -260,7 +261,10 @@ def _reused(staging: Path, log_file: Path) -> Kernel | None:
     return None
 
 
-def _keep(kernel: Kernel) -> None:
+def _keep_or_stop(kernel: Kernel) -> None:
+    if kernel.busy or not keep_for_next_build:
+        kernel.__exit__()
+        return
     kernel.copy_output()
     kernel.log_file = None  # the build's log is published or moved away with it
     _kept.append(kernel)

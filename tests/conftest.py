@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from harmreport import editions
+from harmreport import editions, notebooks
 from tests.helpers import run_cli, tree_hashes
 
 EDITIONS = tuple(editions.all_editions())
@@ -61,6 +61,14 @@ def made_once(tmp_path_factory, worker_id: str, name: str, make) -> Path:
             make(folder)
             done.touch()
     return folder
+
+
+@pytest.fixture(scope="session", autouse=True)
+def kernels_kept_between_builds():
+    """The tests' in-process builds follow one another as a process building editions in
+    turn does: each gets the last one's kernel (27 kernels started in a run, not 113). The
+    CLI's single builds, run in processes of their own, stop theirs."""
+    notebooks.keep_for_next_build = True
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,7 @@
 
 import sys
 
-from harmreport import cli, editions, interrupts
+from harmreport import cli, editions, interrupts, notebooks
 from harmreport.interrupts import Terminated
 
 WORKER_COMMAND = cli._worker_command
@@ -58,15 +58,17 @@ def test_editions_built_in_turn_stop_at_an_interruption(monkeypatch):
     built = []
 
     def build_one(request, force, index):
-        built.append(request.year)
+        built.append((request.year, notebooks.keep_for_next_build))
         return {2015: 2, 2017: cli.EXIT_INTERRUPTED}.get(request.year, 0)
 
     monkeypatch.setattr(cli, "_build_one", build_one)
+    monkeypatch.setattr(notebooks, "keep_for_next_build", False)
     assert cli.main(["--year", "2015", "2017", "2020", "--in-turn", "--no-index"]) == 130
-    assert built == [2015, 2017]
+    assert built == [(2015, True), (2017, True)]
     built.clear()
+    # Each build but the last keeps its kernel for the next; the last stops its own.
     assert cli.main(["--year", "2015", "2020", "--in-turn", "--no-index"]) == 2
-    assert built == [2015, 2020]
+    assert built == [(2015, True), (2020, False)]
 
 
 def test_an_interruption_between_two_editions_is_reported_not_raised(monkeypatch, capsys):

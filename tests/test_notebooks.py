@@ -196,7 +196,7 @@ def test_a_process_building_again_reuses_its_idle_kernel(published, monkeypatch)
     assert not kernel.reusable()
 
 
-def test_a_kept_kernel_works_and_prints_in_the_next_build_s_folder_and_log(tmp_path):
+def test_a_kept_kernel_works_and_prints_in_the_next_build_s_folder_and_log(tmp_path, monkeypatch):
     folders, kernels = [tmp_path / "first", tmp_path / "second"], []
     notebooks.stop_kept_kernel()
     for folder in folders:
@@ -208,7 +208,11 @@ def test_a_kept_kernel_works_and_prints_in_the_next_build_s_folder_and_log(tmp_p
             assert run_sync(ask)(kernel.fresh(), code) == (repr(str(folder)), 1)
             kernel.busy = False  # as run_notebook leaves it when the notebook has finished
     assert kernels[0] is kernels[1] and notebooks._kept == [kernel]
-    notebooks.stop_kept_kernel()
+    monkeypatch.setattr(notebooks, "keep_for_next_build", False)  # as a single build
+    with edition_kernel(tmp_path, tmp_path / "log") as again:
+        assert again is kernel
+        again.busy = False
+    assert not notebooks._kept and not kernel.manager.has_kernel  # stopped, not kept
     logs = [(folder / "log").read_text() for folder in folders]
     assert "printed in first" in logs[0] and "printed in first" not in logs[1]
     assert "printed in second" in logs[1] and "printed in second" not in logs[0]
