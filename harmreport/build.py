@@ -234,6 +234,12 @@ def analyse(publication, request, parameters, returns, kernel, progress, since, 
     since = time.perf_counter()
     run("statistics")
     stats = read_json(staging / "stats.json")
+    unprotected = stats["disclosure"].get("unprotected")
+    if unprotected:  # never expected: said so rather than published
+        raise DisclosureError(
+            f"publishing blocked: disclosure control found {unprotected} figure(s) a reader "
+            "could work out that no suppression protects; nothing was published"
+        )
     progress.stage(
         "statistics",
         f"stats.json; [c]: {_rule_counts(stats['disclosure']['suppressed_by_rule'])}",

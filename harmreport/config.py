@@ -213,11 +213,54 @@ def uncited_sources() -> list[str]:
     return sorted(set(sources) - cited)
 
 
+WEB_ADDRESS = re.compile(r"https?://[^\s/]+\S*")
+
+
+def check_urls(found: _File) -> None:
+    """Every address the report links to is a web address: a `javascript:` or `data:` one
+    would be a live link on the charity's page."""
+
+    def walk(node, table):
+        if isinstance(node, list):
+            for item in node:
+                walk(item, table)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if isinstance(value, dict | list):
+                    walk(value, f"{table}.{key}" if table else key)
+                elif key.endswith("url") and value != "" and not _web_address(value):
+                    line = _line_of(found, key, value)
+                    found.problems.append(
+                        ConfigProblem(
+                            found.name,
+                            line,
+                            table or "file",
+                            key,
+                            f"'{value}' is not a web address (it must start https:// or http://)",
+                        )
+                    )
+
+    walk(found.data or {}, "")
+
+
+def _web_address(value) -> bool:
+    return isinstance(value, str) and WEB_ADDRESS.fullmatch(value) is not None
+
+
+def _line_of(found: _File, key: str, value) -> int | None:
+    for number, text in enumerate(found.text.splitlines(), start=1):
+        if re.match(rf"\s*\"?{re.escape(key)}\"?\s*=", text) and str(value) in text:
+            return number
+    return None
+
+
 def configuration_problems() -> list[ConfigProblem]:
-    files = [_File(Path(p)) for p in (paths.EDITIONS, paths.SOURCES, paths.FACTS)]
+    files = [_File(Path(p)) for p in (paths.EDITIONS, paths.SOURCES, paths.FACTS, paths.COLOPHON)]
     check_editions(files[0])
     check_sources(files[1])
     check_facts(files[2], files[1].data or {})
+    for found in files[1:]:
+        check_urls(found)
     problems = [problem for f in files for problem in f.problems]
     problems += check_templates(files[1].data or {}, files[2].data or {})
     problems += [

@@ -9,12 +9,19 @@ figure or an authority's count from 1 to 4 (secondary suppression), until nothin
 The attacker is assumed to know more than the report says: which authorities gave a count
 (the appendix), which of those counts are zero, and which authority holds "the largest at one
 authority". Zero cells are therefore known constants, not unknowns.
+
+Adding and subtracting is not all a reader can do: they also reason with ranges (a hidden
+small count is from 1 to 4, every count behind a figure is at least 1, no authority has more
+than "the largest at one authority", an authority left out of a list "named if five or more"
+has at most 4). After the sums and differences, the ledger asks `inference` whether such
+reasoning pins down a hidden figure or a small count exactly, and hides more until it cannot.
 """
 
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from .inference import INFINITY, Knowledge, Sum
 from .outputs import row_label
 
 THRESHOLD = 5  # counts from 1 to THRESHOLD - 1 of children are never published below UK level
@@ -37,6 +44,7 @@ class Count:
     value: int
     cells: frozenset = frozenset()
     level: str = UK
+    caps: frozenset = frozenset()  # cells the reader knows to be at most this figure
 
     @property
     def contributors(self) -> set[str]:
@@ -84,7 +92,7 @@ def primary_rule(figure: Count) -> int | None:
     if small and len(figure.contributors) == 1:
         return 3
     if small and figure.value == len(figure.cells):
-        return 4  # every cell behind it must be exactly one
+        return 4  # every cell behind it must be exactly one (not said to be fewer than five)
     return None
 
 
@@ -100,6 +108,7 @@ class Decision:
 
     hidden: dict[str, str] = field(default_factory=dict)  # key -> rule text
     small: set[str] = field(default_factory=set)  # hidden counts known to be from 1 to 4
+    unprotected: list[frozenset] = field(default_factory=list)  # targets nothing could protect
 
     def hide(self, key: str, rule: int, why: str = "", small: bool = False) -> bool:
         if key in self.hidden:
@@ -125,6 +134,8 @@ class Ledger:
         self.counts: dict[str, Count] = {}
         self.ratios: dict[str, Ratio] = {}
         self.changes: dict[str, Change] = {}
+        self.at_most_four: list[frozenset] = []  # cells a list "named if five or more" leaves out
+        self.named: set = set()  # the cells such a list names
 
     def register(self, key: str, figure) -> None:
         if isinstance(figure, Count):
@@ -136,16 +147,23 @@ class Ledger:
         elif isinstance(figure, Change):
             self.changes[key] = figure
 
-    def decide(self) -> Decision:
+    def decide(self, earlier: dict[str, tuple] | None = None) -> Decision:
+        """`earlier`: figures an earlier edition hid, where this one prints them again
+        ({key: (why, said to be fewer than five)}); they stay hidden here."""
         decision = Decision()
+        for key, (why, small) in sorted((earlier or {}).items()):
+            if key in self.counts or key in self.ratios:
+                decision.hide(key, 4, why, small=small)
         for key, count in self.counts.items():
             rule = primary_rule(count)
             if rule:
-                decision.hide(key, rule, small=True)  # every primary rule is about 1 to 4
+                # Rules 1 to 3 say "from 1 to 4"; a reader who knew that of a figure whose
+                # cells are all at least 1 and as many as its value would know each is 1.
+                decision.hide(key, rule, small=rule != 4)
         for key, ratio in self.ratios.items():
             if ratio_rule(ratio):
                 self._hide_ratio(decision, key, 3)
-        while self._propagate(decision) | self._secondary(decision):
+        while self._propagate(decision) | self._secondary(decision) or self._reasoned(decision):
             pass
         return decision
 
@@ -156,16 +174,13 @@ class Ledger:
 
     def _propagate(self, decision: Decision) -> bool:
         """A ratio is hidden with either of its parts (one part and the ratio give the other);
-        a change with either of its ratios."""
+        a change with either of its ratios. (A ratio hidden by rule 3 hides both its parts.)"""
         changed = False
         for key in self.ratios:
             parts = [f"{key}_base.{p}" for p in ("numerator", "denominator")]
             if key not in decision.hidden and any(p in decision.hidden for p in parts):
-                self._hide_ratio(decision, key, 4, "a part of it is hidden")
-                changed = True
-            elif key in decision.hidden and not all(p in decision.hidden for p in parts):
-                self._hide_ratio(decision, key, 4, "the share is hidden")
-                changed = True
+                # The share and one part give the other; the other part alone gives nothing.
+                changed |= decision.hide(key, 4, "a part of it is hidden")
         for key, change in self.changes.items():
             ratios = [k for k, r in self.ratios.items() if r in (change.now, change.before)]
             if key not in decision.hidden and any(k in decision.hidden for k in ratios):
@@ -184,6 +199,56 @@ class Ledger:
             return True
         return False
 
+    def knowledge(self, decision: Decision, also_hidden: str = "") -> Knowledge:
+        """What a reader knows of the cells from what is published (and said of what is not)."""
+        known = Knowledge(dict(self.cell_values))
+        sums = set()
+        for key, count in self.counts.items():
+            published = key not in decision.hidden and key != also_hidden
+            said_small = key in decision.small
+            if count.cells and (published or said_small):
+                low, high = (count.value,) * 2 if published else (1, THRESHOLD - 1)
+                sums.add(Sum(count.cells, low, high))
+            if count.caps and (published or said_small):
+                known.cap(count.caps, count.value if published else THRESHOLD - 1)
+        for cells in self.at_most_four:
+            known.cap(cells, THRESHOLD - 1)
+        for cell in self.named:  # a named authority has at least 5, shown or not
+            sums.add(Sum(frozenset([cell]), THRESHOLD, INFINITY))
+        known.sums = sorted(sums, key=lambda s: (len(s.cells), sorted(s.cells), s.low))
+        return known
+
+    def _reasoned(self, decision: Decision) -> bool:
+        """Hide one more figure if reasoning with ranges pins down a target; True if one was."""
+        known = self.knowledge(decision)
+        for label, cells in self._targets(decision):
+            if not known.disclosed(cells):
+                continue
+            key = self._reasoned_breaker(decision, cells)
+            if key is None:
+                if cells not in decision.unprotected:
+                    decision.unprotected.append(cells)
+                continue
+            decision.hide(key, 4, f"a reader reasoning with ranges could work out {label}")
+            return True
+        return False
+
+    def _reasoned_breaker(self, decision: Decision, target: frozenset) -> str | None:
+        """Of the published figures linked to the target, the first (smallest below UK level,
+        then UK) whose hiding stops the reasoning; else the first."""
+        known = self.knowledge(decision)
+        linked = set(known.linked_cells(target))
+        candidates = [
+            key
+            for key, count in self.counts.items()
+            if key not in decision.hidden and count.cells & linked
+        ]
+        candidates.sort(key=lambda k: (self.counts[k].level == UK, self.counts[k].value, k))
+        for key in candidates:
+            if not self.knowledge(decision, also_hidden=key).disclosed(target):
+                return key
+        return candidates[0] if candidates else None
+
     def _targets(self, decision: Decision):
         """What a reader must not work out: each hidden count, each authority's count from 1
         to 4, and an authority's trafficked plus unaccompanied count from 1 to 4."""
@@ -193,15 +258,15 @@ class Ledger:
         by_item: dict[tuple, int] = {}
         for cell, value in sorted(self.cell_values.items()):
             if 0 < value < THRESHOLD:
-                yield f"a count from 1 to 4 at authority {cell[1]}", frozenset([cell])
+                yield "a count from 1 to 4 at one authority", frozenset([cell])
             item = cell[2]
             for group in ("trafficked_", "unaccompanied_"):
                 if item.startswith(group):
                     pair = (cell[0], cell[1], item.removeprefix(group))
                     by_item.setdefault(pair, []).append(cell)
-        for (_, code, _), cells in sorted(by_item.items()):
+        for _, cells in sorted(by_item.items()):
             if len(cells) == 2 and 0 < sum(self.cell_values[c] for c in cells) < THRESHOLD:
-                yield f"a count from 1 to 4 at authority {code}", frozenset(cells)
+                yield "a count from 1 to 4 at one authority", frozenset(cells)
 
     def _breaker(self, published: dict[str, Count], target: frozenset) -> str:
         """The figure to hide: of those the revealing sum or difference uses (its row or
@@ -254,6 +319,17 @@ class _RowSpace:
         return weights
 
 
+class NamedAuthorities(list):
+    """A published list of authorities with their counts, most first, naming only those with
+    5 or more. When it names fewer than it may, a reader knows every authority left out has
+    at most 4: `at_most_four` holds those authorities' cells (empty when the list is full;
+    each named count caps those after it through its Count's caps)."""
+
+    def __init__(self, rows, at_most_four: frozenset = frozenset()):
+        super().__init__(rows)
+        self.at_most_four = at_most_four
+
+
 def publish(stats: dict, decision: Decision) -> dict:
     """stats with every figure replaced by its published form: a number, or [c]."""
 
@@ -290,6 +366,9 @@ def register_all(stats: dict, ledger: Ledger) -> Ledger:
     """Register every figure found in stats under its published key."""
 
     def walk(node, where):
+        if isinstance(node, NamedAuthorities):
+            ledger.at_most_four += [node.at_most_four] if node.at_most_four else []
+            ledger.named |= {cell for row in node for cell in row["value"].cells}
         if isinstance(node, Count | Ratio | Change):
             ledger.register(where, node)
         elif isinstance(node, dict):
@@ -303,11 +382,14 @@ def register_all(stats: dict, ledger: Ledger) -> Ledger:
     return ledger
 
 
-def control(stats: dict, cell_values: dict[tuple, int]) -> tuple[dict, Decision]:
-    """Decide suppression for every figure in stats; return the published stats and the
+def control(
+    stats: dict, cell_values: dict[tuple, int], earlier: dict[str, tuple] | None = None
+) -> tuple[dict, Decision]:
+    """Decide suppression for every figure in stats (keeping hidden what earlier editions hid,
+    `earlier`, as history.printed_again gives it); return the published stats and the
     decision. The published stats name each hidden figure and its rule, never its value."""
     ledger = register_all(stats, Ledger(cell_values))
-    decision = ledger.decide()
+    decision = ledger.decide(earlier)
     published = publish(stats, decision)
     published["disclosure"] = {
         "mark": MARK,
@@ -316,5 +398,7 @@ def control(stats: dict, cell_values: dict[tuple, int]) -> tuple[dict, Decision]
         "suppressed_by_rule": decision.by_rule(),
         # Saying "fewer than five" of these adds nothing to what their rules already say.
         "fewer_than_five": sorted(decision.small),
+        # What no suppression could protect: the build refuses to publish (exit 3).
+        "unprotected": len(decision.unprotected),
     }
     return published, decision

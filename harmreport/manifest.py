@@ -51,8 +51,11 @@ def input_files(returns_file: Path, edition: editions.DataYear) -> list[Path]:
     if edition.comparison_year:
         files.append(editions.data_year(edition.comparison_year).returns)
     for year in editions.all_editions():  # the change across editions reads their returns
-        if year < edition.year:
-            files += _with_nationalities(editions.data_year(year).returns)
+        if year < edition.year:  # and, to keep hidden what they hid, their comparison year's
+            earlier = editions.data_year(year)
+            files += _with_nationalities(earlier.returns)
+            if earlier.comparison_year:
+                files.append(editions.data_year(earlier.comparison_year).returns)
     files += [paths.AUTHORITIES, paths.HEXMAP, paths.EDITIONS, paths.SOURCES, paths.FACTS]
     files += [paths.DATA / "colophon.toml", *sorted((paths.DATA / "vocabularies").glob("*"))]
     files += sorted(paths.NOTEBOOKS.glob("*.ipynb")) + sorted(paths.TEMPLATES.glob("*.*"))

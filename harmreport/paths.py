@@ -12,6 +12,7 @@ HEXMAP = REFERENCE / "hexmap.hexjson"  # scripts/derive_hexmap.py
 EDITIONS = DATA / "editions.toml"
 SOURCES = DATA / "sources.toml"
 FACTS = DATA / "facts.toml"
+COLOPHON = DATA / "colophon.toml"
 NOTEBOOKS = ROOT / "notebooks"
 TEMPLATES = ROOT / "templates"
 REPORT = ROOT / "report"

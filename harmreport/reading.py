@@ -2,6 +2,7 @@
 what they claim to be before any parser sees them."""
 
 import csv
+import difflib
 import io
 import zipfile
 from dataclasses import dataclass
@@ -246,14 +247,14 @@ def _check_archive(path: Path, data: bytes) -> None:
 
 def _read_xlsx(path: Path, data: bytes, wanted: str, fallback_first: bool) -> RawTable:
     book = _open_workbook(path, data)
-    if wanted in book.sheetnames:
-        sheet = book[wanted]
-    elif fallback_first:
+    sheet = _sheet_named(path, book, wanted)
+    if sheet is None and fallback_first:
         sheet = book.worksheets[0]
-    else:
+    elif sheet is None:
+        _refuse_lookalike(path, book, wanted)
         return None
     table = RawTable(path.name, sheet.title, [], [])
-    if sheet.title != wanted:
+    if _name_key(sheet.title) != _name_key(wanted):
         table.note = f"no sheet is named '{wanted}', so the first sheet was read"
     _refuse_merged_header(table, sheet)
     grid = [[_cell_value(cell) for cell in row] for row in sheet.iter_rows()]
@@ -262,6 +263,34 @@ def _read_xlsx(path: Path, data: bytes, wanted: str, fallback_first: bool) -> Ra
     table.header = ["" if v is None else str(v) for v in grid[0]]
     table.rows = [(number, values) for number, values in enumerate(grid[1:], start=2)]
     return table
+
+
+def _name_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _sheet_named(path: Path, book, wanted: str):
+    """The sheet named `wanted`, whatever its case and the spaces around or inside it."""
+    found = [s for s in book.worksheets if _name_key(s.title) == _name_key(wanted)]
+    if len(found) > 1:
+        names = ", ".join(f"'{s.title}'" for s in found)
+        raise _file_error(path, f"has {len(found)} sheets named like '{wanted}' ({names})")
+    return found[0] if found else None
+
+
+def _refuse_lookalike(path: Path, book, wanted: str) -> None:
+    """An optional sheet missing, but one looks like it (a misspelt or longer name): refused,
+    never silently left out."""
+    stem = _name_key(wanted)[: max(4, len(wanted) - 3)]
+    for sheet in book.worksheets:
+        key = _name_key(sheet.title)
+        close = difflib.SequenceMatcher(None, key, _name_key(wanted)).ratio() >= 0.75
+        if stem in key or close:
+            raise _file_error(
+                path,
+                f"has a sheet '{sheet.title}' that looks like the '{wanted}' table; name it "
+                f"'{wanted}' to use it, or remove it",
+            )
 
 
 def _refuse_merged_header(table: RawTable, sheet) -> None:

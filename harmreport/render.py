@@ -146,7 +146,7 @@ class Counters:
 
 
 def load_colophon() -> dict:
-    with open(paths.DATA / "colophon.toml", "rb") as f:
+    with open(paths.COLOPHON, "rb") as f:
         return tomllib.load(f)
 
 

@@ -4,7 +4,17 @@ them. The statistics notebook composes them, one visible cell per published figu
 import pandas as pd
 
 from .codes import CATEGORIES, REPORTED, SUPPRESSED
-from .disclosure import AREA, AUTHORITY, NATIONALITY, THRESHOLD, UK, Change, Count, Ratio
+from .disclosure import (
+    AREA,
+    AUTHORITY,
+    NATIONALITY,
+    THRESHOLD,
+    UK,
+    Change,
+    Count,
+    NamedAuthorities,
+    Ratio,
+)
 from .returns import COUNT_COLUMNS, Returns
 
 
@@ -65,7 +75,14 @@ def largest(returns: Returns, column: str) -> Count | None:
     code = values.sort_index().idxmax()
     value = int(values[code])
     cells = frozenset([(returns.year, code, column)]) if value else frozenset()
-    return Count(value, cells, AUTHORITY)
+    others = _cells(returns, column, values.index != code)
+    return Count(value, cells, AUTHORITY, caps=others)
+
+
+def _cells(returns: Returns, column: str, rows) -> frozenset:
+    """The non-zero cells of a column (in `rows`, a boolean mask over its counts)."""
+    values = returns.counts[column].dropna()[rows]
+    return frozenset((returns.year, code, column) for code in values[values > 0].index)
 
 
 def ratio_over_complete(returns: Returns, numerators, denominators, where=None) -> Ratio:
@@ -111,20 +128,26 @@ def response_categories(returns: Returns) -> dict[str, dict[str, int]]:
     }
 
 
-def top_authorities(returns: Returns, column: str, n: int) -> list[dict]:
+def top_authorities(returns: Returns, column: str, n: int) -> NamedAuthorities:
     """The n authorities with the highest counts, naming none with fewer than THRESHOLD
-    (disclosure rule 1); ties broken by name, for stable output."""
+    (disclosure rule 1); ties broken by name, for stable output. What the list tells a reader
+    of the authorities it leaves out goes with it: at most the last one named, or at most 4
+    when it names fewer than n."""
     table = returns.authorities[["name"]].assign(value=returns.counts[column])
     table = table[table["value"] >= THRESHOLD]
     table = table.sort_values(["value", "name"], ascending=[False, True]).head(n)
-    return [
+    unnamed = _cells(returns, column, ~returns.counts[column].dropna().index.isin(table.index))
+    cells = [frozenset([(returns.year, code, column)]) for code in table.index]
+    rows = [
         {
             "name": name,
             "code": code,
-            "value": Count(int(value), frozenset([(returns.year, code, column)]), AUTHORITY),
+            # A ranking: each named count is at least every count after it.
+            "value": Count(int(value), cells[i], AUTHORITY, caps=unnamed.union(*cells[i + 1 :])),
         }
-        for code, name, value in table[["name", "value"]].itertuples()
+        for i, (code, name, value) in enumerate(table[["name", "value"]].itertuples())
     ]
+    return NamedAuthorities(rows, at_most_four=unnamed if len(rows) < n else frozenset())
 
 
 def area_of(returns: Returns) -> pd.Series:

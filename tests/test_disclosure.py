@@ -1,6 +1,7 @@
 """Disclosure control: each rule on hand-made figures, and seeded random returns attacked by
 a brute-force reader who adds and subtracts every published figure."""
 
+import itertools
 import random
 
 import numpy as np
@@ -11,7 +12,8 @@ from harmreport import disclosure as dc
 from harmreport import statistics as st
 from harmreport.disclosure import AREA, AUTHORITY, MARK, UK, Count, Ratio
 from harmreport.returns import GROUPS, load_returns
-from tests.helpers import HEADER, row, write_returns
+from tests.conftest import EDITIONS
+from tests.helpers import HEADER, full, row, write_returns
 
 
 def cell(code, column="still_missing"):
@@ -307,3 +309,107 @@ def test_attacker_recovers_nothing_from_a_real_build(tmp_path, seed):
     stats = read_json(out / "2024" / "stats.json")
     revealed, tried = attack_with(stats, returns, real_truth(returns, stats))
     assert tried > 10 and revealed == []
+
+
+# ---- a reader who reasons with ranges ---------------------------------------------------
+
+CODES = LONDON + WALES + OTHERS  # 16 authorities, all contacted
+
+
+def ranged_returns(folder, went, still=None):
+    """Trafficked children who went missing (`went`: code -> count), every other count large
+    enough to publish: the patterns a reader who reasons with ranges can exploit."""
+    rows = []
+    for code in CODES:
+        w = went.get(code, 0)
+        rows.append(row(code, **full(40, w, w, 30, 10, 10, 0, (still or {}).get(code, 0))))
+    return load_returns(write_returns(folder, rows, name="ranged.csv"), 2024)
+
+
+def reasoned(returns):
+    stats = figures(returns)
+    stats["still"] = st.total(returns, "still_missing")
+    stats["named"] = st.top_authorities(returns, "still_missing", 5)
+    stats["with_missing"] = st.authorities_above_zero(returns, "trafficked_went_missing")
+    return dc.control(stats, st.cell_values(returns))
+
+
+def test_every_contributor_exactly_one_above_five_is_hidden(tmp_path):
+    returns = ranged_returns(tmp_path, dict.fromkeys(CODES[:6], 1))
+    published, decision = reasoned(returns)
+    assert published["trafficked"]["went_missing"] == MARK  # 6 from 6 authorities
+    assert any("reasoning" in why for why in decision.hidden.values())
+    assert published["trafficked"]["largest"] == MARK  # rule 1
+    assert decision.unprotected == []
+
+
+def test_every_contributor_exactly_four_is_hidden(tmp_path):
+    returns = ranged_returns(tmp_path, dict.fromkeys(CODES[:3], 4))
+    published, decision = reasoned(returns)
+    # 12 from 3 authorities, none above four ("the largest" is fewer than five): each is 4.
+    assert published["trafficked"]["went_missing"] == MARK
+    assert decision.unprotected == []
+
+
+def test_a_short_named_list_does_not_give_away_the_unnamed(tmp_path):
+    still = {CODES[0]: 10, CODES[1]: 8, CODES[2]: 4, CODES[3]: 4}
+    went = dict.fromkeys(CODES[:4], 12)
+    published, decision = reasoned(ranged_returns(tmp_path, went, still))
+    # Unprotected, 26 − 10 − 8 = 8 over two unnamed authorities, each at most 4: each had 4.
+    shown = [r["value"] for r in published["named"]]
+    assert MARK in (published["still"], *shown) and decision.unprotected == []
+    # What a reader can still work out, by trying every count each authority might have.
+    possible = set()
+    for a, b, c, d in itertools.product(range(5, 31), range(5, 31), range(1, 5), range(1, 5)):
+        named = [a, b]
+        if a < b or any(s not in (MARK, v) for s, v in zip(shown, named, strict=True)):
+            continue
+        if published["still"] in (MARK, a + b + c + d):
+            possible.add((c, d))
+    assert (4, 4) in possible and len({c for c, _ in possible}) > 1
+
+
+def test_ranges_that_leave_room_are_published(tmp_path):
+    """The same shapes with room to move: nothing more is hidden than the rules say."""
+    returns = ranged_returns(tmp_path, {CODES[0]: 1, CODES[1]: 2, CODES[2]: 3, CODES[3]: 1})
+    published, decision = reasoned(returns)
+    assert published["trafficked"]["went_missing"] == 7
+    still = {CODES[0]: 10, CODES[1]: 8, CODES[2]: 4, CODES[3]: 3}
+    published, _ = reasoned(ranged_returns(tmp_path, dict.fromkeys(CODES[:4], 12), still))
+    assert published["still"] == 25
+
+
+# ---- one decision per year, whichever edition prints it -----------------------------------
+
+
+def test_what_an_earlier_edition_hid_stays_hidden_where_a_later_one_prints_it():
+    from harmreport import history
+
+    row = {"trafficked_in_care": count(A=50, B=50), "unaccompanied_in_care": count(C=30, D=30)}
+    stats = {
+        "trend": {"2020": row},
+        "comparison": {"year": 2020, "trafficked_in_care": count(A=50, B=50)},
+    }
+    values = {cell("A"): 50, cell("B"): 50, cell("C"): 30, cell("D"): 30}
+    published, _ = dc.control(stats, values)
+    assert published["trend"]["2020"]["trafficked_in_care"] == 100  # alone, publishable
+    earlier = {2020: {"hidden": {"trafficked.in_care": "rule 4: …"}, "small": []}}
+    published, decision = dc.control(stats, values, history.printed_again(earlier, 2020))
+    assert published["trend"]["2020"]["trafficked_in_care"] == MARK
+    assert published["comparison"]["trafficked_in_care"] == MARK
+    assert "hidden in the 2020 edition" in decision.hidden["comparison.trafficked_in_care"]
+    assert published["trend"]["2020"]["unaccompanied_in_care"] == 60  # not hidden there
+
+
+@pytest.mark.slow
+def test_earlier_editions_decisions_are_those_their_own_stats_publish(built):
+    """Taken again by running their notebooks' code: the same as each edition's stats.json."""
+    from harmreport import history
+    from harmreport.outputs import read_json
+
+    earlier = history.hidden_by_earlier_editions(EDITIONS[-1])
+    assert sorted(earlier) == list(EDITIONS[:-1])
+    for year, decision in earlier.items():
+        own = read_json(built / str(year) / "stats.json")["disclosure"]
+        assert decision == {"hidden": own["suppressed"], "small": own["fewer_than_five"]}
+    assert any(d["hidden"] for d in earlier.values())  # the comparison is not trivial

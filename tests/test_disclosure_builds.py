@@ -218,14 +218,16 @@ def test_suppression_bypassing_the_ledger_is_caught_with_exit_3(tmp_path, monkey
     shutil.copytree(paths.NOTEBOOKS, broken)
     notebook = broken / "02_headline_statistics.ipynb"
     book = nbformat.read(notebook, as_version=4)
-    for cell in book.cells:
-        if "disclosure.control(" in cell.source:
-            cell.source = cell.source.replace(
-                "published, decision = disclosure.control(stats, cells)",
-                "decision = disclosure.Decision()\n"
-                "published = disclosure.publish(stats, decision)\n"
-                'published["disclosure"] = {"suppressed": {}, "suppressed_by_rule": {}}',
-            )
+    bypassed = (
+        "decision = disclosure.Decision()\n"
+        "published = disclosure.publish(stats, decision)\n"
+        'published["disclosure"] = {"suppressed": {}, "suppressed_by_rule": {}}'
+    )
+    cell = next(c for c in book.cells if "disclosure.control(" in c.source)
+    cell.source, found = re.subn(
+        r"published, decision = disclosure\.control\(.*", bypassed, cell.source
+    )
+    assert found == 1
     nbformat.write(book, notebook)
     monkeypatch.setattr(paths, "NOTEBOOKS", broken)
     rows = [

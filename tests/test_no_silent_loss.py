@@ -426,3 +426,28 @@ def test_a_source_no_template_cites_is_a_warning(monkeypatch, tmp_path):
     )
     monkeypatch.setattr(paths, "SOURCES", copy)
     assert config.uncited_sources() == ["unused-2001"]
+
+
+@pytest.mark.parametrize("name", ["SOURCES", "FACTS", "COLOPHON"])
+@pytest.mark.parametrize("address", ["javascript:alert(document.domain)", "data:text/html,x"])
+def test_an_address_that_is_not_a_web_address_is_refused(name, address, monkeypatch, tmp_path):
+    from harmreport import config
+
+    original = getattr(paths, name)
+    extra = {
+        "SOURCES": f'\n[bad-2001]\nauthor = "A"\nyear = "2001"\ntitle = "T"\nurl = "{address}"\n',
+        "FACTS": "",
+        "COLOPHON": f'\n[[reference_data]]\nname = "N"\nurl = "{address}"\n',
+    }[name]
+    text = original.read_text() + extra
+    if name == "FACTS":  # a fact of its own has no url; its source's does (sources.toml)
+        text = text.replace('source = "', f'url = "{address}"\nsource = "', 1)
+    copy = tmp_path / original.name
+    copy.write_text(text)
+    monkeypatch.setattr(paths, name, copy)
+    problems = [str(p) for p in config.configuration_problems()]
+    line = next(n for n, t in enumerate(text.splitlines(), 1) if address in t)
+    assert any(
+        p.startswith(f"{original.name}, line {line},") and "url" in p and address in p
+        for p in problems
+    ), problems
