@@ -13,12 +13,15 @@ import contextlib
 import hashlib
 import io
 import json
+import os
 import tempfile
 
 from . import editions, manifest, paths
 
-# Decisions and returns read, by the digest of everything they come from: a process (or a
-# kernel) that builds again finds them taken, and a changed input is never served stale.
+# Decisions and returns read, by the digest of everything they come from (the inputs its
+# manifest would list, code included): a process (or a kernel) that builds again finds them
+# taken, and a changed input is never served stale. Decisions are also kept on disk, in the
+# scratch folder (paths.decisions_dir), for the next process.
 _decided: dict[str, dict] = {}
 _read: dict[tuple, object] = {}
 
@@ -33,10 +36,30 @@ def _decision(year: int) -> dict:
     edition = editions.edition(year)
     files = manifest.input_files(edition.returns, edition)
     key = hashlib.sha256("".join(f"{f}:{manifest.sha256(f)};" for f in files).encode())
-    key = key.hexdigest()
+    key = f"{year}-{key.hexdigest()[:32]}"
     if key not in _decided:
-        _decided[key] = _decision_of(year)
+        _decided[key] = _kept(key) or _keep(key, _decision_of(year))
     return _decided[key]
+
+
+def _kept(key: str) -> dict | None:
+    """A decision kept on disk by an earlier process (names of figures and rules only)."""
+    try:
+        return json.loads((paths.decisions_dir() / f"{key}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _keep(key: str, decision: dict) -> dict:
+    folder = paths.decisions_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=folder, delete=False, suffix=".tmp") as f:
+            json.dump(decision, f)
+        os.replace(f.name, folder / f"{key}.json")
+    except OSError:
+        pass  # a folder we cannot write to: the decision is taken again next time
+    return decision
 
 
 def _decision_of(year: int) -> dict:

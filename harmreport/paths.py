@@ -25,6 +25,12 @@ def scratch_dir(year: int) -> Path:
     return Path(os.environ.get("HBH_SCRATCH") or SCRATCH) / str(year)
 
 
+def decisions_dir() -> Path:
+    """Where earlier editions' disclosure decisions are kept between builds (harmreport.history):
+    names of figures and rules, never a value."""
+    return Path(os.environ.get("HBH_SCRATCH") or SCRATCH) / "decisions"
+
+
 def output_folder(year: int, output_dir: str = "") -> Path:
     """A notebook's output folder: the build passes one; "" means build/<year>."""
     folder = Path(output_dir) if output_dir else scratch_dir(year)

@@ -1,7 +1,7 @@
 """Derive data/reference/hexmap.hexjson: one equal hexagon for every body in authorities.csv.
 
 No published layout holds exactly the UK's children's-services bodies, so this one is pieced
-together from Open Innovations' HexJSON layouts (MIT; ../shared/reference/hexmaps):
+together from Open Innovations' HexJSON layouts (MIT; see data/reference/SOURCE.md):
 
 - England: the upper-tier layout; bodies created since take their predecessor's hexagon, and
   where one body became two, the second takes the nearest free hexagon;
@@ -11,15 +11,17 @@ together from Open Innovations' HexJSON layouts (MIT; ../shared/reference/hexmap
   never share a contact list, so they may share hexagons; the test of every edition's map
   checks that bodies contacted together never do.
 
-Run once per update of the reference list: python scripts/derive_hexmap.py
+Run once per update of the reference list, naming the folder that holds the downloaded
+layouts: python scripts/derive_hexmap.py HEXMAPS
 """
 
 import csv
 import json
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-HEXMAPS = ROOT.parent / "shared" / "reference" / "hexmaps"
+HEXMAPS = Path(sys.argv[1] if len(sys.argv) > 1 else "hexmaps")  # the downloaded layouts
 OUT = ROOT / "data" / "reference" / "hexmap.hexjson"
 
 # Body -> the body whose hexagon it takes (same area, a different code or a merger).

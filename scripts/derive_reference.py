@@ -1,4 +1,8 @@
-"""Derive data/reference/authorities.csv from ../shared/reference (run once per update).
+"""Derive data/reference/authorities.csv from the public lists (run once per update).
+
+Usage: python scripts/derive_reference.py SOURCES, where the folder SOURCES holds the files
+that data/reference/SOURCE.md names, as downloaded (children_services_authorities.csv,
+mysociety/uk_local_authorities_current.csv and the licences).
 
 Keeps every children's-services body of children_services_authorities.csv and adds Northern
 Ireland's eleven district councils from mySociety's list: the 2015 edition wrote to them (217 =
@@ -11,7 +15,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared" / "reference"
+SHARED = Path(sys.argv[1]) if len(sys.argv) > 1 else None  # the downloaded sources
 OUT = ROOT / "data" / "reference"
 COLUMNS = [
     "authority_id",
@@ -56,8 +60,8 @@ def ni_district_rows():
 
 
 def main() -> int:
-    if not SHARED.is_dir():
-        print(f"error: {SHARED} not found", file=sys.stderr)
+    if SHARED is None or not SHARED.is_dir():
+        print("usage: python scripts/derive_reference.py SOURCES (a folder)", file=sys.stderr)
         return 2
     rows = sorted(
         [*children_services_rows(), *ni_district_rows()],

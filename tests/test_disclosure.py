@@ -413,3 +413,159 @@ def test_earlier_editions_decisions_are_those_their_own_stats_publish(built):
         own = read_json(built / str(year) / "stats.json")["disclosure"]
         assert decision == {"hidden": own["suppressed"], "small": own["fewer_than_five"]}
     assert any(d["hidden"] for d in earlier.values())  # the comparison is not trivial
+
+
+# ---- an attacker who reasons with ranges, written apart from the ledger --------------------
+
+
+def feasible(cells, lower, upper, rows) -> bool:
+    """A whole-number solution with lower <= cell <= upper and low <= sum(row) <= high?"""
+    import highspy
+
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    index = {c: i for i, c in enumerate(cells)}
+    n = len(cells)
+    highs.addVars(
+        n,
+        np.array([lower[c] for c in cells], float),
+        np.array([min(upper.get(c, highs.inf), highs.inf) for c in cells], float),
+    )
+    highs.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.ones(n, dtype=np.uint8))
+    for members, low, high in rows:
+        columns = np.array([index[c] for c in members], dtype=np.int32)
+        highs.addRow(low, high, len(columns), columns, np.ones(len(columns)))
+    highs.run()
+    return highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+
+
+def reasoning_attack(published, returns, top=5):
+    """Every small cell and hidden figure a reader can pin to one value, reasoning with what
+    is published: counts are at least 1; [c] said to be fewer than five is from 1 to 4; no
+    authority above the largest; one left out of the named list at most 4 (list not full)
+    or at most the last named; a named one at least 5."""
+    from harmreport.outputs import flatten
+
+    model = attack_model(published, returns)
+    shown = dict(flatten(published))
+    small = set(published.get("disclosure", {}).get("fewer_than_five", []))
+    value = {c: int(returns.counts.at[c[1], c[0]]) for cells in model.values() for c in cells}
+    lower, upper, rows = dict.fromkeys(value, 1), {}, []
+    for key, cells in model.items():
+        if isinstance(shown.get(key), int) and cells:
+            rows.append((cells, shown[key], shown[key]))
+        elif shown.get(key) == MARK and key in small:
+            rows.append((cells, 1, 4))
+    for group in GROUPS:
+        column, largest = f"{group}_went_missing", shown.get(f"{group}.largest")
+        limit = largest if isinstance(largest, int) else 4 if f"{group}.largest" in small else None
+        for c in value:
+            if c[0] == column and limit is not None:
+                upper[c] = min(upper.get(c, limit), limit)
+    named = [r for r in published["named"]]
+    named_cells = {("still_missing", r["code"]) for r in named}
+    for c in named_cells:
+        lower[c] = 5
+    last = named[-1]["value"] if len(named) == top else 4
+    for c in value:
+        if c[0] == "still_missing" and c not in named_cells and isinstance(last, int):
+            upper[c] = min(upper.get(c, last), last)
+    targets = [({c}, v) for c, v in value.items() if 0 < v < 5]
+    targets += [
+        (model[k], sum(value[c] for c in model[k]))
+        for k in model
+        if shown.get(k) == MARK and model[k]
+    ]
+    cells = sorted(value)
+    return [
+        (sorted(members), true)
+        for members, true in targets
+        if not any(
+            feasible(cells, lower, upper, [*rows, (members, low, high)])
+            for low, high in ((-np.inf, true - 1), (true + 1, np.inf))
+        )
+    ]
+
+
+def attack_model(published, returns):
+    model = truth(returns)
+    for r in published["named"]:
+        model[f"named.{r['code']}.value"] = {("still_missing", r["code"])}
+    return model
+
+
+def named_figures(returns):
+    stats = figures(returns)
+    stats["named"] = st.top_authorities(returns, "still_missing", 5)
+    return stats
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_a_reasoning_attacker_pins_down_nothing(tmp_path, seed):
+    returns = random_returns(tmp_path, seed)
+    published, _ = dc.control(named_figures(returns), st.cell_values(returns))
+    assert reasoning_attack(published, returns) == []
+
+
+@pytest.mark.parametrize(
+    "went, still",
+    [
+        (dict.fromkeys(CODES[:6], 1), {}),
+        (dict.fromkeys(CODES[:3], 4), {}),
+        (dict.fromkeys(CODES[:4], 12), {CODES[0]: 10, CODES[1]: 8, CODES[2]: 4, CODES[3]: 4}),
+    ],
+)
+def test_the_reasoning_attacker_beats_the_sums_alone_and_not_the_ledger(tmp_path, went, still):
+    returns = ranged_returns(tmp_path, went, still)
+    published, _ = dc.control(named_figures(returns), st.cell_values(returns))
+    assert reasoning_attack(published, returns) == []
+    ledger = dc.Ledger(st.cell_values(returns))
+    dc.register_all(named_figures(returns), ledger)
+    sums_only = dc.Decision()
+    for key, count in ledger.counts.items():  # the primary rules and the sums, no reasoning
+        rule = dc.primary_rule(count)
+        if rule:
+            sums_only.hide(key, rule, small=rule != 4)
+    while ledger._propagate(sums_only) | ledger._secondary(sums_only):
+        pass
+    bare = dc.publish(named_figures(returns), sums_only)
+    bare["disclosure"] = {"fewer_than_five": sorted(sums_only.small)}
+    assert reasoning_attack(bare, returns) != []
+
+
+# ---- the threshold, at its edge, at every level ---------------------------------------------
+
+NATIONALITY = dc.NATIONALITY
+
+
+@pytest.mark.parametrize("level", [AUTHORITY, AREA, NATIONALITY])
+def test_four_is_hidden_and_five_is_published_below_uk_level(level):
+    for split, shown in (({"A": 4}, MARK), ({"A": 5}, 5), ({"A": 1, "B": 3}, MARK)):
+        values = {cell(code): v for code, v in split.items()}
+        published, decision = decide({"figure": count(level, **split)}, values)
+        assert published["figure"] == shown, (level, split)
+    published, _ = decide({"figure": count(level, A=2, B=3)}, {cell("A"): 2, cell("B"): 3})
+    assert published["figure"] == 5
+
+
+def test_four_is_hidden_and_five_is_published_at_uk_level():
+    one = {"A": 4, "B": 0}
+    published, decision = decide({"uk": count(**one)}, {cell("A"): 4})
+    assert published["uk"] == MARK and decision.hidden["uk"].startswith("rule 3")
+    published, _ = decide({"uk": count(A=5, B=0)}, {cell("A"): 5})
+    assert published["uk"] == 5
+    published, _ = decide({"uk": count(A=1, B=3)}, {cell("A"): 1, cell("B"): 3})
+    assert published["uk"] == 4  # two authorities: a UK figure from 1 to 4 may be published
+    published, _ = decide({"uk": count(A=2, B=3)}, {cell("A"): 2, cell("B"): 3})
+    assert published["uk"] == 5
+
+
+def test_the_independent_check_draws_the_line_where_the_ledger_does(tmp_path):
+    from harmreport import output_check
+
+    assert [output_check.small(v) for v in (0, 1, 4, 5, None)] == [False, True, True, False, False]
+    rows = [row("E10000016", **full(4, 0, 0, 5, 0, 0, 0, 0))]
+    returns = load_returns(write_returns(tmp_path, rows), 2024)
+    found = {s.figure for s in output_check.secrets(returns, {})}
+    assert "trafficked_in_care at E10000016" in found
+    assert "unaccompanied_in_care at E10000016" not in found
