@@ -1,4 +1,4 @@
-"""The value codes of an FOI returns cell (foi-returns-contract.md, "Cell values")."""
+"""The value codes of an FOI returns cell (docs/returns-contract.md: what a cell may hold)."""
 
 import re
 import unicodedata

@@ -1,4 +1,4 @@
-"""Disclosure control: the policy of ../shared/disclosure-policy.md, decided in one place.
+"""Disclosure control: the policy of docs/disclosure-policy.md, decided in one place.
 
 Every figure headed for a published file is registered in a ledger with the authority cells
 it adds up (its contributors). A reader who adds and subtracts published figures can learn any

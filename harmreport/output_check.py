@@ -30,7 +30,7 @@ GROUPS = ("trafficked", "unaccompanied")
 COLUMNS = tuple(
     f"{g}_{q}" for g in GROUPS for q in ("in_care", "went_missing", "missing_episodes")
 ) + ("missing_over_week", "still_missing")
-# stats.json key of each column's UK total (foi-returns-contract.md).
+# stats.json key of each column's UK total (docs/returns-contract.md).
 UK_KEYS = {
     **{f"{g}_{q}": f"{g}.{q}" for g in GROUPS for q in ("in_care", "went_missing")},
     **{f"{g}_missing_episodes": f"{g}.missing_episodes" for g in GROUPS},

@@ -1,4 +1,4 @@
-"""Load and validate a year's FOI returns (foi-returns-contract.md) into typed tables.
+"""Load and validate a year's FOI returns (docs/returns-contract.md) into typed tables.
 
 Every problem is collected in one pass and raised together as a ReturnsError; problems that
 do not stop the build (an extra column, a name typed differently) come back as warnings.

@@ -1,4 +1,4 @@
-"""The building blocks of the headline statistics, exactly as foi-returns-contract.md defines
+"""The building blocks of the headline statistics, exactly as docs/returns-contract.md defines
 them. The statistics notebook composes them, one visible cell per published figure."""
 
 import pandas as pd

@@ -58,8 +58,8 @@ HOTSPOTS = {
     "Slough": 2,
 }
 
-# One entry per data year. Figures from published-figures.md are marked "published";
-# everything else is an invented, plausible value.
+# One entry per data year. Figures the published editions give (data/published_figures.toml)
+# are marked "published"; everything else is an invented, plausible value.
 SPECS = {
     2015: {
         "contact": "2015",  # children's services bodies, but NI's 11 district councils

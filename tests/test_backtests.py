@@ -1,5 +1,5 @@
-"""Backtests: the default build reproduces every 'must match' figure of published-figures.md,
-in stats.json, in the web page's text and in the PDF's text."""
+"""Backtests: the default build reproduces every 'must match' figure of the published editions
+(data/published_figures.toml), in stats.json, in the web page's text and in the PDF's text."""
 
 import json
 import re

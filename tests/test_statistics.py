@@ -1,4 +1,4 @@
-"""Every statistic's definition (foi-returns-contract.md) on small hand-made tables."""
+"""Every statistic's definition (docs/returns-contract.md) on small hand-made tables."""
 
 import csv
 
