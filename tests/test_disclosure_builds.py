@@ -248,3 +248,29 @@ def test_suppression_bypassing_the_ledger_is_caught_with_exit_3(tmp_path, monkey
     assert json.loads(
         (work_folder(out) / "failed").glob("*/edition/stats.json").__next__().read_text()
     )
+
+
+def test_a_leak_only_in_the_pdf_of_a_real_build_is_caught_with_exit_3(tmp_path, monkeypatch):
+    """Print CSS (which only the PDF sees) writes a small count beside its authority: the
+    independent check reads the real build's PDF and refuses, naming it."""
+    templates = tmp_path / "templates"
+    shutil.copytree(paths.TEMPLATES, templates)
+    with open(templates / "print.css", "a", encoding="utf-8") as css:
+        css.write('\nbody::after { content: "Hillingdon had 3 trafficked children in care"; }\n')
+    monkeypatch.setattr(paths, "TEMPLATES", templates)
+    rows = [
+        row("E10000016", **full(40, 12, 30, 300, 40, 60, 10, 6)),
+        row("E09000008", **full(30, 9, 20, 300, 30, 40, 10, 6)),
+        row("E09000017", **full(3, 0, 0, 100, 10, 12, 0, 0)),  # Hillingdon: 3, hidden
+    ]
+    out = tmp_path / "site"
+    with pytest.raises(DisclosureError) as blocked:
+        build.build_edition(
+            BuildRequest(2024, write_returns(tmp_path, rows), out, ("html", "pdf")),
+            write=lambda line: None,
+        )
+    assert blocked.value.exit_code == 3
+    details = "\n".join(blocked.value.details)
+    assert "report.pdf: trafficked_in_care at E09000017 (rule 1" in details
+    assert "index.html" not in details  # only the PDF held it
+    assert not (out / "2024").exists()
