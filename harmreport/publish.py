@@ -159,10 +159,15 @@ def exchange(a: Path, b: Path) -> None:
         code = ctypes.get_errno()
         if code not in (errno.EINVAL, errno.ENOSYS):
             raise OSError(code, os.strerror(code), str(b))
-    # No atomic exchange on this file system: the shortest window we can manage.
+    # No atomic exchange on this file system: the shortest window we can manage, and the old
+    # edition put back if the new one cannot take its place.
     aside = b.with_name(f".{b.name}.old")
     os.rename(b, aside)
-    os.rename(a, b)
+    try:
+        os.rename(a, b)
+    except BaseException:
+        os.rename(aside, b)
+        raise
     os.rename(aside, a)
 
 
