@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import config, editions, interrupts, paths, web
+from . import config, editions, interrupts, paths, site, web
 from .errors import (
     BuildError,
     DisclosureError,
@@ -35,7 +35,6 @@ from .publish import (
     Publication,
     check_ownership,
     work_folder,
-    write_atomically,
 )
 from .request import DEFAULT_CELL_TIMEOUT, FORMATS, BuildRequest  # noqa: F401 (re-exported)
 
@@ -72,6 +71,7 @@ def check_request(request: BuildRequest) -> editions.DataYear:
         raise InputError(f"unknown format {', '.join(sorted(unknown))}; use html, pdf or both")
     try:
         check_ownership(request.out_root, request.year)
+        site.check_index_ownership(request.out_root)
     except NotOurs as exc:
         raise EnvironmentProblem(str(exc)) from None
     check_parameters(notebook_parameters(request, request.returns_path or edition.returns))
@@ -369,10 +369,9 @@ def _render_report(staging, stats, edition, formats, progress, printer):
 
 
 def update_index(out_root: Path) -> Path:
-    """The index of every edition the project knows, for the web staff; rebuilt with any
-    edition."""
+    """The index of every edition the project knows, for the web staff (and OUT/manifest.json
+    recording it); made again whenever what it shows has changed."""
     from . import render
 
-    index = Path(out_root) / "index.html"
-    write_atomically(index, render.render_index(web.index_entries(out_root), Path(out_root)))
-    return index
+    html = render.render_index(web.index_entries(out_root), Path(out_root))
+    return site.write_index(out_root, html)

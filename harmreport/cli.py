@@ -141,7 +141,9 @@ def _build_one(request: BuildRequest, force: bool, index: bool = True) -> int:
     decision = plan(request, force)
     if decision.up_to_date:
         _progress(f"[{request.year}] {decision.summary()}")
-        if index and not (Path(request.out_root) / "index.html").is_file():
+        from .site import index_is_current
+
+        if index and not index_is_current(request.out_root):
             return _index_status(request.out_root)
         return 0
     from .build import build_edition  # imported here: --help and argument errors stay quick
@@ -284,9 +286,12 @@ def _verify_one(request: BuildRequest) -> int:
 
 def _update_index(out_root) -> None:
     from .build import update_index
+    from .publish import NotOurs
 
     try:
         update_index(out_root)
+    except NotOurs as exc:
+        raise EnvironmentProblem(f"the index of editions was not written: {exc}") from None
     except Exception as exc:  # the edition is published; say so, in one line
         raise InternalError(
             f"the edition was published, but the index of editions could not be written: "

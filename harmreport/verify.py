@@ -9,7 +9,7 @@ gives the same bytes). Exit 0 only when everything matches."""
 import tempfile
 from pathlib import Path
 
-from . import editions, paths
+from . import editions, paths, site
 from .errors import BuildError, InputError
 from .manifest import environment_differences, output_differences, sha256
 from .outputs import read_json
@@ -29,6 +29,7 @@ def verify_edition(request: BuildRequest, write=print) -> int:
         changed_inputs(manifest, request.returns_path)
         + changed_environment(manifest)
         + changed_outputs(manifest, folder, "published")
+        + site.index_differences(request.out_root)
         + rebuilt_differences(manifest, request, write)
     )
     if differences:

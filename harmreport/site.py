@@ -1,0 +1,110 @@
+"""OUT/index.html, the list of editions web staff upload with them, owned and verified as an
+edition is: OUT/manifest.json records the index's sha256 and what it was made from (each
+edition's manifest, the templates, styles and configuration it reads).
+
+- The build never overwrites an index it did not write, or one changed since it wrote it
+  (exit 4, as for a folder it did not write); it says how to proceed.
+- The index is made again whenever what it is made from has changed, an up-to-date build
+  included: an edition deleted from OUT/ leaves it.
+- `--verify` checks it against the root manifest.
+"""
+
+import json
+from pathlib import Path
+
+from . import paths
+from .manifest import sha256
+from .publish import NotOurs, write_atomically
+
+INDEX = "index.html"
+MANIFEST = "manifest.json"
+
+
+def _made_from(out_root: Path) -> dict[str, str]:
+    """sha256 of what the index is made from: every edition's manifest in OUT/, and the
+    project files the index's page reads."""
+    out_root = Path(out_root)
+    found = {
+        f"{folder.name}/{MANIFEST}": sha256(folder / MANIFEST)
+        for folder in sorted(out_root.iterdir())
+        if folder.name.isdigit() and (folder / MANIFEST).is_file()
+    }
+    for path in (
+        paths.TEMPLATES / "index.html.j2",
+        paths.TEMPLATES / "report.css",
+        paths.TEMPLATES / "screen.css",
+        paths.EDITIONS,
+        paths.COLOPHON,
+    ):
+        found[paths.shown_path(path)] = sha256(path)
+    return found
+
+
+def _recorded(out_root: Path) -> dict | None:
+    try:
+        found = json.loads((Path(out_root) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return found if isinstance(found, dict) and INDEX in found.get("outputs", {}) else None
+
+
+def check_index_ownership(out_root: Path) -> None:
+    """Refuse an OUT/index.html this tool did not write, or that was changed since."""
+    index = Path(out_root) / INDEX
+    if index.is_symlink():
+        raise NotOurs(f"{index} is a symbolic link, not the index this tool wrote; remove it")
+    if not index.exists():
+        return
+    recorded = _recorded(out_root)
+    if recorded is None:
+        raise NotOurs(
+            f"{index} exists but is not an index this tool wrote (no {MANIFEST} beside it "
+            "records it); move it elsewhere or choose another --out"
+        )
+    if recorded["outputs"][INDEX] != sha256(index):
+        raise NotOurs(
+            f"{index} was changed after the build wrote it; keep your changes elsewhere and "
+            f"delete it (the build writes it again), or choose another --out"
+        )
+
+
+def index_is_current(out_root: Path) -> bool:
+    recorded = _recorded(out_root)
+    index = Path(out_root) / INDEX
+    return (
+        recorded is not None
+        and index.is_file()
+        and recorded["outputs"][INDEX] == sha256(index)
+        and recorded.get("made_from") == _made_from(out_root)
+    )
+
+
+def write_index(out_root: Path, html: str) -> Path:
+    """The index, then the root manifest recording it (an index whose record is missing is
+    refused next time: write the record last)."""
+    out_root = Path(out_root)
+    check_index_ownership(out_root)
+    index = out_root / INDEX
+    write_atomically(index, html)
+    record = {"outputs": {INDEX: sha256(index)}, "made_from": _made_from(out_root)}
+    write_atomically(out_root / MANIFEST, json.dumps(record, indent=2, sort_keys=True) + "\n")
+    return index
+
+
+def index_differences(out_root: Path) -> list[str]:
+    """What --verify says of the index: changed by hand, or made from other editions."""
+    index = Path(out_root) / INDEX
+    recorded = _recorded(out_root)
+    if recorded is None:
+        return [f"the index of editions is not recorded in {Path(out_root) / MANIFEST}"]
+    if not index.is_file():
+        return [f"published file missing: {index}"]
+    found = []
+    if recorded["outputs"][INDEX] != sha256(index):
+        found.append(f"published file differs from the manifest: {index} (changed by hand)")
+    if recorded.get("made_from") != _made_from(out_root):
+        found.append(
+            f"{index} lists editions as they were when it was written; build any edition to "
+            "write it again"
+        )
+    return found
