@@ -48,7 +48,7 @@ def wait_for_stage(process: subprocess.Popen, stage: str, timeout=120) -> str:
 def assert_untouched(out: Path, before: dict) -> None:
     assert tree_hashes(out / "2024") == before
     # Nothing but editions and their index in the folder web staff upload.
-    assert sorted(p.name for p in out.iterdir()) == ["2024", "index.html"]
+    assert sorted(p.name for p in out.iterdir()) == ["2024", "index.html", "manifest.json"]
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])

@@ -336,7 +336,7 @@ def test_two_years_built_at_once_into_one_root_share_the_index_safely(tmp_path):
         assert run.returncode == 0, err
     index = (out / "index.html").read_text()
     assert "2017/index.html" in index and "2024/index.html" in index
-    assert sorted(p.name for p in out.iterdir()) == ["2017", "2024", "index.html"]
+    assert sorted(p.name for p in out.iterdir()) == ["2017", "2024", "index.html", "manifest.json"]
 
 
 # ---- configuration is input too -----------------------------------------------------
