@@ -38,8 +38,9 @@ quick: $(STAMP) ## lint and run the tests that build nothing (seconds; `make tes
 data: $(STAMP) ## regenerate the illustrative returns from their seeded script
 	$(PYTHON) scripts/make_illustrative_returns.py
 
-bench: $(STAMP) ## print build timings and peak memory
+bench: $(STAMP) ## print build timings, peak memory and disclosure control's timings
 	$(PYTHON) bench/build_times.py
+	$(PYTHON) bench/disclosure_times.py
 
 clean: ## remove generated reports and build scratch
 	rm -rf report/[0-9]* report/index.html report.work build
