@@ -35,6 +35,11 @@ quick: $(STAMP) ## lint and run the tests that build nothing (seconds; `make tes
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m pytest -m "not slow" -q
 
+mutants: $(STAMP) ## mutation testing of the guards (disclosure, inference, checks, publishing, reading): minutes
+	rm -rf mutants
+	$(VENV)/bin/mutmut run
+	$(PYTHON) scripts/mutants_summary.py
+
 data: $(STAMP) ## regenerate the illustrative returns from their seeded script
 	$(PYTHON) scripts/make_illustrative_returns.py
 
@@ -45,4 +50,4 @@ bench: $(STAMP) ## print build timings, peak memory and disclosure control's tim
 clean: ## remove generated reports and build scratch
 	rm -rf report/[0-9]* report/index.html report.work build
 
-.PHONY: help setup report all-editions test quick data bench clean
+.PHONY: help setup report all-editions test quick mutants data bench clean

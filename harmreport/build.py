@@ -208,7 +208,7 @@ def _build_in(publication, request, edition, given_file, progress, plan):
     }
     write_manifest(staging, run, edition, returns_file)
     since = time.perf_counter()
-    checked = check_outputs(staging, [returns, *earlier])
+    checked = check_outputs(staging, [returns, *earlier], request.out_root, edition)
     progress.stage("check", f"{checked} published files hold no disclosive figure", since)
 
 
@@ -288,8 +288,9 @@ def validate(returns_file: Path, edition: editions.DataYear) -> list:
     return found
 
 
-def check_outputs(staging: Path, returns_list: list) -> int:
-    """The independent check of every file about to be published; refuses with exit 3."""
+def check_outputs(staging: Path, returns_list: list, out_root=None, edition=None) -> int:
+    """The independent check of every file about to be published, with the editions already
+    in the output folder; refuses with exit 3."""
     from . import output_check
 
     names = {
@@ -297,7 +298,8 @@ def check_outputs(staging: Path, returns_list: list) -> int:
         for returns in returns_list
         for code, row in returns.authorities.iterrows()
     }
-    leaks = output_check.check_edition(staging, returns_list, names)
+    named = edition.top_still_missing if edition else None
+    leaks = output_check.check_edition(staging, returns_list, names, out_root, named)
     if leaks:
         raise DisclosureError(
             "publishing blocked: disclosure control would be broken; nothing was published",

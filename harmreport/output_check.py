@@ -467,10 +467,156 @@ def check_files(files: list[Path], root: Path, found: list[Secret]) -> list[Leak
     return leaks
 
 
-def check_edition(folder: Path, returns_list, names) -> list[Leak]:
-    """Every leak in the edition about to be published in `folder`."""
+# ---- reasoning with ranges, from stats.json alone ----------------------------------------
+
+# Each column whose UK total stats.json publishes, with "the largest at one authority" and
+# the list "named if five or more" where it publishes them.
+LARGEST = {f"{g}_went_missing": f"{g}.largest_went_missing_at_one_authority" for g in GROUPS}
+NAMED = {"still_missing": "combined.most_still_missing"}
+
+
+def reasoning_leaks(returns, stats: dict, named_at_most: int | None) -> list[Leak]:
+    """What a reader pins down, column by column, from a column's published total, its
+    largest and its named authorities, and what the report says of them: every count at
+    least 1, a [c] said to be fewer than five from 1 to 4, no authority above the largest, one
+    left out of a list not full at most 4 (a full one: at most the last named), a named one at
+    least 5. A small count, or a hidden total, with one possible value is a leak."""
+    small_said = set(_get(stats, "disclosure.fewer_than_five") or [])
+    leaks = []
+    for column, key in UK_KEYS.items():
+        values = returns.counts[column].dropna()
+        values = {(column, code): int(v) for code, v in values.items() if v > 0}
+        if not values:
+            continue
+        rows, lower, upper = [], dict.fromkeys(values, 1), {}
+        total = _get(stats, key)
+        if isinstance(total, int):
+            rows.append((set(values), total, total))
+        elif total == MARK and key in small_said:
+            rows.append((set(values), 1, THRESHOLD - 1))
+        largest = _get(stats, LARGEST.get(column, "-"))
+        if isinstance(largest, int) or (largest == MARK and LARGEST[column] in small_said):
+            limit = largest if isinstance(largest, int) else THRESHOLD - 1
+            upper = dict.fromkeys(values, limit)
+        if column in NAMED:
+            named = _get(stats, NAMED[column]) or []
+            _named_bounds(column, named, named_at_most, values, lower, upper, rows)
+        targets = [({cell}, v, "rule 1") for cell, v in values.items() if small(v)]
+        if total == MARK:
+            targets.append((set(values), sum(values.values()), "rule 4: the hidden total"))
+        cells = sorted(values)
+        fixed = {next(iter(m)) for m, low, high in rows if len(m) == 1 and low == high}
+        for members, true, rule in targets:
+            if len(members) == 1 and _swap(next(iter(members)), values, lower, upper, fixed):
+                continue  # one child moved to or from another authority: the total holds
+            if not any(
+                _possible(cells, lower, upper, rows, (members, low, high))
+                for low, high in ((-float("inf"), true - 1), (true + 1, float("inf")))
+            ):
+                where = next(iter(members))[1] if len(members) == 1 else "the UK"
+                leaks.append(Leak("stats.json", f"{column} at {where}", f"{rule}, by reasoning"))
+    return leaks
+
+
+def _swap(cell, values, lower, upper, fixed) -> bool:
+    """Can one child move between `cell` and another cell of the column, within both cells'
+    bounds? (Every sum here is over the whole column, so the move keeps it.)"""
+    if cell in fixed:
+        return False
+    inf = float("inf")
+    for step in (1, -1):
+        if not lower[cell] <= values[cell] + step <= upper.get(cell, inf):
+            continue
+        for other, value in values.items():
+            movable = other != cell and other not in fixed
+            if movable and lower[other] <= value - step <= upper.get(other, inf):
+                return True
+    return False
+
+
+def _named_bounds(column, named, at_most, values, lower, upper, rows) -> None:
+    codes = [row["code"] for row in named]
+    for row in named:
+        cell = (column, row["code"])
+        if cell in values:
+            lower[cell] = THRESHOLD
+            if isinstance(row["value"], int):
+                rows.append(({cell}, row["value"], row["value"]))
+    full = at_most is not None and len(named) >= at_most
+    last = named[-1]["value"] if named and full else THRESHOLD - 1
+    if isinstance(last, int):
+        for cell in values:
+            if cell[1] not in codes:
+                upper[cell] = min(upper.get(cell, last), last)
+
+
+def _possible(cells, lower, upper, rows, extra) -> bool:
+    """Is there a whole-number solution (HiGHS) meeting every bound and sum, and `extra`?"""
+    import highspy
+    import numpy as np
+
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("threads", 1)
+    index = {c: i for i, c in enumerate(cells)}
+    n = len(cells)
+    top = np.array([upper.get(c, highs.inf) for c in cells], dtype=float)
+    highs.addVars(n, np.array([lower[c] for c in cells], dtype=float), top)
+    highs.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.ones(n, dtype=np.uint8))
+    for members, low, high in [*rows, extra]:
+        columns = np.array(sorted(index[c] for c in members), dtype=np.int32)
+        low = -highs.inf if low == -float("inf") else low
+        high = highs.inf if high == float("inf") else high
+        highs.addRow(low, high, len(columns), columns, np.ones(len(columns)))
+    highs.run()
+    return highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+
+
+# ---- every edition in the output folder, together -----------------------------------------
+
+
+def edition_leaks(stats: dict, out_root: Path) -> list[Leak]:
+    """Figures this edition prints for another edition's year that that edition, published in
+    `out_root`, hid; and figures a later edition there prints for this year that this one now
+    hides. Keys: another edition's "trafficked.in_care" is "trend.<year>.trafficked_in_care"
+    here (and "comparison.trafficked_in_care" for the comparison year)."""
+    leaks = []
+    year = stats["year"]
+    for folder in sorted(Path(out_root).glob("[0-9][0-9][0-9][0-9]")):
+        other_file = folder / "stats.json"
+        if folder.name == str(year) or not other_file.is_file():
+            continue
+        other = json.loads(other_file.read_text(encoding="utf-8"))
+        earlier, later = (other, stats) if other["year"] < year else (stats, other)
+        for key in (earlier.get("disclosure") or {}).get("suppressed", {}):
+            for shown_key in _printed_again(key, earlier["year"], later):
+                if _get(later, shown_key) not in (MARK, None):
+                    where = "stats.json" if later is stats else f"../{folder.name}/stats.json"
+                    leaks.append(
+                        Leak(where, shown_key, f"rule 4: the {earlier['year']} edition hid it")
+                    )
+    return leaks
+
+
+def _printed_again(key: str, year: int, later: dict) -> list[str]:
+    group, _, rest = key.partition(".")
+    flat = f"{group}_{rest}"
+    found = [f"trend.{year}.{flat}"]
+    if (_get(later, "comparison.year")) == year:
+        found.append(f"comparison.{flat}")
+    return found
+
+
+def check_edition(
+    folder: Path, returns_list, names, out_root: Path | None = None, named_at_most=None
+) -> list[Leak]:
+    """Every leak in the edition about to be published in `folder` (read with the editions
+    already published in `out_root`, if given)."""
     stats = json.loads((folder / "stats.json").read_text(encoding="utf-8"))
     leaks = structural_leaks(returns_list[0], stats)
+    leaks += reasoning_leaks(returns_list[0], stats, named_at_most)
+    if out_root is not None and Path(out_root).is_dir():
+        leaks += edition_leaks(stats, out_root)
     found = [s for returns in returns_list for s in secrets(returns, names)]
     files = sorted(p for p in folder.rglob("*") if p.is_file())
     return leaks + check_files(files, folder, found)

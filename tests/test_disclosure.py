@@ -569,3 +569,61 @@ def test_the_independent_check_draws_the_line_where_the_ledger_does(tmp_path):
     found = {s.figure for s in output_check.secrets(returns, {})}
     assert "trafficked_in_care at E10000016" in found
     assert "unaccompanied_in_care at E10000016" not in found
+
+
+# ---- the independent check reasons too, from stats.json alone ---------------------------------
+
+
+def test_the_independent_check_pins_down_what_a_reasoning_reader_would(tmp_path):
+    from harmreport import output_check
+
+    returns = ranged_returns(tmp_path, dict.fromkeys(CODES[:6], 1))
+    key = "trafficked.largest_went_missing_at_one_authority"
+    stats = {
+        "year": 2024,
+        "trafficked": {"went_missing": 6, "largest_went_missing_at_one_authority": MARK},
+        "disclosure": {"fewer_than_five": [key]},
+    }
+    found = output_check.reasoning_leaks(returns, stats, None)
+    assert {leak.figure for leak in found} >= {
+        f"trafficked_went_missing at {c}" for c in CODES[:6]
+    }
+    stats["trafficked"]["went_missing"] = MARK  # as the ledger publishes it
+    assert output_check.reasoning_leaks(returns, stats, None) == []
+
+
+def test_the_independent_check_reasons_with_the_named_list(tmp_path):
+    from harmreport import output_check
+
+    still = {CODES[0]: 10, CODES[1]: 8, CODES[2]: 4, CODES[3]: 4}
+    returns = ranged_returns(tmp_path, dict.fromkeys(CODES[:4], 12), still)
+    named = [{"code": CODES[0], "value": 10}, {"code": CODES[1], "value": 8}]
+    stats = {"year": 2024, "combined": {"still_missing": 26, "most_still_missing": named}}
+    found = {leak.figure for leak in output_check.reasoning_leaks(returns, stats, 5)}
+    assert found == {f"still_missing at {CODES[2]}", f"still_missing at {CODES[3]}"}
+    assert output_check.reasoning_leaks(returns, stats, 2) == []  # a full list: at most 8 each
+
+
+def test_the_independent_check_reads_every_edition_in_the_output_folder(tmp_path):
+    from harmreport import output_check
+    from harmreport.outputs import write_json
+
+    out = tmp_path / "site"
+    (out / "2020").mkdir(parents=True)
+    hid = {"trafficked.in_care": "rule 4: …"}
+    write_json(out / "2020" / "stats.json", {"year": 2020, "disclosure": {"suppressed": hid}})
+    later = {"year": 2024, "trend": {"2020": {"trafficked_in_care": 120}}, "disclosure": {}}
+    found = output_check.edition_leaks(later, out)
+    assert [(leak.figure, leak.rule) for leak in found] == [
+        ("trend.2020.trafficked_in_care", "rule 4: the 2020 edition hid it")
+    ]
+    later["trend"]["2020"]["trafficked_in_care"] = MARK
+    assert output_check.edition_leaks(later, out) == []
+    # Rebuilding 2020 so that it hides what a published 2024 shows: named in 2024's file.
+    write_json(out / "2020" / "stats.json", {"year": 2020, "disclosure": {}})
+    (out / "2024").mkdir()
+    later["trend"]["2020"]["trafficked_in_care"] = 120
+    write_json(out / "2024" / "stats.json", later)
+    rebuilt = {"year": 2020, "disclosure": {"suppressed": hid}}
+    found = output_check.edition_leaks(rebuilt, out)
+    assert [leak.file for leak in found] == ["../2024/stats.json"]

@@ -1,0 +1,28 @@
+"""Print mutation testing's results by module: killed, survived, and not covered by the quick
+tests `make mutants` runs (those are exercised only by builds, whose kernel imports the
+unmutated package). Run after `mutmut run` (make mutants does)."""
+
+import collections
+import subprocess
+import sys
+
+found = subprocess.run(
+    [sys.executable, "-m", "mutmut", "results", "--all", "true"],
+    capture_output=True,
+    text=True,
+    check=True,
+).stdout
+by_module: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+for line in found.splitlines():
+    name, _, status = line.strip().rpartition(": ")
+    if name:
+        by_module[".".join(name.split(".")[:2])][status] += 1
+print("| module | mutants | killed | survived | no quick test | other |")
+print("| --- | --- | --- | --- | --- | --- |")
+for module, counts in sorted(by_module.items()):
+    other = sum(counts.values()) - counts["killed"] - counts["survived"] - counts["no tests"]
+    print(
+        f"| {module} | {sum(counts.values())} | {counts['killed']} | {counts['survived']} "
+        f"| {counts['no tests']} | {other} |"
+    )
+print("\nsurvivors: .venv/bin/mutmut results; one of them: .venv/bin/mutmut show NAME")
