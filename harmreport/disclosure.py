@@ -96,10 +96,10 @@ def primary_rule(figure: Count) -> int | None:
     return None
 
 
-def ratio_rule(ratio: Ratio) -> int | None:
-    """A share whose numerator or base comes from one authority is that authority's ratio."""
-    parts = (ratio.numerator, ratio.denominator)
-    return 3 if any(len(p.contributors) == 1 for p in parts) else None
+def from_one_authority(ratio: Ratio) -> bool:
+    """A share whose numerator or base comes from one authority is that authority's ratio
+    (rule 3)."""
+    return any(len(p.contributors) == 1 for p in (ratio.numerator, ratio.denominator))
 
 
 @dataclass
@@ -161,7 +161,7 @@ class Ledger:
                 # cells are all at least 1 and as many as its value would know each is 1.
                 decision.hide(key, rule, small=rule != 4)
         for key, ratio in self.ratios.items():
-            if ratio_rule(ratio):
+            if from_one_authority(ratio):
                 self._hide_ratio(decision, key, 3)
         while self._propagate(decision) | self._secondary(decision) or self._reasoned(decision):
             pass

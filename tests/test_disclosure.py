@@ -540,7 +540,8 @@ NATIONALITY = dc.NATIONALITY
 
 @pytest.mark.parametrize("level", [AUTHORITY, AREA, NATIONALITY])
 def test_four_is_hidden_and_five_is_published_below_uk_level(level):
-    for split, shown in (({"A": 4}, MARK), ({"A": 5}, 5), ({"A": 1, "B": 3}, MARK)):
+    cases = (({"A": 4}, MARK), ({"A": 5}, 5), ({"A": 1}, MARK), ({"A": 1, "B": 3}, MARK))
+    for split, shown in cases:
         values = {cell(code): v for code, v in split.items()}
         published, decision = decide({"figure": count(level, **split)}, values)
         assert published["figure"] == shown, (level, split)
@@ -554,6 +555,8 @@ def test_four_is_hidden_and_five_is_published_at_uk_level():
     assert published["uk"] == MARK and decision.hidden["uk"].startswith("rule 3")
     published, _ = decide({"uk": count(A=5, B=0)}, {cell("A"): 5})
     assert published["uk"] == 5
+    published, decision = decide({"uk": count(A=1, B=0)}, {cell("A"): 1})
+    assert published["uk"] == MARK and decision.hidden["uk"].startswith("rule 3")
     published, _ = decide({"uk": count(A=1, B=3)}, {cell("A"): 1, cell("B"): 3})
     assert published["uk"] == 4  # two authorities: a UK figure from 1 to 4 may be published
     published, _ = decide({"uk": count(A=2, B=3)}, {cell("A"): 2, cell("B"): 3})
