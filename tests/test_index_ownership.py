@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from harmreport import cli
+from harmreport import cli, site
 from tests.conftest import copy_of
 
 pytestmark = pytest.mark.slow  # uses shared builds
@@ -46,12 +46,10 @@ def test_an_edition_deleted_leaves_the_index_at_the_next_build(built, tmp_path):
     assert run("--year", 2024, "--out", out) == 0  # up to date: only the index is made again
     index = (out / "index.html").read_text()
     assert 'href="2015/index.html"' not in index and 'href="2024/index.html"' in index
-    assert run("--year", 2024, "--verify", "--out", out) == 0
+    assert site.index_differences(out) == []  # what --verify checks of it
 
 
 def test_verify_names_an_index_made_from_other_editions(built, tmp_path):
-    from harmreport import site
-
     out = copy_of(built, tmp_path / "site")
     assert site.index_differences(out) == []
     shutil.rmtree(out / "2017")
