@@ -245,6 +245,9 @@ def analyse(publication, request, parameters, returns, kernel, progress, since, 
         f"stats.json; [c]: {_rule_counts(stats['disclosure']['suppressed_by_rule'])}",
         since,
     )
+    for key, rule in stats["disclosure"]["suppressed"].items():
+        if "hidden in the " in rule:  # an earlier edition hid it: said, as the policy asks
+            progress.write(f"[{request.year}] [c] {key}: {rule.split('(', 1)[1].rstrip(')')}")
     if printer:
         printer.start(stats)
     since = time.perf_counter()

@@ -32,11 +32,16 @@ def hidden_by_earlier_editions(year: int) -> dict[int, dict]:
     return {e: _decision(e) for e in editions.all_editions() if e < year}
 
 
-def _decision(year: int) -> dict:
+def decision_key(year: int) -> str:
+    """The name under which `year`'s decision is kept: the digest of all it comes from."""
     edition = editions.edition(year)
     files = manifest.input_files(edition.returns, edition)
-    key = hashlib.sha256("".join(f"{f}:{manifest.sha256(f)};" for f in files).encode())
-    key = f"{year}-{key.hexdigest()[:32]}"
+    digest = hashlib.sha256("".join(f"{f}:{manifest.sha256(f)};" for f in files).encode())
+    return f"{year}-{digest.hexdigest()[:32]}"
+
+
+def _decision(year: int) -> dict:
+    key = decision_key(year)
     if key not in _decided:
         _decided[key] = _kept(key) or _keep(key, _decision_of(year))
     return _decided[key]

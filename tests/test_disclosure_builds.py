@@ -274,3 +274,30 @@ def test_a_leak_only_in_the_pdf_of_a_real_build_is_caught_with_exit_3(tmp_path, 
     assert "report.pdf: trafficked_in_care at E09000017 (rule 1" in details
     assert "index.html" not in details  # only the PDF held it
     assert not (out / "2024").exists()
+
+
+def test_a_later_edition_hides_what_an_earlier_one_hid_and_says_so(tmp_path, monkeypatch):
+    """The 2020 edition's decision, as kept for the next build, hides its trafficked children
+    in care: the 2024 edition's trend row for 2020 is [c], and the build says why."""
+    from harmreport import history
+    from harmreport.outputs import write_json
+
+    monkeypatch.setenv("HBH_SCRATCH", str(tmp_path / "scratch"))  # the kernel inherits it
+    for year in (2015, 2017):
+        write_json(
+            paths.decisions_dir() / f"{history.decision_key(year)}.json",
+            {"hidden": {}, "small": []},
+        )
+    hid = {"trafficked.in_care": "rule 4: would let a reader work out a hidden figure"}
+    write_json(
+        paths.decisions_dir() / f"{history.decision_key(2020)}.json", {"hidden": hid, "small": []}
+    )
+    said = []
+    out = tmp_path / "site"
+    build.build_edition(BuildRequest(2024, None, out, ("html",)), write=said.append)
+    stats = published(out / "2024")
+    assert stats["trend.2020.trafficked_in_care"] == "[c]"
+    assert stats["trend.2024.trafficked_in_care"] != "[c]"
+    assert "[2024] [c] trend.2020.trafficked_in_care: hidden in the 2020 edition" in "\n".join(
+        said
+    )
