@@ -630,3 +630,37 @@ def test_the_independent_check_reads_every_edition_in_the_output_folder(tmp_path
     rebuilt = {"year": 2020, "disclosure": {"suppressed": hid}}
     found = output_check.edition_leaks(rebuilt, out)
     assert [leak.file for leak in found] == ["../2024/stats.json"]
+
+
+def test_the_independent_check_derives_every_kind_of_small_count(tmp_path):
+    from harmreport import output_check
+    from harmreport.output_check import Secret
+
+    rows = [
+        row("E10000016", **full(3, 1, 1, 40, 10, 10, 0, 0)),  # Kent
+        row("W06000015", **full(40, 2, 2, 40, 10, 10, 0, 0)),  # Cardiff: all of Wales
+        row("E09000008", **full(40, 10, 20, 300, 30, 40, 10, 6)),  # Croydon
+    ]
+    path = write_returns(tmp_path, rows)
+    (tmp_path / "returns_nationalities.csv").write_text(
+        "authority_code,group,nationality,went_missing\n"
+        "E10000016,trafficked,Vietnamese,1\nE09000008,trafficked,Albanian,10\n"
+    )
+    found = output_check.secrets(load_returns(path, 2024), {"E10000016": ("Kent",)})
+    rule_1 = "rule 1: an authority's count from 1 to 4"
+    assert Secret(("E10000016", "Kent"), 3, "trafficked_in_care at E10000016", rule_1) in found
+    assert Secret(("W06000015",), 2, "trafficked_went_missing at W06000015", rule_1) in found
+    assert (
+        Secret(("Wales",), 2, "trafficked_went_missing in Wales", "rule 2: a small cell") in found
+    )
+    assert (
+        Secret(
+            ("Vietnamese",),
+            1,
+            "trafficked children of Vietnamese nationality",
+            "rule 2: a small cell",
+        )
+        in found
+    )
+    assert all(0 < s.value < 5 for s in found)
+    assert not any("Albanian" in s.labels or "London" in s.labels for s in found)
