@@ -664,3 +664,38 @@ def test_the_independent_check_derives_every_kind_of_small_count(tmp_path):
     )
     assert all(0 < s.value < 5 for s in found)
     assert not any("Albanian" in s.labels or "London" in s.labels for s in found)
+
+
+def test_an_authoritys_trafficked_and_unaccompanied_together_are_protected():
+    """A's 1 trafficked and 2 unaccompanied children are neither worked out alone, but the UK
+    total less B's area gives their sum, 3: a count from 1 to 4 at one authority."""
+
+    def at(code, group, value):
+        return ((2024, code, f"{group}_went_missing"), value)
+
+    values = dict([at("A", "trafficked", 1), at("A", "unaccompanied", 2)])
+    values |= dict([at("B", "trafficked", 30), at("B", "unaccompanied", 40)])
+    both = Count(73, frozenset(values))
+    area = Count(70, frozenset(c for c in values if c[1] == "B"), AREA)
+    published, _ = decide({"combined": both, "area": area}, values)
+    assert MARK in (published["combined"], published["area"])
+
+
+def test_a_share_is_hidden_with_a_part_and_a_change_only_with_a_share():
+    def of(column, **by_code):
+        cells = {(2024, code, column): v for code, v in by_code.items()}
+        return Count(sum(by_code.values()), frozenset(cells)), cells
+
+    (went_now, a), (care_now, b) = of("went", A=10, B=10), of("care", A=50, B=50)
+    (went_then, c), (care_then, d) = of("went", C=12, D=10), of("care", C=40, D=40)
+    now, before = Ratio(went_now, care_now, 2), Ratio(went_then, care_then, 2)
+    stats = {"now": now, "before": before, "change": dc.Change(now, before)}
+    values = a | b | c | d
+    published, _ = decide(stats, values)
+    assert published["change"] == pytest.approx(0.2 / 0.275 - 1)  # both shares shown
+    earlier = {"before_base.numerator": ("hidden elsewhere", False)}
+    published, decision = dc.control(stats, values, earlier)
+    assert published["before"] == MARK and published["change"] == MARK
+    assert decision.hidden["before"].endswith("(a part of it is hidden)")
+    assert published["before_base"]["denominator"] == 80  # the other part alone tells nothing
+    assert published["now"] == 0.2
