@@ -699,3 +699,26 @@ def test_a_share_is_hidden_with_a_part_and_a_change_only_with_a_share():
     assert decision.hidden["before"].endswith("(a part of it is hidden)")
     assert published["before_base"]["denominator"] == 80  # the other part alone tells nothing
     assert published["now"] == 0.2
+
+
+def test_the_independent_check_uses_what_the_report_says_of_the_largest(tmp_path):
+    """Three authorities with 4 each and a total of 12: pinned only because "the largest at
+    one authority" is said to be fewer than five."""
+    from harmreport import output_check
+
+    returns = ranged_returns(tmp_path, dict.fromkeys(CODES[:3], 4))
+    key = "trafficked.largest_went_missing_at_one_authority"
+    stats = {
+        "year": 2024,
+        "trafficked": {"went_missing": 12, "largest_went_missing_at_one_authority": MARK},
+        "disclosure": {"fewer_than_five": [key]},
+    }
+    found = output_check.reasoning_leaks(returns, stats, None)
+    assert [(leak.file, leak.figure, leak.rule) for leak in found] == [
+        ("stats.json", f"trafficked_went_missing at {code}", "rule 1, by reasoning")
+        for code in CODES[:3]
+    ]
+    stats["disclosure"]["fewer_than_five"] = []  # hidden, but not said to be small
+    assert output_check.reasoning_leaks(returns, stats, None) == []
+    stats["trafficked"]["largest_went_missing_at_one_authority"] = 5  # at most 5 each
+    assert output_check.reasoning_leaks(returns, stats, None) == []
