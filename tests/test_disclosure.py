@@ -699,6 +699,10 @@ def test_a_share_is_hidden_with_a_part_and_a_change_only_with_a_share():
     assert decision.hidden["before"].endswith("(a part of it is hidden)")
     assert published["before_base"]["denominator"] == 80  # the other part alone tells nothing
     assert published["now"] == 0.2
+    earlier = {"before_base.denominator": ("hidden elsewhere", False)}
+    published, _ = dc.control(stats, values, earlier)
+    assert published["before"] == MARK and published["change"] == MARK
+    assert published["before_base"]["numerator"] == 22
 
 
 def test_the_independent_check_uses_what_the_report_says_of_the_largest(tmp_path):
