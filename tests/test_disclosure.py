@@ -577,16 +577,21 @@ def test_the_independent_check_draws_the_line_where_the_ledger_does(tmp_path):
 # ---- the independent check reasons too, from stats.json alone ---------------------------------
 
 
+def largest_said_small(went_missing) -> dict:
+    """stats.json with a trafficked total and its largest hidden as fewer than five."""
+    key = "trafficked.largest_went_missing_at_one_authority"
+    return {
+        "year": 2024,
+        "trafficked": {"went_missing": went_missing, key.split(".")[1]: MARK},
+        "disclosure": {"fewer_than_five": [key]},
+    }
+
+
 def test_the_independent_check_pins_down_what_a_reasoning_reader_would(tmp_path):
     from harmreport import output_check
 
     returns = ranged_returns(tmp_path, dict.fromkeys(CODES[:6], 1))
-    key = "trafficked.largest_went_missing_at_one_authority"
-    stats = {
-        "year": 2024,
-        "trafficked": {"went_missing": 6, "largest_went_missing_at_one_authority": MARK},
-        "disclosure": {"fewer_than_five": [key]},
-    }
+    stats = largest_said_small(went_missing=6)
     found = output_check.reasoning_leaks(returns, stats, None)
     assert {leak.figure for leak in found} >= {
         f"trafficked_went_missing at {c}" for c in CODES[:6]
@@ -711,12 +716,7 @@ def test_the_independent_check_uses_what_the_report_says_of_the_largest(tmp_path
     from harmreport import output_check
 
     returns = ranged_returns(tmp_path, dict.fromkeys(CODES[:3], 4))
-    key = "trafficked.largest_went_missing_at_one_authority"
-    stats = {
-        "year": 2024,
-        "trafficked": {"went_missing": 12, "largest_went_missing_at_one_authority": MARK},
-        "disclosure": {"fewer_than_five": [key]},
-    }
+    stats = largest_said_small(went_missing=12)
     found = output_check.reasoning_leaks(returns, stats, None)
     assert [(leak.file, leak.figure, leak.rule) for leak in found] == [
         ("stats.json", f"trafficked_went_missing at {code}", "rule 1, by reasoning")
