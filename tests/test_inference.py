@@ -1,0 +1,33 @@
+"""The reasoning test on hand-made knowledge: when a target's range collapses, and when the
+quick swap must not claim a move that a range forbids."""
+
+from harmreport.inference import INFINITY, Knowledge, Sum
+
+A, B, C, D = "a", "b", "c", "d"
+
+
+def knowledge(values, sums, caps=None):
+    return Knowledge(dict(values), [Sum(frozenset(c), lo, hi) for c, lo, hi in sums], caps or {})
+
+
+def test_a_hidden_small_figure_pinned_by_its_own_range_and_a_cap():
+    """S = a + b is said fewer than five; a + b + c = 6 is published; c is at most 2. Then
+    S = 6 − c is at least 4: S is 4. Moving a child from c to a would break S's own range."""
+    sums = [({A, B}, 1, 4), ({A, B, C}, 6, 6)]
+    assert knowledge({A: 2, B: 2, C: 2}, sums, {C: 2}).disclosed(frozenset({A, B}))
+    assert knowledge({A: 2, B: 2, C: 2}, sums, {C: 2}).disclosed(frozenset({C}))
+    assert not knowledge({A: 2, B: 2, C: 2}, sums, {C: 3}).disclosed(frozenset({A, B}))
+
+
+def test_a_swap_between_cells_alike_clears_a_target_and_one_alike_only_in_name_does_not():
+    known = knowledge({A: 2, B: 3, C: 7}, [({A, B, C}, 12, 12)])
+    assert not known.disclosed(frozenset({A}))  # one child from b (or c) to a keeps 12
+    pinned = knowledge({A: 2, B: 3}, [({A, B}, 5, 5), ({B}, 3, 3)])
+    assert pinned.disclosed(frozenset({A}))  # b is published: a = 5 − 3
+
+
+def test_every_cell_is_at_least_one_and_at_most_its_cap():
+    assert knowledge({A: 1, B: 1}, [({A, B}, 2, 2)]).disclosed(frozenset({A}))
+    assert knowledge({A: 4, B: 4}, [({A, B}, 8, 8)], {A: 4, B: 4}).disclosed(frozenset({B}))
+    assert not knowledge({A: 4, B: 4}, [({A, B}, 8, 8)], {A: 5}).disclosed(frozenset({B}))
+    assert not knowledge({A: 1, D: 3}, [({A, D}, 4, INFINITY)]).disclosed(frozenset({A}))
