@@ -31,3 +31,21 @@ def test_every_cell_is_at_least_one_and_at_most_its_cap():
     assert knowledge({A: 4, B: 4}, [({A, B}, 8, 8)], {A: 4, B: 4}).disclosed(frozenset({B}))
     assert not knowledge({A: 4, B: 4}, [({A, B}, 8, 8)], {A: 5}).disclosed(frozenset({B}))
     assert not knowledge({A: 1, D: 3}, [({A, D}, 4, INFINITY)]).disclosed(frozenset({A}))
+
+
+def test_a_range_of_two_values_is_not_a_disclosure():
+    """a + b = 4 with b at most 2: a is 2 or 3. The policy counts one value only. (a is also
+    in a sum of its own, so no cell is alike it: the integer programme decides.)"""
+    sums = [({A, B}, 4, 4), ({A, C}, 3, INFINITY)]
+    values = {A: 3, B: 1, C: 5}
+    assert not knowledge(values, sums, {B: 2}).disclosed(frozenset({A}))  # 3, or one less
+    lower = {A: 2, B: 2, C: 5}
+    assert not knowledge(lower, sums, {B: 2}).disclosed(frozenset({A}))  # 2, or one more
+    assert knowledge(values, sums, {B: 1}).disclosed(frozenset({A}))
+
+
+def test_a_cell_keeps_the_lowest_of_its_caps():
+    known = knowledge({A: 3, B: 5}, [])
+    known.cap({A, C}, 4)  # c is not an unknown here: no cap for it
+    known.cap({A}, 10)
+    assert known.caps == {A: 4}
