@@ -60,3 +60,47 @@ def test_each_nationality_problem_names_its_row_authority_and_column(case, tmp_p
         load_returns(nationalities(tmp_path, lines.split("\n")), 2024)
     assert len(refused.value.problems) == 1
     assert says in str(refused.value.problems[0])
+
+
+def shipped_lines() -> list[str]:
+    from harmreport import editions
+
+    return editions.edition(2024).returns.read_text(encoding="utf-8").splitlines(keepends=True)
+
+
+def read_problems(tmp_path, lines) -> list[str]:
+    path = tmp_path / "returns.csv"
+    path.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(ReturnsError) as refused:
+        load_returns(path, 2024)
+    return [str(p) for p in refused.value.problems]
+
+
+@pytest.mark.parametrize("closed", [False, True])
+def test_a_stray_quote_names_where_the_cell_opens_and_ends(tmp_path, closed):
+    lines = shipped_lines()
+    # After the last quoted name, so that nothing else closes the quote.
+    at = max(i for i, line in enumerate(lines) if '"' in line) + 2
+    lines[at] = lines[at].replace(",", ',"', 1)  # a quote opens column 2
+    if closed:
+        lines[at + 5] = lines[at + 5].replace(",", '",', 1)  # five lines on, one closes it
+    ends = f"line {at + 6}" if closed else "the end of the file"
+    assert read_problems(tmp_path, lines)[0] == (
+        f'returns.csv, row {at + 1}: a quote (") opens a cell in column 2 on line {at + 1} of '
+        f"the file and the cell runs on to {ends}, so every row between was read into this "
+        "one cell; remove the stray quote (a cell cannot hold a line break)"
+    )
+
+
+def test_a_control_character_or_a_huge_cell_names_its_row_and_column(tmp_path):
+    lines = shipped_lines()
+    lines[3] = lines[3].replace(",", ",\x07", 1)  # row 4, column 2: a bell
+    lines[5] = lines[5].replace(",", "," + "x" * 2000, 1)  # row 6, column 2: too long
+    found = read_problems(tmp_path, lines)
+    assert any(
+        p.startswith("returns.csv, row 4: the cell in column 2 holds the control character U+0007")
+        for p in found
+    ), found
+    assert any(
+        p.startswith("returns.csv, row 6: the cell in column 2 holds 2,0") for p in found
+    ), found
