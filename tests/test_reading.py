@@ -104,3 +104,18 @@ def test_a_control_character_or_a_huge_cell_names_its_row_and_column(tmp_path):
     assert any(
         p.startswith("returns.csv, row 6: the cell in column 2 holds 2,0") for p in found
     ), found
+
+
+def test_a_tab_and_a_cell_at_the_limit_are_read_and_delete_is_refused(tmp_path):
+    from harmreport.reading import MAX_CELL_CHARACTERS
+
+    lines = shipped_lines()
+    name = lines[3].split(",")[1]
+    lines[3] = lines[3].replace(name, name + "\tx", 1)  # a tab typed into a name: fine
+    other = lines[5].split(",")[1]
+    lines[5] = lines[5].replace(other, "y" * MAX_CELL_CHARACTERS, 1)  # a name at the limit
+    lines[7] = lines[7].replace(",", ",\x7f", 1)  # row 8: a delete character
+    assert read_problems(tmp_path, lines) == [
+        "returns.csv, row 8: the cell in column 2 holds the control character U+007F, which "
+        "a returns table never needs; retype it"
+    ]
