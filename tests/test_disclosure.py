@@ -627,6 +627,11 @@ def test_the_independent_check_reads_every_edition_in_the_output_folder(tmp_path
     ]
     later["trend"]["2020"]["trafficked_in_care"] = MARK
     assert output_check.edition_leaks(later, out) == []
+    later["comparison"] = {"year": 2020, "trafficked_in_care": 120}  # its comparison year
+    assert [leak.figure for leak in output_check.edition_leaks(later, out)] == [
+        "comparison.trafficked_in_care"
+    ]
+    del later["comparison"]
     # Rebuilding 2020 so that it hides what a published 2024 shows: named in 2024's file.
     write_json(out / "2020" / "stats.json", {"year": 2020, "disclosure": {}})
     (out / "2024").mkdir()
