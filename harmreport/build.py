@@ -291,7 +291,7 @@ def validate(returns_file: Path, edition: editions.DataYear) -> list:
     return found
 
 
-def check_outputs(staging: Path, returns_list: list, out_root=None, edition=None) -> int:
+def check_outputs(staging: Path, returns_list: list, out_root: Path, edition) -> int:
     """The independent check of every file about to be published, with the editions already
     in the output folder; refuses with exit 3."""
     from . import output_check
@@ -301,8 +301,9 @@ def check_outputs(staging: Path, returns_list: list, out_root=None, edition=None
         for returns in returns_list
         for code, row in returns.authorities.iterrows()
     }
-    named = edition.top_still_missing if edition else None
-    leaks = output_check.check_edition(staging, returns_list, names, out_root, named)
+    leaks = output_check.check_edition(
+        staging, returns_list, names, out_root, edition.top_still_missing
+    )
     if leaks:
         raise DisclosureError(
             "publishing blocked: disclosure control would be broken; nothing was published",

@@ -224,7 +224,7 @@ class Ledger:
         for label, cells in self._targets(decision):
             if not known.disclosed(cells):
                 continue
-            key = self._reasoned_breaker(decision, cells)
+            key = self._reasoned_breaker(decision, cells, known)
             if key is None:
                 if cells not in decision.unprotected:
                     decision.unprotected.append(cells)
@@ -233,10 +233,11 @@ class Ledger:
             return True
         return False
 
-    def _reasoned_breaker(self, decision: Decision, target: frozenset) -> str | None:
+    def _reasoned_breaker(
+        self, decision: Decision, target: frozenset, known: Knowledge
+    ) -> str | None:
         """Of the published figures linked to the target, the first (smallest below UK level,
         then UK) whose hiding stops the reasoning; else the first."""
-        known = self.knowledge(decision)
         linked = set(known.linked_cells(target))
         candidates = [
             key

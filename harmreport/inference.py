@@ -53,7 +53,7 @@ class Knowledge:
         target = frozenset(c for c in target if c in self.values)
         if not target:
             return False
-        if self._swap_exists(target, self.sums):
+        if self._swap_exists(target):
             return False
         cells, linked = self._component(target, self.sums)
         value = sum(self.values[c] for c in target)
@@ -62,9 +62,10 @@ class Knowledge:
             for low, high in ((-INFINITY, value - 1), (value + 1, INFINITY))
         )
 
-    def _swap_exists(self, target: frozenset, sums: list[Sum]) -> bool:
+    def _swap_exists(self, target: frozenset) -> bool:
         """One child moved between a target cell and an outside cell that every other
         constraint treats alike changes only the target: is any such move allowed?"""
+        sums = self.sums
         own = {i for i, s in enumerate(sums) if s.cells == target}
         value = sum(self.values[c] for c in target)
         for step in (1, -1):
@@ -73,26 +74,26 @@ class Knowledge:
             for cell in target:
                 if not self._can_move(cell, step):
                     continue
-                alike = self._alike(sums).get(self._signature(sums)[cell] - own, ())
+                alike = self._alike().get(self._signature()[cell] - own, ())
                 if any(d not in target and self._can_move(d, -step) for d in alike):
                     return True
         return False
 
-    def _signature(self, sums: list[Sum]) -> dict:
+    def _signature(self) -> dict:
         """Each cell's constraints (their places in `sums`), worked out once."""
         if self._signatures is None:
             found = {cell: set() for cell in self.values}
-            for i, s in enumerate(sums):
+            for i, s in enumerate(self.sums):
                 for cell in s.cells:
                     found[cell].add(i)
             self._signatures = {cell: frozenset(places) for cell, places in found.items()}
         return self._signatures
 
-    def _alike(self, sums: list[Sum]) -> dict:
+    def _alike(self) -> dict:
         """The cells of each signature."""
         if self._groups is None:
             self._groups = {}
-            for cell, places in sorted(self._signature(sums).items()):
+            for cell, places in sorted(self._signature().items()):
                 self._groups.setdefault(places, []).append(cell)
         return self._groups
 

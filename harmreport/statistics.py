@@ -33,8 +33,7 @@ def total(returns: Returns, column: str, rows=None, level: str = UK) -> Count:
     values = returns.counts[column]
     if rows is not None:
         values = values[rows.fillna(False).astype(bool)]
-    cells = frozenset((returns.year, code, column) for code in values[values > 0].index)
-    return Count(int(values.sum()), cells, level)
+    return Count(int(values.sum()), _nonzero_cells(returns.year, column, values), level)
 
 
 def cell_values(returns: Returns) -> dict[tuple, int]:
@@ -75,14 +74,13 @@ def largest(returns: Returns, column: str) -> Count | None:
     code = values.sort_index().idxmax()
     value = int(values[code])
     cells = frozenset([(returns.year, code, column)]) if value else frozenset()
-    others = _cells(returns, column, values.index != code)
+    others = _nonzero_cells(returns.year, column, values.drop(code))
     return Count(value, cells, AUTHORITY, caps=others)
 
 
-def _cells(returns: Returns, column: str, rows) -> frozenset:
-    """The non-zero cells of a column (in `rows`, a boolean mask over its counts)."""
-    values = returns.counts[column].dropna()[rows]
-    return frozenset((returns.year, code, column) for code in values[values > 0].index)
+def _nonzero_cells(year: int, column: str, values: pd.Series) -> frozenset:
+    """The cells (year, authority, column) of the non-zero counts in `values`."""
+    return frozenset((year, code, column) for code in values[values > 0].index)
 
 
 def ratio_over_complete(returns: Returns, numerators, denominators, where=None) -> Ratio:
@@ -136,7 +134,7 @@ def top_authorities(returns: Returns, column: str, n: int) -> NamedAuthorities:
     table = returns.authorities[["name"]].assign(value=returns.counts[column])
     table = table[table["value"] >= THRESHOLD]
     table = table.sort_values(["value", "name"], ascending=[False, True]).head(n)
-    unnamed = _cells(returns, column, ~returns.counts[column].dropna().index.isin(table.index))
+    unnamed = _nonzero_cells(returns.year, column, returns.counts[column].drop(table.index))
     cells = [frozenset([(returns.year, code, column)]) for code in table.index]
     rows = [
         {

@@ -197,10 +197,7 @@ def truth(returns):
 
 
 def attack(published, returns):
-    model = truth(returns)
-    for r in published["named"]:
-        model[f"named.{r['code']}.value"] = {("still_missing", r["code"])}
-    return attack_with(published, returns, model)
+    return attack_with(published, returns, attack_model(published, returns))
 
 
 def attack_with(published, returns, model):
