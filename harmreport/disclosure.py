@@ -163,29 +163,28 @@ class Ledger:
         for key, ratio in self.ratios.items():
             if from_one_authority(ratio):
                 self._hide_ratio(decision, key, 3)
-        while self._propagate(decision) | self._secondary(decision) or self._reasoned(decision):
-            pass
-        return decision
+        while True:  # one more figure hidden at a time, until nothing can be worked out
+            self._propagate(decision)
+            if not (self._secondary(decision) or self._reasoned(decision)):
+                return decision
 
     def _hide_ratio(self, decision: Decision, key: str, rule: int, why: str = "") -> None:
         decision.hide(key, rule, why)
         for part in ("numerator", "denominator"):
             decision.hide(f"{key}_base.{part}", rule, why or f"the parts of {key}")
 
-    def _propagate(self, decision: Decision) -> bool:
+    def _propagate(self, decision: Decision) -> None:
         """A ratio is hidden with either of its parts (one part and the ratio give the other);
         a change with either of its ratios. (A ratio hidden by rule 3 hides both its parts.)"""
-        changed = False
         for key in self.ratios:
             parts = [f"{key}_base.{p}" for p in ("numerator", "denominator")]
             if key not in decision.hidden and any(p in decision.hidden for p in parts):
                 # The share and one part give the other; the other part alone gives nothing.
-                changed |= decision.hide(key, 4, "a part of it is hidden")
+                decision.hide(key, 4, "a part of it is hidden")
         for key, change in self.changes.items():
             ratios = [k for k, r in self.ratios.items() if r in (change.now, change.before)]
             if key not in decision.hidden and any(k in decision.hidden for k in ratios):
-                changed |= decision.hide(key, 4, "a share it compares is hidden")
-        return changed
+                decision.hide(key, 4, "a share it compares is hidden")
 
     def _secondary(self, decision: Decision) -> bool:
         """Hide one more figure if the published counts reveal a target; True if one was."""
