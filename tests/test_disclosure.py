@@ -523,8 +523,10 @@ def test_the_reasoning_attacker_beats_the_sums_alone_and_not_the_ledger(tmp_path
         rule = dc.primary_rule(count)
         if rule:
             sums_only.hide(key, rule, small=rule != 4)
-    while ledger._propagate(sums_only) | ledger._secondary(sums_only):
-        pass
+    while True:
+        ledger._propagate(sums_only)
+        if not ledger._secondary(sums_only):
+            break
     bare = dc.publish(named_figures(returns), sums_only)
     bare["disclosure"] = {"fewer_than_five": sorted(sums_only.small)}
     assert reasoning_attack(bare, returns) != []
