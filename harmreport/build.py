@@ -25,7 +25,8 @@ from .errors import (
 from .incremental import ANALYSIS, NOTHING_PUBLISHED, Plan, stage_of_output
 from .manifest import write_manifest
 from .notebook_pages import CANNOT_WRITE, write_pages
-from .notebooks import check_parameters, edition_kernel, run_notebook
+from .notebook_parameters import check_parameters
+from .notebooks import run_notebook
 from .outputs import read_json
 from .printing import Printer
 from .problems import ReturnsError
@@ -113,8 +114,14 @@ def snapshot_returns(returns_file: Path, publication: Publication) -> Path:
     return publication.inputs / returns_file.name
 
 
-def build_edition(request: BuildRequest, write=print, plan: Plan | None = None) -> Path:
-    """Build (or, as the plan allows, partly reuse) one edition and publish it."""
+def build_edition(
+    request: BuildRequest, write=print, plan: Plan | None = None, session=None
+) -> Path:
+    """Build (or, as the plan allows, partly reuse) one edition and publish it; its notebooks
+    run on the kernel `session` (a BuildSession) gives, by default one of its own."""
+    from .session import BuildSession
+
+    session = session or BuildSession(builds=0)
     edition = check_request(request)
     progress = Progress(request.year, write)
     returns_file = request.returns_path or edition.returns
@@ -123,7 +130,8 @@ def build_edition(request: BuildRequest, write=print, plan: Plan | None = None) 
         with Publication(request.out_root, request.year) as publication:
             handler = _log_to(publication.log)
             try:
-                _build_in(publication, request, edition, Path(returns_file), progress, plan)
+                build = EditionBuild(request, edition, publication, progress)
+                _build_in(build, Path(returns_file), plan, session)
                 interrupts.check()
                 return publication.publish()
             except Exception as exc:
@@ -172,65 +180,81 @@ def _log_to(path: Path) -> logging.Handler:
     return handler
 
 
-def _build_in(publication, request, edition, given_file, progress, plan):
-    staging = publication.staging
-    returns_file = snapshot_returns(given_file, publication)
+@dataclass
+class EditionBuild:
+    """One edition's build under way: what was asked, the edition, the folders it is made in,
+    its console lines and, for a PDF, the printer."""
+
+    request: BuildRequest
+    edition: editions.DataYear
+    publication: Publication
+    progress: Progress
+    printer: Printer | None = None
+
+    @property
+    def staging(self) -> Path:
+        return self.publication.staging
+
+    def say(self, line: str) -> None:
+        self.progress.write(f"[{self.request.year}] {line}")
+
+
+def _build_in(build: EditionBuild, given_file: Path, plan: Plan, session) -> None:
+    request, staging = build.request, build.staging
+    returns_file = snapshot_returns(given_file, build.publication)
     parameters = notebook_parameters(request, returns_file)
     if returns_file != given_file:
         parameters["returns_path"] = os.path.relpath(returns_file, staging)
     since = time.perf_counter()
-    printer = Printer(staging, edition) if "pdf" in request.formats else None
+    build.printer = Printer(staging, build.edition) if "pdf" in request.formats else None
     try:
         if plan.reuse_analysis:
-            returns, *earlier = validate(returns_file, edition)
-            progress.write(f"[{request.year}] {plan.summary()}")
-            reused = reuse_analysis(publication.target, staging)
-            progress.stage("reused", f"{reused} files of the published analysis", since)
+            returns, *earlier = validate(returns_file, build.edition)
+            build.say(plan.summary())
+            reused = reuse_analysis(build.publication.target, staging)
+            build.progress.stage("reused", f"{reused} files of the published analysis", since)
         else:
             if plan.reasons[ANALYSIS] != [NOTHING_PUBLISHED]:
-                progress.write(f"[{request.year}] {plan.summary()}")
-            with edition_kernel(staging, publication.log) as kernel:  # first: slowest to start
-                returns, *earlier = validate(returns_file, edition)
-                if printer:
-                    printer.load()
-                beside = printer if request.spare_core else None
-                analyse(publication, request, parameters, returns, kernel, progress, since, beside)
-        stats = read_json(staging / "stats.json")
-        pages_apart = request.spare_core and printer is not None
-        render_outputs(staging, stats, edition, request.formats, progress, printer, pages_apart)
+                build.say(plan.summary())
+            with session.kernel(staging, build.publication.log) as kernel:  # slowest to start
+                returns, *earlier = validate(returns_file, build.edition)
+                if build.printer:
+                    build.printer.load()
+                analyse(build, parameters, returns, kernel, since)
+        render_outputs(build, read_json(staging / "stats.json"))
     finally:
-        if printer:
-            printer.stop()  # a build that fails or is interrupted stops it, and waits for it
+        if build.printer:
+            build.printer.stop()  # a build that fails or is interrupted stops it, and waits
     run = {
         "year": request.year,
         "returns": paths.shown_path(given_file),
         "formats": list(request.formats),
     }
-    write_manifest(staging, run, edition, returns_file)
+    write_manifest(staging, run, build.edition, returns_file)
     since = time.perf_counter()
-    checked = check_outputs(staging, [returns, *earlier], request.out_root, edition)
-    progress.stage("check", f"{checked} published files hold no disclosive figure", since)
+    checked = check_outputs(staging, [returns, *earlier], request.out_root, build.edition)
+    build.progress.stage("check", f"{checked} published files hold no disclosive figure", since)
 
 
-def analyse(publication, request, parameters, returns, kernel, progress, since, printer=None):
+def analyse(build: EditionBuild, parameters: dict, returns, kernel, since: float) -> None:
     """The three notebooks, in turn, on the edition's real kernel in the staging folder; the
     PDF's printing begins once the statistics exist."""
-    staging, log_file = publication.staging, publication.log
+    staging, log_file, printer = build.staging, build.publication.log, build.printer
 
     def run(stage):
         fresh = kernel.fresh()
-        run_notebook(stage, staging, parameters, request.cell_timeout, log_file, kernel=fresh)
+        timeout = build.request.cell_timeout
+        run_notebook(stage, staging, parameters, timeout, log_file, kernel=fresh)
 
     run("validate")
-    progress.stage(
-        "validate", f"{returns.contacted} authorities, {len(returns.warnings)} warnings", since
+    warnings = returns.warnings
+    build.progress.stage(
+        "validate", f"{returns.contacted} authorities, {len(warnings)} warnings", since
     )
-    for warning in returns.warnings:
-        progress.write(f"[{request.year}] warning: {warning}")
+    for warning in warnings:
+        build.say(f"warning: {warning}")
     for source in config.uncited_sources():
-        progress.write(
-            f"[{request.year}] warning: data/sources.toml: '{source}' is cited by no template"
-        )
+        build.say(f"warning: data/sources.toml: '{source}' is cited by no template")
     since = time.perf_counter()
     run("statistics")
     stats = read_json(staging / "stats.json")
@@ -240,21 +264,18 @@ def analyse(publication, request, parameters, returns, kernel, progress, since, 
             f"publishing blocked: disclosure control found {unprotected} figure(s) a reader "
             "could work out that no suppression protects; nothing was published"
         )
-    progress.stage(
-        "statistics",
-        f"stats.json; [c]: {_rule_counts(stats['disclosure']['suppressed_by_rule'])}",
-        since,
-    )
+    by_rule = _rule_counts(stats["disclosure"]["suppressed_by_rule"])
+    build.progress.stage("statistics", f"stats.json; [c]: {by_rule}", since)
     for key, rule in stats["disclosure"]["suppressed"].items():
         if "hidden in the " in rule:  # an earlier edition hid it: said, as the policy asks
-            progress.write(f"[{request.year}] [c] {key}: {rule.split('(', 1)[1].rstrip(')')}")
+            build.say(f"[c] {key}: {rule.split('(', 1)[1].rstrip(')')}")
     if printer:
         printer.start(stats)
     since = time.perf_counter()
     run("figures")
     if printer:
         printer.figures_drawn()
-    progress.stage("figures", f"{len(list((staging / 'figures').glob('*.svg')))} SVG", since)
+    build.progress.stage("figures", f"{len(list((staging / 'figures').glob('*.svg')))} SVG", since)
 
 
 def reuse_analysis(published: Path, staging: Path) -> int:
@@ -312,24 +333,22 @@ def check_outputs(staging: Path, returns_list: list, out_root: Path, edition) ->
     return sum(1 for p in staging.rglob("*") if p.is_file())
 
 
-def render_outputs(staging, stats, edition, formats, progress, printer=None, pages_apart=False):
+def render_outputs(build: EditionBuild, stats: dict) -> None:
     """The PDF first (the web page gives its size), then the web page and its fragment for
     the content management system; the notebooks' pages meanwhile: in a process of their own
-    if `pages_apart` (a core to spare while the PDF prints), else in this one, while the PDF
-    prints on its thread (a process that builds again has nbconvert ready: 0.35 s, not 1)."""
+    while the PDF prints, or here when there is no PDF."""
     since = time.perf_counter()
-    if pages_apart:
-        with _pages_in_a_process(staging):
-            _render_report(staging, stats, edition, formats, progress, printer)
-        progress.stage("notebooks", "their web pages, made while the report rendered", since)
+    if build.printer:  # a process of its own: 9% off a cold build against this one
+        with _pages_in_a_process(build.staging):
+            _render_report(build, stats)
+        build.progress.stage("notebooks", "their web pages, made while the report rendered", since)
         return
-    if printer:
-        printer.figures_drawn()
-        printer.start(stats)
-    write_pages(staging)
-    while_printing = ", made while the PDF printed" if printer else ""
-    progress.stage("notebooks", f"their web pages{while_printing}", since)
-    _render_report(staging, stats, edition, formats, progress, printer)
+    if build.printer:
+        build.printer.figures_drawn()
+        build.printer.start(stats)
+    write_pages(build.staging)
+    build.progress.stage("notebooks", "their web pages", since)
+    _render_report(build, stats)
 
 
 @contextmanager
@@ -353,25 +372,26 @@ def _pages_in_a_process(staging: Path):
         raise InternalError(f"the notebooks' web pages could not be made: {lines[-1]}")
 
 
-def _render_report(staging, stats, edition, formats, progress, printer):
+def _render_report(build: EditionBuild, stats: dict) -> None:
     from . import render
 
+    staging, edition, printer = build.staging, build.edition, build.printer
     pdf_size = ""
     if printer:
         warnings = printer.warnings(stats)
         beside = " (begun while the figures were drawn)" if printer.beside_figures else ""
-        progress.stage("PDF", f"report.pdf{beside}", printer.figures_at)
+        build.progress.stage("PDF", f"report.pdf{beside}", printer.figures_at)
         for warning in warnings:
-            progress.write(f"[{edition.year}] warning: WeasyPrint: {warning}")
+            build.say(f"warning: WeasyPrint: {warning}")
         pdf_size = web.file_size(staging / "report.pdf")
-    if "html" in formats:
+    if "html" in build.request.formats:
         since = time.perf_counter()
         html = render.render_html(stats, edition, staging, pdf_size=pdf_size)
         (staging / "index.html").write_text(html, encoding="utf-8")
         (staging / "fragment.html").write_text(
             web.fragment(html, render.web_css()), encoding="utf-8"
         )
-        progress.stage("HTML", "index.html, fragment.html", since)
+        build.progress.stage("HTML", "index.html, fragment.html", since)
 
 
 def update_index(out_root: Path) -> Path:

@@ -2,21 +2,15 @@
 of a failed run is kept with its notebooks outside the published tree."""
 
 import argparse
-import contextlib
-import logging
 import os
-import signal
-import subprocess
-import sys
+from contextlib import nullcontext
 from pathlib import Path
 
-from . import config, editions, interrupts, paths
-from .errors import BuildError, EnvironmentProblem, InputError, InternalError
+from . import config, console, editions, interrupts, paths
+from .errors import BuildError, InputError
 from .interrupts import Terminated
-from .problems import printable
 from .request import FORMATS, BuildRequest
-
-EXIT_INTERRUPTED = 130
+from .session import EXIT_INTERRUPTED, BuildSession
 
 
 def parse_args(argv):
@@ -50,9 +44,6 @@ def parse_args(argv):
         metavar="N",
         help="editions built at once (default: the number of cores; 1 takes the least memory)",
     )
-    parser.add_argument("--no-index", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--cores-taken", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--in-turn", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument(
         "--data",
         type=Path,
@@ -97,215 +88,39 @@ def requests_from(args) -> list[BuildRequest]:
         raise InputError("--data replaces the returns of one edition; give one --year with it")
     formats = tuple(f.strip().lower() for f in args.format.split(",") if f.strip())
     return [
-        BuildRequest(year, args.data, args.out, formats, args.cell_timeout, not args.cores_taken)
+        # The output root absolute: the kernel runs in a staging folder, not here.
+        BuildRequest(year, args.data, args.out.absolute(), formats, args.cell_timeout)
         for year in years
     ]
 
 
-# On a signal nbclient shuts its kernel down while the build does too; asyncio's note about
-# the loser belongs in the run's log, never on the console as a traceback.
-logging.getLogger("asyncio").addHandler(logging.NullHandler())
-
-
-def main(argv=None) -> int:
+def main(argv=None, session: BuildSession | None = None) -> int:
+    """Run the command line. `session`: builds made here reuse its kernel (the tests' in-process
+    builds share one); by default a single build is a session of its own."""
     with interrupts.handled():
         try:
-            return _main(argv)
+            return _main(argv, session)
         except (KeyboardInterrupt, Terminated):  # between builds: each reports its own
-            _progress("interrupted: any edition not reported published above is unchanged")
+            console.progress("interrupted: any edition not reported published above is unchanged")
             return EXIT_INTERRUPTED
 
 
-def _main(argv) -> int:
+def _main(argv, session: BuildSession | None) -> int:
     args = parse_args(argv)
     try:
         if not args.years:  # editions.toml decides the default year and what --all means
             config.check_configuration()
         requests = requests_from(args)
     except BuildError as exc:
-        return _report(exc)
-    if args.verify:
-        statuses = [_verify_one(request) for request in requests]  # a failure stops no other
-    elif len(requests) == 1:
-        statuses = [_build_one(requests[0], args.force, index=not args.no_index)]
-    elif args.in_turn:
-        statuses = _build_in_turn(requests, args)
+        return console.report(exc)
+    if args.verify or len(requests) == 1:
+        with nullcontext(session) if session else BuildSession(len(requests)) as here:
+            if args.verify:  # a failure stops no other
+                statuses = [here.verify(request) for request in requests]
+            else:
+                statuses = [here.build(requests[0], args.force)]
     else:
-        statuses = _build_in_parallel(requests, args)
+        from .scheduler import build_in_parallel
+
+        statuses = build_in_parallel(requests, args.jobs, args.force)
     return next((status for status in statuses if status), 0)
-
-
-def _build_one(request: BuildRequest, force: bool, index: bool = True) -> int:
-    from .incremental import plan  # hashes only: an edition up to date imports nothing heavy
-
-    decision = plan(request, force)
-    if decision.up_to_date:
-        _progress(f"[{request.year}] {decision.summary()}")
-        from .site import index_is_current
-
-        if index and not index_is_current(request.out_root):
-            return _index_status(request.out_root)
-        return 0
-    from .build import build_edition  # imported here: --help and argument errors stay quick
-
-    try:
-        target = build_edition(request, write=_progress, plan=decision)
-        if index:
-            _update_index(request.out_root)
-    except BuildError as exc:
-        return _report(exc, request.year)
-    except (KeyboardInterrupt, Terminated):
-        _progress(
-            f"[{request.year}] interrupted: nothing was published; the previous edition "
-            "is unchanged"
-        )
-        return EXIT_INTERRUPTED
-    _progress(f"[{request.year}] published {target}")
-    return 0
-
-
-def _build_in_turn(requests: list[BuildRequest], args) -> list[int]:
-    """Editions one after another in this process, each with its own staging folder and log:
-    the next finds pandas, WeasyPrint and nbconvert imported and the last one's kernel
-    running. A failed build goes on to the next; an interrupted one stops the rest."""
-    from . import notebooks
-
-    statuses = []
-    for request in requests:
-        if statuses:
-            _give_back_memory()  # not after the last: the process then ends
-        notebooks.keep_for_next_build = request is not requests[-1]
-        statuses.append(_build_one(request, args.force, index=False))
-        if statuses[-1] == EXIT_INTERRUPTED:
-            return [EXIT_INTERRUPTED]
-    return statuses if args.no_index else [*statuses, _index_status(requests[0].out_root)]
-
-
-def _give_back_memory() -> None:
-    """What the last build's PDF thread held, back to the system: without it the process
-    grew by some 30 MiB an edition. (Its collection takes a quarter of a second.)"""
-    import ctypes
-    import gc
-
-    gc.collect()
-    with contextlib.suppress(AttributeError, OSError):  # glibc's; elsewhere, nothing to do
-        ctypes.CDLL(None).malloc_trim(0)
-
-
-def _build_in_parallel(requests: list[BuildRequest], args) -> list[int]:
-    """The editions shared among processes, at most --jobs at once, each building its share
-    in turn; with --jobs 1, one process an edition, the least memory. The index of editions
-    is written once, when all have finished."""
-    waiting = _shares(requests, args.jobs)
-    at_once = max(1, min(args.jobs, len(waiting)))
-    running: dict[subprocess.Popen, list[BuildRequest]] = {}
-    statuses = []
-    try:
-        while waiting or running:
-            while waiting and len(running) < at_once:
-                share = waiting.pop(0)
-                running[subprocess.Popen(_worker_command(share, args, at_once))] = share
-            finished = _wait_any(running)
-            statuses.append(_status_of(finished, running.pop(finished)))
-    except (KeyboardInterrupt, Terminated) as stop:
-        for process in running:
-            if isinstance(stop, Terminated):  # Ctrl-C reached every build; SIGTERM only us
-                process.terminate()  # each cleans up as after its own Ctrl-C
-        for process in running:
-            process.wait()
-        return [EXIT_INTERRUPTED]
-    return [*statuses, _index_status(requests[0].out_root)]
-
-
-def _status_of(process: subprocess.Popen, share: list[BuildRequest]) -> int:
-    """A process killed by a signal (out of memory, say) cannot say which of its editions it
-    left unbuilt: this one names them all."""
-    if process.returncode >= 0:
-        return process.returncode
-    years = " ".join(str(request.year) for request in share)
-    number = -process.returncode
-    return _report(
-        EnvironmentProblem(
-            f"the process building {years} was killed (signal {number}: "
-            f"{signal.strsignal(number)}); of these editions, any not reported published "
-            "above is as it was"
-        )
-    )
-
-
-def _shares(requests: list[BuildRequest], jobs: int) -> list[list[BuildRequest]]:
-    """Round robin among the processes; a process builds its second edition with pandas,
-    WeasyPrint and nbconvert already imported (but holds its first one's memory)."""
-    if jobs <= 1:
-        return [[request] for request in requests]
-    workers = min(jobs, len(requests))
-    return [requests[worker::workers] for worker in range(workers)]
-
-
-def _worker_command(share: list[BuildRequest], args, at_once: int) -> list[str]:
-    first = share[0]
-    command = [sys.executable, str(paths.ROOT / "run_report.py"), "--in-turn", "--no-index"]
-    command += ["--year", *(str(request.year) for request in share)]
-    command += ["--out", str(first.out_root), "--format", ",".join(first.formats)]
-    command += ["--cell-timeout", str(first.cell_timeout)]
-    if at_once >= (os.cpu_count() or 1):  # no core to spare for the PDF
-        command.append("--cores-taken")
-    return command + (["--force"] if args.force else [])
-
-
-def _wait_any(running) -> subprocess.Popen:
-    pid, status = os.wait()  # any child: the first edition to finish frees a place
-    for process in running:
-        if process.pid == pid:
-            process.returncode = os.waitstatus_to_exitcode(status)
-            return process
-    return _wait_any(running)
-
-
-def _index_status(out_root) -> int:
-    try:
-        _update_index(out_root)
-    except BuildError as exc:
-        return _report(exc)
-    return 0
-
-
-def _verify_one(request: BuildRequest) -> int:
-    from .verify import verify_edition
-
-    try:
-        checked = verify_edition(request, write=_progress)
-    except BuildError as exc:
-        return _report(exc, request.year)
-    _progress(
-        f"[{request.year}] verified: the inputs, the packages, the {checked} published files "
-        "and a rebuild all match the manifest"
-    )
-    return 0
-
-
-def _update_index(out_root) -> None:
-    from .build import update_index
-    from .publish import NotOurs
-
-    try:
-        update_index(out_root)
-    except NotOurs as exc:
-        raise EnvironmentProblem(f"the index of editions was not written: {exc}") from None
-    except Exception as exc:  # the edition is published; say so, in one line
-        raise InternalError(
-            f"the edition was published, but the index of editions could not be written: "
-            f"{type(exc).__name__}: {exc}"
-        ) from None
-
-
-def _report(exc: BuildError, year: int | None = None) -> int:
-    prefix = f"[{year}] " if year else ""
-    _progress(f"{prefix}error: {exc}")
-    for line in exc.details:
-        _progress(f"  {line}")
-    return exc.exit_code
-
-
-def _progress(line: str) -> None:
-    print(printable(line), file=sys.stderr, flush=True)

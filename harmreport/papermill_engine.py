@@ -2,6 +2,13 @@
 has open. papermill would open a client for each notebook, and a new client waits a quarter
 of a second for the kernel's broadcasts to go quiet: three notebooks, most of a second.
 
+Registered through papermill's documented engine interface (papermill_engines.register), it
+relies on one thing beyond it: nbclient's NotebookClient.start_new_kernel_client, which
+papermill's client calls while setting the kernel up, is overridden to return the open client.
+If papermill or nbclient stop calling it, tests/test_notebooks.py's
+test_notebooks_run_through_the_kernels_one_open_client fails (the manager there refuses to
+make another client). papermill and nbclient are pinned exactly.
+
 Imported (and registered as the engine "harmreport") when the first notebook runs."""
 
 import logging

@@ -17,7 +17,3 @@ class BuildRequest:
     out_root: Path = paths.REPORT
     formats: tuple[str, ...] = FORMATS
     cell_timeout: int = DEFAULT_CELL_TIMEOUT
-    # A core the build may use beside its own: for the PDF begun while the figures are drawn,
-    # and for the notebooks' pages, made in a process of their own while the PDF prints. When
-    # other builds take every core (--year/--all in parallel), both wait their turn.
-    spare_core: bool = True

@@ -12,11 +12,12 @@ from pathlib import Path
 import pandas as pd
 
 from . import codes, editions, reference, vocabulary
+from . import returns_checks as checks
 from .problems import Problem, ReturnsError
 from .reading import CellProblem, RawTable, read_table
+from .returns_checks import GROUPS, blank
 
 ID_COLUMNS = ("authority_code", "authority_name")
-GROUPS = ("trafficked", "unaccompanied")
 COUNT_COLUMNS = (
     "trafficked_in_care",
     "trafficked_went_missing",
@@ -125,12 +126,12 @@ class _Checker:
         self.warnings.append(self.table.problem(message, row, authority, column, public, code))
 
     def returns(self, path: Path) -> Returns:
-        columns = self.header_positions(COUNT_COLUMNS + ID_COLUMNS)
+        columns = checks.header_positions(self, COUNT_COLUMNS + ID_COLUMNS)
         authorities = reference.load_authorities()
         codes_known = self.codes_known = reference.code_index(authorities)
         records, seen = [], {}
         for number, cells in self.table.rows:
-            if all(_blank(c) for c in cells):
+            if all(blank(c) for c in cells):
                 continue  # spreadsheets often end with empty rows
             record = self.row(number, cells, columns, authorities, codes_known, seen)
             if record:
@@ -152,49 +153,6 @@ class _Checker:
             text = f"authorities with children's services have no row: {', '.join(absent)}"
             self.warn(f"{len(absent)} {text} (during {self.period.period_label})", public=text)
 
-    def header_positions(self, wanted) -> dict[str, int]:
-        header = []
-        for index, raw in enumerate(self.table.header):
-            name, invisible = vocabulary.normalise(raw or "")
-            header.append(name.lower())
-            if invisible:
-                self.warn(
-                    f"the header of column {index + 1} held invisible characters, removed: "
-                    f"{', '.join(invisible)}",
-                    row=1,
-                    public=f"the header of column {index + 1} held invisible characters",
-                )
-        positions: dict[str, int] = {}
-        for index, name in enumerate(header):
-            if name in positions and name in wanted:
-                self.error(
-                    f"column '{name}' appears twice (columns {positions[name] + 1} and "
-                    f"{index + 1})",
-                    row=1,
-                )
-            elif name and name not in wanted:
-                self.warn(
-                    f"column '{name}' is not part of the returns format; ignored",
-                    row=1,
-                    public=f"column {index + 1} is not part of the returns format; ignored",
-                )
-            positions.setdefault(name, index)
-        missing = [c for c in wanted if c not in positions]
-        if missing:
-            hint = ""
-            if len(header) == 1 and any(sep in self.table.header[0] for sep in ";\t|"):
-                hint = " (the file seems to use another delimiter than a comma)"
-            if self.table.note:
-                hint += f" ({self.table.note})"
-            self.error(
-                f"missing column{'s' * (len(missing) > 1)} {', '.join(missing)}{hint}; "
-                f"expected columns: {', '.join(wanted)}",
-                row=1,
-            )
-        if self.problems:
-            raise ReturnsError(self.problems, self.warnings)
-        return positions
-
     def row(self, number, cells, columns, authorities, codes_known, seen):
         def cell(name):
             index = columns[name]
@@ -204,10 +162,10 @@ class _Checker:
         if isinstance(typed_name, CellProblem):
             self.error(str(typed_name), number, None, "authority_name")
             typed_name = ""
-        typed_name = "" if _blank(typed_name) else vocabulary.normalise(typed_name)[0]
+        typed_name = "" if blank(typed_name) else vocabulary.normalise(typed_name)[0]
         label = typed_name or None
-        authority = self.authority(
-            number, cell("authority_code"), typed_name, label, authorities, codes_known
+        authority = checks.authority(
+            self, number, cell("authority_code"), typed_name, label, authorities, codes_known
         )
         parsed = {}
         for name in COUNT_COLUMNS:
@@ -230,120 +188,8 @@ class _Checker:
             )
             return None
         seen[authority["authority_id"]] = number
-        self.cross_check(number, label, parsed)
+        checks.cross_check(self, number, label, parsed)
         return {**authority, "row": number, "typed_name": typed_name, "cells": parsed}
-
-    def authority(self, number, raw, typed_name, label, authorities, codes_known):
-        if isinstance(raw, CellProblem):
-            self.error(str(raw), number, label, "authority_code")
-            return None
-        code = "" if _blank(raw) else str(raw).strip().upper()
-        if not code:
-            self.error("the authority code is empty", number, label, "authority_code")
-            return None
-        if any(ord(ch) > 127 for ch in code):
-            odd = next(ch for ch in code if ord(ch) > 127)
-            self.error(
-                f"'{raw}' contains U+{ord(odd):04X}, which looks like ordinary text but "
-                "is not; retype the code",
-                number,
-                label,
-                "authority_code",
-            )
-            return None
-        match = codes_known.get(code)
-        if match is None:
-            self.error(
-                f"'{raw}' is not the code of any authority in the reference list "
-                "(GSS code, or the id of a body without one)",
-                number,
-                label,
-                "authority_code",
-            )
-            return None
-        row = authorities.loc[match.authority_id]
-        current = reference.published_code(row)
-        if match.former_code:
-            self.warn(
-                f"'{code}' is a former code of {row['name']}; read as {current}",
-                number,
-                label,
-                "authority_code",
-                public=f"a former code of {row['name']} was read as {current}",
-                code=current,
-            )
-        period = self.period
-        if not reference.in_operation(row, period.period_start, period.period_end):
-            self.error(
-                f"{row['name']} ({current}) was not in operation during {period.period_label}",
-                number,
-                label,
-                "authority_code",
-            )
-            return None
-        if typed_name and not reference.names_match(typed_name, row):
-            self.warn(
-                f"'{typed_name}' differs from the reference name '{row['name']}' for {current}",
-                number,
-                label,
-                "authority_name",
-                public=f"the name typed differs from the reference name, {row['name']}",
-                code=current,
-            )
-        return {
-            "authority_id": row["authority_id"],
-            "code": current,
-            "name": row["short_name"],
-            "nation": row["nation"],
-            "region": row["region"],
-        }
-
-    def cross_check(self, number, label, cells):
-        count = {name: cell.count for name, cell in cells.items()}
-        for group in GROUPS:
-            in_care, missing, episodes = (
-                count[f"{group}_{q}"] for q in ("in_care", "went_missing", "missing_episodes")
-            )
-            if None not in (in_care, missing) and missing > in_care:
-                self.error(
-                    f"{missing} went missing but only {in_care} were in care "
-                    f"({group}_went_missing must not exceed {group}_in_care)",
-                    number,
-                    label,
-                    f"{group}_went_missing",
-                )
-            if None not in (missing, episodes):
-                if missing > 0 and episodes < missing:
-                    self.error(
-                        f"{episodes} missing episodes for {missing} children who went "
-                        "missing; each went missing at least once",
-                        number,
-                        label,
-                        f"{group}_missing_episodes",
-                    )
-                if missing == 0 and episodes != 0:
-                    self.error(
-                        f"{episodes} missing episodes but no child went missing",
-                        number,
-                        label,
-                        f"{group}_missing_episodes",
-                    )
-        went = (count["trafficked_went_missing"], count["unaccompanied_went_missing"])
-        if None in went:
-            return
-        for name in ("still_missing", "missing_over_week"):
-            if count[name] is not None and count[name] > sum(went):
-                self.error(
-                    f"{count[name]} exceeds the {sum(went)} trafficked and unaccompanied "
-                    "children who went missing",
-                    number,
-                    label,
-                    name,
-                )
-
-
-def _blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _to_returns(year, path, records, warnings) -> Returns:
@@ -380,12 +226,12 @@ def _load_nationalities(path: Path, returns: Returns, checker: _Checker):
     if table is None:
         return None
     nat = _Checker(table, checker.period)
-    positions = nat.header_positions(NATIONALITY_COLUMNS)
+    positions = checks.header_positions(nat, NATIONALITY_COLUMNS)
     known = checker.codes_known
     by_id = {row.authority_id: code for code, row in returns.authorities.iterrows()}
     records, seen = [], {}
     for number, cells in table.rows:
-        if all(_blank(c) for c in cells):
+        if all(blank(c) for c in cells):
             continue
         record = _nationality_row(nat, number, cells, positions, known, by_id, seen)
         if record:
@@ -412,7 +258,7 @@ def _nationality_row(nat, number, cells, positions, known, by_id, seen):
     def cell(name):
         index = positions[name]
         value = cells[index] if index < len(cells) else None
-        return "" if _blank(value) else value
+        return "" if blank(value) else value
 
     code = str(cell("authority_code")).strip().upper()
     match = known.get(code)

@@ -20,7 +20,8 @@ class VerificationFailed(BuildError):
     exit_code = 6
 
 
-def verify_edition(request: BuildRequest, write=print) -> int:
+def verify_edition(request: BuildRequest, write=print, session=None) -> int:
+    """Check a published edition against its manifest; its rebuild runs on `session`'s kernel."""
     folder = Path(request.out_root) / str(request.year)
     if not (folder / "manifest.json").is_file():
         raise InputError(f"{folder} holds no edition to verify (no manifest.json)")
@@ -30,7 +31,7 @@ def verify_edition(request: BuildRequest, write=print) -> int:
         + changed_environment(manifest)
         + changed_outputs(manifest, folder, "published")
         + site.index_differences(request.out_root)
-        + rebuilt_differences(manifest, request, write)
+        + rebuilt_differences(manifest, request, write, session)
     )
     if differences:
         raise VerificationFailed(
@@ -78,7 +79,7 @@ def changed_outputs(manifest: dict, folder: Path, which: str) -> list[str]:
     return found
 
 
-def rebuilt_differences(manifest: dict, request: BuildRequest, write) -> list[str]:
+def rebuilt_differences(manifest: dict, request: BuildRequest, write, session=None) -> list[str]:
     """Build the edition again, from the current inputs, in a temporary folder."""
     from .build import build_edition  # imported here: the checks above need none of it
 
@@ -99,5 +100,5 @@ def rebuilt_differences(manifest: dict, request: BuildRequest, write) -> list[st
             request.cell_timeout,
         )
         write(f"[{request.year}] verify: rebuilding in a temporary folder")
-        build_edition(rebuild, write=lambda line: None)
+        build_edition(rebuild, write=lambda line: None, session=session)
         return changed_outputs(manifest, rebuild.out_root / str(request.year), "rebuilt")

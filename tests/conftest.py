@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from harmreport import editions, notebooks
+from harmreport import editions
+from harmreport.session import BuildSession
+from tests import helpers
 from tests.helpers import run_cli, tree_hashes
 
 EDITIONS = tuple(editions.all_editions())
@@ -64,11 +66,14 @@ def made_once(tmp_path_factory, worker_id: str, name: str, make) -> Path:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def kernels_kept_between_builds():
-    """The tests' in-process builds follow one another as a process building editions in
-    turn does: each gets the last one's kernel (27 kernels started in a run, not 113). The
-    CLI's single builds, run in processes of their own, stop theirs."""
-    notebooks.keep_for_next_build = True
+def one_build_session():
+    """The tests' in-process builds (helpers.run_main, build_edition given helpers.SESSION)
+    follow one another in one build session, as a worker's editions do: each gets the last
+    one's kernel. The CLI's builds, run in processes of their own, have sessions of one."""
+    with BuildSession(builds=None) as session:
+        helpers.SESSION = session
+        yield session
+    helpers.SESSION = None
 
 
 @pytest.fixture(scope="session")

@@ -65,6 +65,9 @@ def run_cli(*args, timeout=300, environment=None, **kwargs) -> subprocess.Comple
     )
 
 
+SESSION = None  # the tests' BuildSession, while they run (conftest.one_build_session)
+
+
 def run_main(*args) -> subprocess.CompletedProcess:
     """What run_report.py runs, in this process: for the cases where starting Python again
     (and importing pandas and papermill again: most of a second) adds nothing to what is
@@ -73,7 +76,7 @@ def run_main(*args) -> subprocess.CompletedProcess:
 
     said = io.StringIO()
     with contextlib.redirect_stderr(said):
-        status = cli.main([str(arg) for arg in args])
+        status = cli.main([str(arg) for arg in args], session=SESSION)
     return subprocess.CompletedProcess(["run_report.py", *args], status, "", said.getvalue())
 
 

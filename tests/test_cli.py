@@ -1,87 +1,99 @@
 """The command line's own decisions, made without building anything."""
 
+import json
+import re
 import sys
 
-from harmreport import cli, editions, interrupts, notebooks
+import pytest
+
+from harmreport import cli, editions, interrupts, worker
 from harmreport.interrupts import Terminated
+from harmreport.session import EXIT_INTERRUPTED, BuildSession
 
-WORKER_COMMAND = cli._worker_command
+WORKER_COMMAND = worker.command
 
 
-def workers(monkeypatch, tmp_path, *argv) -> list[list[str]]:
-    """The commands a parallel build starts, one per process (each run as `python -c pass`)."""
-    commands = []
+def workers(monkeypatch, tmp_path, *argv) -> list[dict]:
+    """The shares a parallel build gives its workers, one per process (each run as
+    `python -c pass`)."""
+    shares = []
 
-    def record(share, args, at_once):
-        commands.append(WORKER_COMMAND(share, args, at_once))
+    def record(requests, force):
+        shares.append(json.loads(WORKER_COMMAND(requests, force)[-1]))
         return [sys.executable, "-c", "pass"]
 
-    monkeypatch.setattr(cli, "_worker_command", record)
+    monkeypatch.setattr(worker, "command", record)
     assert cli.main([*argv, "--out", str(tmp_path)]) == 0
-    return commands
-
-
-def years_of(command: list[str]) -> list[str]:
-    start = command.index("--year") + 1
-    return command[start : command.index("--out")]
+    return shares
 
 
 def test_editions_are_shared_among_one_process_a_core(monkeypatch, tmp_path):
     monkeypatch.setattr(cli.os, "cpu_count", lambda: 2)
-    commands = workers(monkeypatch, tmp_path, "--all")
-    assert len(commands) == 2
-    built = sorted(year for command in commands for year in years_of(command))
-    assert built == sorted(str(year) for year in editions.all_editions())
-    assert all("--in-turn" in command for command in commands)
+    shares = workers(monkeypatch, tmp_path, "--all")
+    assert len(shares) == 2
+    built = sorted(year for share in shares for year in share["years"])
+    assert built == sorted(editions.all_editions())
+    assert {share["out"] for share in shares} == {str(tmp_path)}
     three = workers(monkeypatch, tmp_path, "--all", "--jobs", "3")
-    assert [len(years_of(command)) for command in three] == [2, 1, 1]
+    assert [len(share["years"]) for share in three] == [2, 1, 1]
     for jobs in ("1", "0"):  # one process an edition, one at a time
         one = workers(monkeypatch, tmp_path, "--all", "--jobs", jobs)
-        assert [len(years_of(command)) for command in one] == [1] * 4
+        assert [len(share["years"]) for share in one] == [1] * 4
 
 
-def test_the_pdf_is_begun_beside_the_figures_only_with_a_core_to_spare(monkeypatch, tmp_path):
-    monkeypatch.setattr(cli.os, "cpu_count", lambda: 2)
-    assert all("--cores-taken" in command for command in workers(monkeypatch, tmp_path, "--all"))
-    one = workers(monkeypatch, tmp_path, "--all", "--jobs", "1")
-    assert not any("--cores-taken" in command for command in one)
-    monkeypatch.setattr(cli.os, "cpu_count", lambda: 8)
-    two = workers(monkeypatch, tmp_path, "--year", "2015", "2017")
-    assert not any("--cores-taken" in command for command in two)
-    taken = cli.requests_from(cli.parse_args(["--year", "2015", "--cores-taken"]))
-    assert taken[0].spare_core is False
-    assert cli.requests_from(cli.parse_args(["--year", "2015"]))[0].spare_core
+def test_the_command_line_shows_only_what_people_use(capsys):
+    with pytest.raises(SystemExit):
+        cli.parse_args(["--help"])
+    shown = capsys.readouterr().out
+    options = set(re.findall(r"--[a-z-]+", shown))
+    assert options == {
+        "--help", "--year", "--all", "--force", "--jobs", "--data", "--out", "--format",
+        "--cell-timeout", "--verify",
+    }  # fmt: skip
+    for hidden in ("--in-turn", "--no-index", "--cores-taken"):
+        with pytest.raises(SystemExit):
+            cli.parse_args([hidden])
 
 
-def test_editions_built_in_turn_stop_at_an_interruption(monkeypatch):
-    """One process builds its share in turn: a failure goes on to the next, Ctrl-C stops."""
+def test_a_relative_output_folder_is_made_absolute(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    (request,) = cli.requests_from(cli.parse_args(["--year", "2024", "--out", "site"]))
+    assert request.out_root == tmp_path / "site"
+
+
+def test_a_worker_builds_its_share_in_turn_and_stops_at_an_interruption(monkeypatch, tmp_path):
+    """One worker builds its share in one session: a failure goes on to the next, Ctrl-C
+    stops; the session knows how many builds are still to come (its kernel is kept for
+    all but the last)."""
     built = []
 
-    def build_one(request, force, index):
-        built.append((request.year, notebooks.keep_for_next_build))
-        return {2015: 2, 2017: cli.EXIT_INTERRUPTED}.get(request.year, 0)
+    def build(session, request, force, index):
+        session.builds_left -= 1
+        built.append((request.year, session.builds_left, index))
+        return {2015: 2, 2017: EXIT_INTERRUPTED}.get(request.year, 0)
 
-    monkeypatch.setattr(cli, "_build_one", build_one)
-    monkeypatch.setattr(notebooks, "keep_for_next_build", False)
-    assert cli.main(["--year", "2015", "2017", "2020", "--in-turn", "--no-index"]) == 130
-    assert built == [(2015, True), (2017, True)]
+    monkeypatch.setattr(BuildSession, "build", build)
+    share = {"out": str(tmp_path), "formats": ["html"], "cell_timeout": 5, "force": False}
+    assert worker.main([json.dumps({**share, "years": [2015, 2017, 2020]})]) == 130
+    assert built == [(2015, 2, False), (2017, 1, False)]
     built.clear()
-    # Each build but the last keeps its kernel for the next; the last stops its own.
-    assert cli.main(["--year", "2015", "2020", "--in-turn", "--no-index"]) == 2
-    assert built == [(2015, True), (2020, False)]
+    assert worker.main([json.dumps({**share, "years": [2015, 2020]})]) == 2
+    assert built == [(2015, 1, False), (2020, 0, False)]
 
 
-def test_an_interruption_between_two_editions_is_reported_not_raised(monkeypatch, capsys):
+def test_an_interruption_between_two_editions_is_reported_not_raised(monkeypatch):
     built = []
-    monkeypatch.setattr(cli, "_build_one", lambda request, *_, **__: built.append(request) or 0)
 
-    def interrupted():
-        raise Terminated  # as SIGTERM raises it (Ctrl-C's KeyboardInterrupt would stop pytest)
+    def build(session, request, force, index):
+        if built:
+            raise Terminated  # as SIGTERM raises it (Ctrl-C's would stop pytest)
+        built.append(request)
+        return 0
 
-    monkeypatch.setattr(cli, "_give_back_memory", interrupted)
-    assert cli.main(["--year", "2015", "2017", "--in-turn", "--no-index"]) == 130
+    monkeypatch.setattr(BuildSession, "build", build)
+    share = {"years": [2015, 2017], "out": "/x", "formats": [], "cell_timeout": 5, "force": 0}
+    assert worker.main([json.dumps(share)]) == 130
     assert len(built) == 1
-    assert "interrupted: any edition not reported published" in capsys.readouterr().err
 
 
 def test_a_signal_python_ignores_prints_no_traceback(monkeypatch):
@@ -108,7 +120,7 @@ def test_a_process_killed_with_its_share_names_every_edition_of_it(monkeypatch, 
     """Killed (out of memory, say), a process cannot tell which editions it left unbuilt."""
     suicide = "import os, signal; os.kill(os.getpid(), signal.SIGKILL)"
     commands = iter([[sys.executable, "-c", suicide], [sys.executable, "-c", "pass"]])
-    monkeypatch.setattr(cli, "_worker_command", lambda *_: next(commands))
+    monkeypatch.setattr(worker, "command", lambda *_: next(commands))
     monkeypatch.setattr(cli.os, "cpu_count", lambda: 2)
     assert cli.main(["--all", "--out", str(tmp_path)]) == 4
     first = " ".join(str(year) for year in editions.all_editions()[::2])

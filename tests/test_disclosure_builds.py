@@ -15,6 +15,7 @@ from harmreport.build import BuildRequest
 from harmreport.errors import DisclosureError
 from harmreport.outputs import flatten, read_json
 from harmreport.publish import work_folder
+from tests import helpers
 from tests.conftest import html_text, pdf_text
 from tests.helpers import full, row, run_main, write_returns
 
@@ -239,6 +240,7 @@ def test_suppression_bypassing_the_ledger_is_caught_with_exit_3(tmp_path, monkey
         build.build_edition(
             BuildRequest(2024, write_returns(tmp_path, rows), out, ("html",)),
             write=lambda line: None,
+            session=helpers.SESSION,
         )
     assert blocked.value.exit_code == 3
     details = "\n".join(blocked.value.details)
@@ -268,6 +270,7 @@ def test_a_leak_only_in_the_pdf_of_a_real_build_is_caught_with_exit_3(tmp_path, 
         build.build_edition(
             BuildRequest(2024, write_returns(tmp_path, rows), out, ("html", "pdf")),
             write=lambda line: None,
+            session=helpers.SESSION,
         )
     assert blocked.value.exit_code == 3
     details = "\n".join(blocked.value.details)
@@ -294,7 +297,9 @@ def test_a_later_edition_hides_what_an_earlier_one_hid_and_says_so(tmp_path, mon
     )
     said = []
     out = tmp_path / "site"
-    build.build_edition(BuildRequest(2024, None, out, ("html",)), write=said.append)
+    build.build_edition(
+        BuildRequest(2024, None, out, ("html",)), write=said.append, session=helpers.SESSION
+    )
     stats = published(out / "2024")
     assert stats["trend.2020.trafficked_in_care"] == "[c]"
     assert stats["trend.2024.trafficked_in_care"] != "[c]"

@@ -9,12 +9,23 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from harmreport import build, cli, manifest, notebooks, output_check, paths, render
+from harmreport import (
+    build,
+    cli,
+    manifest,
+    normalise,
+    notebook_parameters,
+    output_check,
+    paths,
+    render,
+    scheduler,
+)
 from harmreport.build import BuildRequest
 from harmreport.errors import InputError, NotebookFailed
 from harmreport.outputs import read_json
 from harmreport.publish import work_folder
 from harmreport.returns import load_returns
+from tests import helpers
 from tests.conftest import EDITIONS, build_messages, html_text
 from tests.helpers import row, run_cli, tree_hashes, write_returns
 
@@ -146,7 +157,7 @@ def test_shipped_editions_pass_the_independent_check(built, year):
 def a_second_edition_of_its_process() -> int:
     """An edition that `--all` built after another in the same process, if any did."""
     args = cli.parse_args(["--all"])
-    shares = cli._shares(cli.requests_from(args), args.jobs)
+    shares = scheduler.shares(cli.requests_from(args), args.jobs)
     return next((share[1].year for share in shares if len(share) > 1), EDITIONS[0])
 
 
@@ -230,7 +241,9 @@ def test_failing_notebook_exit_5_names_notebook_and_cell(published, tmp_path, mo
     monkeypatch.setattr(paths, "NOTEBOOKS", broken)
     with pytest.raises(NotebookFailed) as failure:
         build.build_edition(
-            BuildRequest(2024, out_root=out, formats=("html",)), write=lambda line: None
+            BuildRequest(2024, out_root=out, formats=("html",)),
+            write=lambda line: None,
+            session=helpers.SESSION,
         )
     message = str(failure.value)
     assert message.startswith("notebook 02_headline_statistics.ipynb failed at cell In [")
@@ -327,14 +340,14 @@ def test_stream_chunks_are_merged_for_repeatable_notebooks():
         {"output_type": "stream", "name": "stderr", "text": "warning\n"},
         {"output_type": "display_data", "data": {}, "metadata": {}},
     ]
-    merged = notebooks._merged_streams(chunks)
+    merged = normalise._merged_streams(chunks)
     assert [o.get("text") for o in merged] == ["trafficked 0 []\nunacc", "warning\n", None]
 
 
 def test_unknown_notebook_parameter_is_an_error_before_any_kernel():
     with pytest.raises(InputError, match="has no parameter retruns_path"):
-        notebooks.check_parameters({"year": 2024, "retruns_path": "x.csv"})
-    notebooks.check_parameters({"year": 2024, "returns_path": "", "output_dir": "."})
+        notebook_parameters.check_parameters({"year": 2024, "retruns_path": "x.csv"})
+    notebook_parameters.check_parameters({"year": 2024, "returns_path": "", "output_dir": "."})
 
 
 @pytest.mark.parametrize("year", EDITIONS)

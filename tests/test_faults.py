@@ -15,11 +15,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from harmreport import build, notebooks, paths, printing
+from harmreport import build, paths, printing
 from harmreport.build import BuildRequest
 from harmreport.errors import NotebookFailed
 from harmreport.outputs import read_json
 from harmreport.publish import work_folder
+from tests import helpers
 from tests.helpers import run_cli, run_main, tree_hashes
 
 pytestmark = pytest.mark.slow  # builds editions or runs kernels: `make quick` skips it
@@ -138,12 +139,12 @@ def test_notebook_faults_exit_5(published, tmp_path_factory, monkeypatch, code, 
     request = BuildRequest(2024, out_root=out, formats=("html",), cell_timeout=5)
     started = time.monotonic()
     with pytest.raises(NotebookFailed) as failure:
-        build.build_edition(request, write=lambda line: None)
+        build.build_edition(request, write=lambda line: None, session=helpers.SESSION)
     assert says in str(failure.value) and failure.value.exit_code == 5
     assert time.monotonic() - started < 60
     assert tree_hashes(out / "2024") == before
     assert any("full log:" in line for line in failure.value.details)
-    assert not notebooks._kept  # a kernel a notebook failed on is not the next build's
+    assert helpers.SESSION.idle is None  # a kernel a notebook failed on is not the next build's
 
 
 def test_a_failing_figures_notebook_stops_the_pdf_begun_beside_it(
@@ -156,7 +157,7 @@ def test_a_failing_figures_notebook_stops_the_pdf_begun_beside_it(
     monkeypatch.setattr(paths, "NOTEBOOKS", broken)
     request = BuildRequest(2024, out_root=out, formats=("html", "pdf"))
     with pytest.raises(NotebookFailed, match="03_figures.* ZeroDivisionError") as failure:
-        build.build_edition(request, write=lambda line: None)
+        build.build_edition(request, write=lambda line: None, session=helpers.SESSION)
     assert failure.value.exit_code == 5
     assert printing.PRINTER_THREAD not in [thread.name for thread in threading.enumerate()]
     failed = list(work_folder(out).glob("failed/2024-*/edition"))

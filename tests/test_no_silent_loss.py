@@ -18,6 +18,7 @@ from harmreport import cli, paths, render
 from harmreport.outputs import read_json
 from harmreport.publish import work_folder
 from harmreport.reading import MAX_FILE_BYTES
+from tests import helpers
 from tests.conftest import html_text, made_once
 from tests.helpers import HEADER, full, row, run_main, tree_hashes, write_returns
 
@@ -397,7 +398,11 @@ def test_a_folder_put_in_the_way_during_the_build_is_kept(tmp_path, monkeypatch)
 
     monkeypatch.setattr(render, "render_html", team_folder_appears)
     with pytest.raises(EnvironmentProblem) as refused_late:
-        build.build_edition(BuildRequest(2024, out_root=out, formats=("html",)), write=print)
+        build.build_edition(
+            BuildRequest(2024, out_root=out, formats=("html",)),
+            write=print,
+            session=helpers.SESSION,
+        )
     assert refused_late.value.exit_code == 4
     assert "not an edition this tool wrote" in str(refused_late.value)
     assert (out / "2024" / "notes.txt").read_text() == "ours"

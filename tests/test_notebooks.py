@@ -10,11 +10,13 @@ import pytest
 from jupyter_core.utils import run_sync
 from papermill.exceptions import PapermillExecutionError
 
-from harmreport import build, editions, notebooks, paths
+from harmreport import build, editions, notebook_parameters, paths
 from harmreport.build import BuildRequest
 from harmreport.errors import NotebookFailed
-from harmreport.notebooks import NOTEBOOKS as STAGES
-from harmreport.notebooks import Kernel, edition_kernel, run_notebook
+from harmreport.kernel import Kernel
+from harmreport.notebook_parameters import NOTEBOOKS as STAGES
+from harmreport.notebooks import run_notebook
+from harmreport.session import BuildSession
 from tests.conftest import made_once
 from tests.helpers import full, row, tree_hashes, write_returns
 
@@ -180,42 +182,79 @@ async def ask(kernel, code: str) -> tuple[str, int]:
     return values[0], reply["content"]["execution_count"]
 
 
-def test_a_process_building_again_reuses_its_idle_kernel(published, monkeypatch):
-    """A process building editions in turn starts one kernel, not one an edition: the next
-    build gets the last one, in its own staging folder, and publishes the same bytes. A
-    kernel started in another environment is not reused."""
+def test_a_session_building_again_reuses_its_idle_kernel(published, monkeypatch):
+    """A session making several builds starts one kernel, not one a build: the next build gets
+    the last one, in its own staging folder, and publishes the same bytes. A kernel started
+    in another environment is not reused."""
     out, before = published
-    notebooks.stop_kept_kernel()  # what this worker's earlier builds kept
     request = BuildRequest(2024, out_root=out, formats=("html",))
-    build.build_edition(request, write=lambda line: None)
-    (kernel,) = notebooks._kept
-    build.build_edition(request, write=lambda line: None)
-    assert notebooks._kept == [kernel]
-    assert tree_hashes(out / "2024") == before
-    monkeypatch.setenv("HBH_NEW_VARIABLE", "1")
-    assert not kernel.reusable()
+    with BuildSession(builds=None) as session:
+        build.build_edition(request, write=lambda line: None, session=session)
+        kernel = session.idle
+        build.build_edition(request, write=lambda line: None, session=session)
+        assert session.idle is kernel and kernel.manager.has_kernel
+        assert tree_hashes(out / "2024") == before
+        monkeypatch.setenv("HBH_NEW_VARIABLE", "1")
+        assert not kernel.reusable()
+    assert session.idle is None and not kernel.manager.has_kernel  # closing stops it
 
 
-def test_a_kept_kernel_works_and_prints_in_the_next_build_s_folder_and_log(tmp_path, monkeypatch):
+def test_a_kept_kernel_works_and_prints_in_the_next_build_s_folder_and_log(tmp_path):
     folders, kernels = [tmp_path / "first", tmp_path / "second"], []
-    notebooks.stop_kept_kernel()
+    session = BuildSession(builds=3)
     for folder in folders:
         folder.mkdir()
-        with edition_kernel(folder, folder / "log") as kernel:
+        session.builds_left -= 1  # as session.build counts its builds
+        with session.kernel(folder, folder / "log") as kernel:
             kernels.append(kernel)
             said = f"printed in {folder.name}"
             code = f"import os; os.write(2, b'{said}\\n'); os.getcwd()"
             assert run_sync(ask)(kernel.fresh(), code) == (repr(str(folder)), 1)
             kernel.busy = False  # as run_notebook leaves it when the notebook has finished
-    assert kernels[0] is kernels[1] and notebooks._kept == [kernel]
-    monkeypatch.setattr(notebooks, "keep_for_next_build", False)  # as a single build
-    with edition_kernel(tmp_path, tmp_path / "log") as again:
+    assert kernels[0] is kernels[1] and session.idle is kernel
+    session.builds_left -= 1  # the last of its builds: the kernel is not kept after it
+    with session.kernel(tmp_path, tmp_path / "log") as again:
         assert again is kernel
         again.busy = False
-    assert not notebooks._kept and not kernel.manager.has_kernel  # stopped, not kept
+    assert session.idle is None and not kernel.manager.has_kernel  # stopped, not kept
     logs = [(folder / "log").read_text() for folder in folders]
     assert "printed in first" in logs[0] and "printed in first" not in logs[1]
     assert "printed in second" in logs[1] and "printed in second" not in logs[0]
+
+
+def test_a_kernel_a_notebook_was_running_on_is_not_kept(tmp_path):
+    with BuildSession(builds=None) as session:
+        with pytest.raises(RuntimeError), session.kernel(tmp_path, tmp_path / "log") as kernel:
+            kernel.fresh()  # busy until a notebook finishes on it
+            raise RuntimeError("the notebook failed")
+        assert session.idle is None and not kernel.manager.has_kernel
+
+
+def test_notebooks_run_through_the_kernels_one_open_client(tmp_path, monkeypatch):
+    """harmreport.papermill_engine hands papermill the client the build already has open: it
+    relies on nbclient's NotebookClient.start_new_kernel_client, which papermill's client
+    calls as it sets the kernel up. Should papermill or nbclient stop calling it, they would
+    ask the manager for a new client, which here refuses: this test fails."""
+    with Kernel(tmp_path, tmp_path / "log") as kernel:
+        fresh = kernel.fresh()
+        opened = fresh.client
+
+        def another_client(*args, **kwargs):
+            raise AssertionError("papermill asked for a client of its own")
+
+        monkeypatch.setattr(fresh.manager, "client", another_client)
+        parameters = {"year": 2024, "returns_path": "x.csv", "output_dir": "."}
+        notebook = tmp_path / "cells.ipynb"
+        book = nbformat.v4.new_notebook()
+        book.cells = [nbformat.v4.new_code_cell("year = 0", metadata={"tags": ["parameters"]})]
+        book.cells.append(nbformat.v4.new_code_cell("print(year * 2)"))
+        book.metadata["kernelspec"] = {"name": "python3", "language": "python"}
+        nbformat.write(book, notebook)
+        monkeypatch.setattr(paths, "NOTEBOOKS", tmp_path)
+        monkeypatch.setitem(notebook_parameters.NOTEBOOKS, "validate", "cells")
+        done = run_notebook("validate", tmp_path, parameters, 60, tmp_path / "log", kernel=fresh)
+        assert nbformat.read(done, as_version=4).cells[-1].outputs[0]["text"] == "4048\n"
+        assert fresh.client is opened and not fresh.busy
 
 
 def test_a_kernel_that_dies_between_notebooks_is_reported_at_once(tmp_path):
@@ -228,9 +267,9 @@ def test_a_kernel_that_dies_between_notebooks_is_reported_at_once(tmp_path):
 
 
 def test_a_kernel_that_dies_as_it_starts_is_reported(tmp_path, monkeypatch):
-    from harmreport import notebooks
+    from harmreport import kernel
 
-    monkeypatch.setattr(notebooks, "WARM_UP", "import os; os._exit(3)")
-    dead = pytest.raises(NotebookFailed, match="did not answer: it died before it answered")
+    monkeypatch.setattr(kernel, "WARM_UP", "import os; os._exit(3)")
+    dead = pytest.raises(NotebookFailed, match="did not answer: Kernel died before replying")
     with Kernel(tmp_path, tmp_path / "kernel.log") as kernel, dead:
         kernel.fresh()

@@ -4,7 +4,7 @@ import csv
 
 import pytest
 
-from harmreport import output_check
+from harmreport import output_text
 from harmreport import statistics as st
 from harmreport.problems import ReturnsError
 from harmreport.returns import NotValidated, load_returns, read_validated, save_validated
@@ -202,7 +202,7 @@ def test_reading_a_csv_leaves_the_csv_module_s_limit_as_it_was(tmp_path):
     path = write_returns(tmp_path, [row("E10000016", **full(40, 12, 30, 300, 40, 60, 10, 6))])
     load_returns(path, 2024)
     assert csv.field_size_limit() == before
-    output_check.file_lines(path)
+    output_text.file_lines(path)
     assert csv.field_size_limit() == before
 
 
