@@ -114,14 +114,9 @@ def snapshot_returns(returns_file: Path, publication: Publication) -> Path:
     return publication.inputs / returns_file.name
 
 
-def build_edition(
-    request: BuildRequest, write=print, plan: Plan | None = None, session=None
-) -> Path:
+def build_edition(request: BuildRequest, session, write=print, plan: Plan | None = None) -> Path:
     """Build (or, as the plan allows, partly reuse) one edition and publish it; its notebooks
-    run on the kernel `session` (a BuildSession) gives, by default one of its own."""
-    from .session import BuildSession
-
-    session = session or BuildSession(builds=0)
+    run on the kernel that `session` (the BuildSession making it) gives."""
     edition = check_request(request)
     progress = Progress(request.year, write)
     returns_file = request.returns_path or edition.returns

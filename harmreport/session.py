@@ -56,7 +56,7 @@ class BuildSession:
         from .build import build_edition  # imported here: --help and argument errors stay quick
 
         try:
-            target = build_edition(request, write=self.write, plan=decision, session=self)
+            target = build_edition(request, self, write=self.write, plan=decision)
         except BuildError as exc:
             return console.report(exc, request.year, self.write)
         except (KeyboardInterrupt, Terminated):
@@ -76,7 +76,7 @@ class BuildSession:
         if self.builds_left is not None:
             self.builds_left -= 1
         try:
-            checked = verify_edition(request, write=self.write, session=self)
+            checked = verify_edition(request, self, write=self.write)
         except BuildError as exc:
             return console.report(exc, request.year, self.write)
         self.write(

@@ -20,7 +20,7 @@ class VerificationFailed(BuildError):
     exit_code = 6
 
 
-def verify_edition(request: BuildRequest, write=print, session=None) -> int:
+def verify_edition(request: BuildRequest, session, write=print) -> int:
     """Check a published edition against its manifest; its rebuild runs on `session`'s kernel."""
     folder = Path(request.out_root) / str(request.year)
     if not (folder / "manifest.json").is_file():
@@ -79,7 +79,7 @@ def changed_outputs(manifest: dict, folder: Path, which: str) -> list[str]:
     return found
 
 
-def rebuilt_differences(manifest: dict, request: BuildRequest, write, session=None) -> list[str]:
+def rebuilt_differences(manifest: dict, request: BuildRequest, write, session) -> list[str]:
     """Build the edition again, from the current inputs, in a temporary folder."""
     from .build import build_edition  # imported here: the checks above need none of it
 
@@ -100,5 +100,5 @@ def rebuilt_differences(manifest: dict, request: BuildRequest, write, session=No
             request.cell_timeout,
         )
         write(f"[{request.year}] verify: rebuilding in a temporary folder")
-        build_edition(rebuild, write=lambda line: None, session=session)
+        build_edition(rebuild, session, write=lambda line: None)
         return changed_outputs(manifest, rebuild.out_root / str(request.year), "rebuilt")
