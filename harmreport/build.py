@@ -67,6 +67,9 @@ def check_request(request: BuildRequest) -> editions.DataYear:
         raise InputError(str(exc)) from None
     if request.returns_path is not None:
         _check_returns_path(Path(request.returns_path), Path(request.out_root))
+        _check_not_another_years(Path(request.returns_path), edition)
+    elif not edition.returns.is_file():
+        raise InputError(_no_returns(edition))
     unknown = set(request.formats) - set(FORMATS)
     if unknown:
         raise InputError(f"unknown format {', '.join(sorted(unknown))}; use html, pdf or both")
@@ -89,6 +92,32 @@ def _check_returns_path(path: Path, out_root: Path) -> None:
             raise EnvironmentProblem(
                 f"the returns file {path} is inside {folder}, which the build replaces or "
                 "clears; move it out of the output folder first"
+            )
+
+
+def _no_returns(edition: editions.DataYear) -> str:
+    folder = editions.private_folder()
+    where = (
+        f"there is no returns_{edition.year}.xlsx or .csv in the private returns folder {folder}"
+        if folder
+        else "no private returns folder is named (HBH_RETURNS, or returns_folder in local.toml)"
+    )
+    return (
+        f"the {edition.year} edition's returns were not found: {where}; put the returns "
+        "there or give the file with --data (see docs/next-edition.md)"
+    )
+
+
+def _check_not_another_years(path: Path, edition: editions.DataYear) -> None:
+    """The returns given must not be another data year's: last year's workbook given for
+    this year would build an edition of the wrong year without a word."""
+    given = path.read_bytes()
+    for other in editions.all_data_years():
+        mine = other.year == edition.year or not other.returns.is_file()
+        if not mine and other.returns.read_bytes() == given:
+            raise InputError(
+                f"the returns file {path} is the {other.year} returns "
+                f"({paths.shown_path(other.returns)}), not {edition.year}'s"
             )
 
 

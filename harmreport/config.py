@@ -18,7 +18,7 @@ EDITION_KEYS = {
     "period_label": (TEXT, True, True),
     "period_start": (DATE, True, True),
     "period_end": (DATE, True, True),
-    "returns": (TEXT, True, True),
+    "returns": (TEXT, False, False),  # illustrative data only: real returns stay private
     "title": (TEXT, False, True),
     "subtitle": (TEXT, False, True),
     "published": (TEXT, False, True),
@@ -130,18 +130,45 @@ def check_editions(found: _File) -> None:
             if key not in entry and (always or (edition and for_edition)):
                 found.problem(table, None, f"missing key '{key}'")
         _check_year_values(found, table, entry, years)
+    _check_overlaps(found, years)
 
 
 def _check_year_values(found: _File, table: str, entry: dict, years: dict) -> None:
     start, end = entry.get("period_start"), entry.get("period_end")
     if _type_ok(start, DATE) and _type_ok(end, DATE) and start > end:
         found.problem(table, "period_end", "the period ends before it starts")
+    year = table.removeprefix("years.")
+    if _type_ok(end, DATE) and str(end.year) != year:
+        found.problem(
+            table,
+            "period_end",
+            f"the period ends in {end.year}, but the data year is {year} (the year the "
+            "period ends): rename the table or correct the dates",
+        )
     returns = entry.get("returns")
     if isinstance(returns, str) and not (paths.DATA / returns).is_file():
         found.problem(table, "returns", f"no file data/{returns}")
     comparison = entry.get("comparison_year")
     if isinstance(comparison, int) and str(comparison) not in years:
         found.problem(table, "comparison_year", f"there is no [years.{comparison}]")
+
+
+def _check_overlaps(found: _File, years: dict) -> None:
+    """Two data years' periods may not share a day: a child would be counted twice."""
+    periods = sorted(
+        (entry["period_start"], entry["period_end"], year)
+        for year, entry in years.items()
+        if isinstance(entry, dict)
+        and _type_ok(entry.get("period_start"), DATE)
+        and _type_ok(entry.get("period_end"), DATE)
+    )
+    for (_, end, first), (start, _, second) in zip(periods, periods[1:], strict=False):
+        if start <= end:
+            found.problem(
+                f"years.{second}",
+                "period_start",
+                f"the period overlaps [years.{first}]'s, which ends on {end}",
+            )
 
 
 def check_sources(found: _File) -> None:

@@ -1,6 +1,8 @@
 """The editions and data years the project knows, from data/editions.toml."""
 
 import datetime as dt
+import hashlib
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,7 +47,8 @@ def _load() -> dict[int, DataYear]:
     years = {}
     for key, entry in raw["years"].items():
         entry = dict(entry)
-        entry["returns"] = paths.DATA / entry["returns"]
+        given = entry.get("returns")
+        entry["returns"] = paths.DATA / given if given else private_returns(int(key))
         for name in ("publishers", "focus_regions"):
             entry[name] = tuple(entry.get(name, ()))
         years[int(key)] = DataYear(year=int(key), **entry)
@@ -56,7 +59,11 @@ def data_year(year: int) -> DataYear:
     years = _load()
     if year not in years:
         known = ", ".join(str(y) for y in sorted(years))
-        raise UnknownYear(f"there is no data for {year}; data years in data/: {known}")
+        raise UnknownYear(
+            f"there is no data for {year}; data years in data/editions.toml: {known}. To start "
+            f"the {year} edition: python run_report.py new {year} --period-start YYYY-MM-DD "
+            "--period-end YYYY-MM-DD (see docs/next-edition.md)"
+        )
     return years[year]
 
 
@@ -68,6 +75,10 @@ def edition(year: int) -> DataYear:
             f"{year} is a data year used for comparison, not an edition; editions: {editions}"
         )
     return found
+
+
+def all_data_years() -> list[DataYear]:
+    return [entry for _, entry in sorted(_load().items())]
 
 
 def all_editions() -> list[int]:
@@ -89,6 +100,35 @@ def nationalities_file(returns_file: Path) -> Path:
     return returns_file.with_name(f"{returns_file.stem}_nationalities.csv")
 
 
+def private_folder() -> Path | None:
+    """The folder, outside git, where the team keeps real returns: $HBH_RETURNS, else
+    `returns_folder` in the project's local.toml (git-ignored; see docs/next-edition.md)."""
+    named = os.environ.get("HBH_RETURNS")
+    if not named and paths.LOCAL_SETTINGS.is_file():
+        with open(paths.LOCAL_SETTINGS, "rb") as f:
+            named = tomllib.load(f).get("returns_folder")
+    return Path(named).expanduser() if named else None
+
+
+def private_returns(year: int) -> Path:
+    """A real edition's returns: returns_<year>.xlsx (or .csv) in the private folder."""
+    folder = private_folder() or paths.ROOT / "(no private returns folder)"
+    candidates = [folder / f"returns_{year}{suffix}" for suffix in (".xlsx", ".csv")]
+    return next((path for path in candidates if path.is_file()), candidates[0])
+
+
+def illustrative_files() -> dict[str, str]:
+    """The illustrative dataset's own declaration: each file it holds, with its sha256."""
+    with open(paths.ILLUSTRATIVE, "rb") as f:
+        return tomllib.load(f)["files"]
+
+
 def is_illustrative(path: Path) -> bool:
-    """Everything shipped in data/returns/ is invented (see data/README.md)."""
-    return Path(path).resolve().is_relative_to(paths.RETURNS.resolve())
+    """True only for a file the illustrative dataset declares, where it declares it, with the
+    bytes it declares: a real file anywhere (a copy of an illustrative one included) builds a
+    real edition."""
+    path = Path(path).resolve()
+    if path.parent != paths.RETURNS.resolve() or not path.is_file():
+        return False
+    declared = illustrative_files().get(path.name)
+    return declared == hashlib.sha256(path.read_bytes()).hexdigest()

@@ -6,6 +6,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 RETURNS = DATA / "returns"
+ILLUSTRATIVE = RETURNS / "ILLUSTRATIVE.toml"  # the illustrative dataset declares its files
+LOCAL_SETTINGS = ROOT / "local.toml"  # git-ignored: where this machine keeps real returns
 REFERENCE = DATA / "reference"
 AUTHORITIES = REFERENCE / "authorities.csv"
 HEXMAP = REFERENCE / "hexmap.hexjson"  # scripts/derive_hexmap.py

@@ -13,6 +13,7 @@ Run: python scripts/make_illustrative_returns.py   (then commit the changed file
 
 import argparse
 import csv
+import hashlib
 import math
 import sys
 import tomllib
@@ -609,9 +610,11 @@ def check_published(year, returns):
 
 
 def data_years():
-    """Every data year of data/editions.toml, each of which needs a spec here."""
+    """Every data year of data/editions.toml with illustrative returns (a `returns` key), each
+    of which needs a spec here; a real edition's returns are private and made by no script."""
     with open(ROOT / "data" / "editions.toml", "rb") as f:
-        years = sorted(int(year) for year in tomllib.load(f)["years"])
+        entries = tomllib.load(f)["years"]
+    years = sorted(int(year) for year, entry in entries.items() if "returns" in entry)
     missing = sorted(set(years) - set(SPECS))
     if missing:
         sys.exit(f"no spec for data year {', '.join(map(str, missing))} in {Path(__file__).name}")
@@ -625,6 +628,23 @@ def main(argv=None):
     folder.mkdir(parents=True, exist_ok=True)
     for year in data_years():
         build(year, folder)
+    declare(folder)
+
+
+def declare(folder):
+    """The dataset's own declaration that it is illustrative: each file with its sha256
+    (harmreport.editions.is_illustrative reads it)."""
+    lines = [
+        "# The illustrative dataset: every file listed here was invented by",
+        "# scripts/make_illustrative_returns.py, which writes this list. A returns file is",
+        "# labelled illustrative only when it is listed here, sits in this folder and has",
+        "# these bytes; any other file, wherever it is, is read as real returns.",
+        "",
+        "[files]",
+    ]
+    for path in sorted(folder.glob("*.csv")):
+        lines.append(f'"{path.name}" = "{hashlib.sha256(path.read_bytes()).hexdigest()}"')
+    (folder / "ILLUSTRATIVE.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
