@@ -1,0 +1,126 @@
+"""The research team's year: real returns kept private, the illustrative label declared by the
+illustrative dataset itself, and editions.toml checked for the mistakes a new year invites."""
+
+import shutil
+
+import pytest
+
+from harmreport import build, cli, config, editions, paths
+from harmreport.errors import InputError
+from harmreport.request import BuildRequest
+
+NEXT = """
+[years.2025]
+title = "Heading Back to Harm 2025"
+subtitle = "Trafficked and unaccompanied children going missing from care in the UK"
+published = "2026"
+publishers = ["ECPAT UK", "Missing People"]
+period_label = "1 January to 31 December 2025"
+period_start = 2025-01-01
+period_end = 2025-12-31
+"""
+
+
+def editions_with(monkeypatch, tmp_path, extra: str):
+    copy = tmp_path / "editions.toml"
+    copy.write_text(paths.EDITIONS.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    monkeypatch.setattr(paths, "EDITIONS", copy)
+    return copy
+
+
+def problems(monkeypatch, tmp_path, extra: str) -> str:
+    editions_with(monkeypatch, tmp_path, extra)
+    with pytest.raises(InputError) as refused:
+        config.check_configuration()
+    return "\n".join([str(refused.value), *refused.value.details])
+
+
+def line_of(path, text: str) -> int:
+    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
+def test_a_real_edition_reads_its_returns_from_the_private_folder(monkeypatch, tmp_path):
+    editions_with(monkeypatch, tmp_path, NEXT)
+    private = tmp_path / "private"
+    private.mkdir()
+    monkeypatch.setenv("HBH_RETURNS", str(private))
+    assert editions.edition(2025).returns == private / "returns_2025.xlsx"  # not there yet
+    shutil.copy(paths.RETURNS / "returns_2024.csv", private / "returns_2025.csv")
+    assert editions.edition(2025).returns == private / "returns_2025.csv"
+    assert not editions.is_illustrative(private / "returns_2025.csv")  # a copy is real
+
+
+def test_the_private_folder_can_be_named_in_local_settings(monkeypatch, tmp_path):
+    monkeypatch.delenv("HBH_RETURNS", raising=False)
+    settings = tmp_path / "local.toml"
+    settings.write_text(f'returns_folder = "{tmp_path / "mine"}"\n', encoding="utf-8")
+    monkeypatch.setattr(paths, "LOCAL_SETTINGS", settings)
+    assert editions.private_folder() == tmp_path / "mine"
+    settings.unlink()
+    assert editions.private_folder() is None
+
+
+def test_only_the_declared_bytes_in_the_illustrative_folder_are_illustrative(tmp_path):
+    shipped = paths.RETURNS / "returns_2024.csv"
+    assert editions.is_illustrative(shipped)
+    assert set(editions.illustrative_files()) == {p.name for p in paths.RETURNS.glob("*.csv")}
+    assert not editions.is_illustrative(shutil.copy(shipped, tmp_path / shipped.name))
+
+
+def test_a_file_changed_in_the_illustrative_folder_is_real(monkeypatch, tmp_path):
+    folder = tmp_path / "returns"
+    shutil.copytree(paths.RETURNS, folder)
+    monkeypatch.setattr(paths, "RETURNS", folder)
+    monkeypatch.setattr(paths, "ILLUSTRATIVE", folder / "ILLUSTRATIVE.toml")
+    assert editions.is_illustrative(folder / "returns_2024.csv")
+    with open(folder / "returns_2024.csv", "a", encoding="utf-8") as returns:
+        returns.write("\n")
+    assert not editions.is_illustrative(folder / "returns_2024.csv")
+    assert not editions.is_illustrative(shutil.copy(folder / "returns_2017.csv", folder / "x.csv"))
+
+
+def test_missing_private_returns_say_where_they_were_looked_for(monkeypatch, tmp_path, capsys):
+    editions_with(monkeypatch, tmp_path, NEXT)
+    monkeypatch.setenv("HBH_RETURNS", str(tmp_path / "private"))
+    assert cli.main(["--year", "2025", "--out", str(tmp_path / "site")]) == 2
+    err = capsys.readouterr().err
+    assert "the 2025 edition's returns were not found: there is no returns_2025.xlsx" in err
+    assert str(tmp_path / "private") in err and "--data" in err
+    monkeypatch.delenv("HBH_RETURNS")
+    monkeypatch.setattr(paths, "LOCAL_SETTINGS", tmp_path / "none.toml")
+    assert cli.main(["--year", "2025", "--out", str(tmp_path / "site")]) == 2
+    assert "no private returns folder is named (HBH_RETURNS" in capsys.readouterr().err
+
+
+def test_an_unknown_year_says_how_to_start_its_edition(capsys, tmp_path):
+    assert cli.main(["--year", "2031", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "there is no data for 2031" in err
+    assert "python run_report.py new 2031 --period-start" in err
+
+
+def test_a_period_that_ends_in_another_year_is_refused(monkeypatch, tmp_path):
+    wrong = NEXT.replace("[years.2025]", "[years.2052]")
+    said = problems(monkeypatch, tmp_path, wrong)
+    line = line_of(paths.EDITIONS, "period_end = 2025-12-31")
+    assert f"editions.toml, line {line}, [years.2052] key 'period_end': the period ends in " in said
+    assert "2025, but the data year is 2052" in said
+
+
+def test_overlapping_periods_are_refused(monkeypatch, tmp_path):
+    again = NEXT.replace("2025-01-01", "2024-06-01").replace("1 January", "1 June 2024")
+    said = problems(monkeypatch, tmp_path, again)
+    line = line_of(paths.EDITIONS, "period_start = 2024-06-01")
+    assert f"line {line}, [years.2025] key 'period_start': the period overlaps [years.2024]" in (
+        said
+    )
+
+
+def test_returns_of_another_year_are_refused_naming_it(tmp_path):
+    for given, year, other in (("returns_2020.csv", 2024, 2020), ("returns_2024.csv", 2020, 2024)):
+        request = BuildRequest(year, paths.RETURNS / given, tmp_path / "site")
+        with pytest.raises(InputError, match=f"is the {other} returns .*not {year}'s"):
+            build.check_request(request)
+    copy = shutil.copy(paths.RETURNS / "returns_2020.csv", tmp_path / "mine.csv")
+    with pytest.raises(InputError, match="is the 2020 returns"):
+        build.check_request(BuildRequest(2024, copy, tmp_path / "site"))
