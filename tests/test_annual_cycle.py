@@ -103,8 +103,8 @@ def test_a_period_that_ends_in_another_year_is_refused(monkeypatch, tmp_path):
     wrong = NEXT.replace("[years.2025]", "[years.2052]")
     said = problems(monkeypatch, tmp_path, wrong)
     line = line_of(paths.EDITIONS, "period_end = 2025-12-31")
-    assert f"editions.toml, line {line}, [years.2052] key 'period_end': the period ends in " in said
-    assert "2025, but the data year is 2052" in said
+    where = f"editions.toml, line {line}, [years.2052] key 'period_end'"
+    assert f"{where}: the period ends in 2025, but the data year is 2052" in said
 
 
 def test_overlapping_periods_are_refused(monkeypatch, tmp_path):
