@@ -40,6 +40,9 @@ mutants: $(STAMP) ## mutation testing of the guards (disclosure, inference, chec
 	$(VENV)/bin/mutmut run
 	$(PYTHON) scripts/mutants_summary.py
 
+cycle: $(STAMP) ## the team's year end to end in a temporary copy: new edition, workbook, build, verify (minutes)
+	$(PYTHON) scripts/next_edition_demo.py
+
 data: $(STAMP) ## regenerate the illustrative returns from their seeded script
 	$(PYTHON) scripts/make_illustrative_returns.py
 
@@ -50,4 +53,4 @@ bench: $(STAMP) ## print build timings, peak memory and disclosure control's tim
 clean: ## remove generated reports and build scratch
 	rm -rf report/[0-9]* report/index.html report.work build
 
-.PHONY: help setup report all-editions test quick mutants data bench clean
+.PHONY: help setup report all-editions test quick mutants cycle data bench clean

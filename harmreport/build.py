@@ -70,6 +70,15 @@ def check_request(request: BuildRequest) -> editions.DataYear:
         _check_not_another_years(Path(request.returns_path), edition)
     elif not edition.returns.is_file():
         raise InputError(_no_returns(edition))
+    from .new_edition import stubs_left
+
+    stubs = stubs_left(request.year)
+    if stubs:
+        raise InputError(
+            f"the {request.year} edition still has {len(stubs)} STUB line(s) to write; "
+            "nothing was published",
+            stubs,
+        )
     unknown = set(request.formats) - set(FORMATS)
     if unknown:
         raise InputError(f"unknown format {', '.join(sorted(unknown))}; use html, pdf or both")

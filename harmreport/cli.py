@@ -3,6 +3,7 @@ of a failed run is kept with its notebooks outside the published tree."""
 
 import argparse
 import os
+import sys
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -17,7 +18,8 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(
         prog="run_report.py",
         description="Build the report on trafficked and unaccompanied children missing from "
-        "care, for one or more editions.",
+        "care, for one or more editions. To start an edition: run_report.py new YEAR "
+        "--period-start DATE --period-end DATE; its FOI round: run_report.py status YEAR.",
         epilog="Exit codes: 0 built; 2 bad input or parameters; 3 publishing blocked by "
         "disclosure control; 4 environment or file-system problem; 5 a notebook failed; "
         "6 --verify found a difference.",
@@ -106,6 +108,14 @@ def main(argv=None, session: BuildSession | None = None) -> int:
 
 
 def _main(argv, session: BuildSession | None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in ("new", "status"):  # the FOI round's commands
+        from .new_edition import main as round_main
+
+        try:
+            return round_main(argv, console.progress)
+        except BuildError as exc:
+            return console.report(exc)
     args = parse_args(argv)
     try:
         if not args.years:  # editions.toml decides the default year and what --all means

@@ -304,9 +304,10 @@ def check_citation_dates(editions: dict, sources: dict, facts: dict) -> list[Con
     citations count for every edition; an edition's own template's for that edition."""
     problems, citations = [], template_citations()  # read the templates once
     for year, entry in editions["years"].items():
-        if "title" not in entry:
+        named = re.search(r"\d{4}", str(entry.get("published", "")))
+        if "title" not in entry or not named:  # no year yet: a STUB, refused before a build
             continue
-        published = int(re.search(r"\d{4}", entry["published"]).group())
+        published = int(named.group())
         for template, line, kind, key in citations:
             if template.startswith("templates/editions/") and not template.endswith(
                 f"/{year}.html.j2"

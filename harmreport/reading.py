@@ -5,7 +5,7 @@ import csv
 import difflib
 import io
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from defusedxml import DefusedXmlException
@@ -22,6 +22,8 @@ MAX_COMPRESSION_RATIO = 200
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_CELL_CHARACTERS = 1000
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# The cells a returns workbook made for an edition names: its year and period.
+DECLARED = ("hbh_year", "hbh_period_start", "hbh_period_end")
 EXCEL_ERRORS = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#SPILL!"}
 
 
@@ -34,6 +36,7 @@ class RawTable:
     header: list[str]
     rows: list[tuple[int, list]]
     note: str = ""  # how the table was found, when that helps explain an error
+    declared: dict = field(default_factory=dict)  # what the workbook says it is for (hbh_*)
 
     def problem(
         self, message, row=None, authority=None, column=None, public="", code=None
@@ -260,9 +263,22 @@ def _read_xlsx(path: Path, data: bytes, wanted: str, fallback_first: bool) -> Ra
     grid = [[_cell_value(cell) for cell in row] for row in sheet.iter_rows()]
     if not grid:
         raise _file_error(path, f"has nothing on sheet '{sheet.title}'")
+    table.declared = _declared(book)
     table.header = ["" if v is None else str(v) for v in grid[0]]
     table.rows = [(number, values) for number, values in enumerate(grid[1:], start=2)]
     return table
+
+
+def _declared(book) -> dict:
+    """The cells a returns workbook made by `run_report.py new` names (hbh_year and the
+    period), by name, read where they point."""
+    found = {}
+    for name in DECLARED:
+        defined = book.defined_names.get(name)
+        for title, coordinate in defined.destinations if defined else ():
+            if title in book.sheetnames:
+                found[name] = book[title][coordinate.replace("$", "")].value
+    return found
 
 
 def _name_key(name: str) -> str:

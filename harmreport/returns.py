@@ -126,6 +126,7 @@ class _Checker:
         self.warnings.append(self.table.problem(message, row, authority, column, public, code))
 
     def returns(self, path: Path) -> Returns:
+        checks.declared_period(self, self.table.declared)
         columns = checks.header_positions(self, COUNT_COLUMNS + ID_COLUMNS)
         authorities = reference.load_authorities()
         codes_known = self.codes_known = reference.code_index(authorities)

@@ -3,11 +3,32 @@ authority's identity (code, name, in operation during the period) and a row's co
 one another. Each reports through `report` (returns._Checker: error and warn, naming the
 row, the authority and the column)."""
 
+import datetime as dt
+
 from . import reference, vocabulary
 from .problems import ReturnsError
-from .reading import CellProblem
+from .reading import DECLARED, CellProblem
 
 GROUPS = ("trafficked", "unaccompanied")
+# The returns workbook's columns for the team's own tracking of the request: never read.
+STATUS_COLUMNS = ("request_sent", "reminder_sent", "answered", "internal_review", "notes")
+
+
+def declared_period(report, declared: dict) -> None:
+    """A workbook made for an edition names its year and period: they must be this one's."""
+    period = report.period
+    wanted = (period.year, period.period_start, period.period_end)
+    found = tuple(
+        value.date() if isinstance(value, dt.datetime) else value
+        for value in (declared.get(name) for name in DECLARED)
+    )
+    if declared and found != wanted:
+        report.error(
+            f"the workbook was made for the {found[0]} edition, {found[1]} to {found[2]} (its "
+            f"cells {', '.join(DECLARED)}), not for the {period.year} edition, "
+            f"{period.period_start} to {period.period_end}"
+        )
+        raise ReturnsError(report.problems, report.warnings)
 
 
 def header_positions(report, wanted) -> dict[str, int]:
@@ -29,7 +50,7 @@ def header_positions(report, wanted) -> dict[str, int]:
                 f"column '{name}' appears twice (columns {positions[name] + 1} and {index + 1})",
                 row=1,
             )
-        elif name and name not in wanted:
+        elif name and name not in wanted and name not in STATUS_COLUMNS:
             report.warn(
                 f"column '{name}' is not part of the returns format; ignored",
                 row=1,

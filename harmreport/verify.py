@@ -27,7 +27,7 @@ def verify_edition(request: BuildRequest, session, write=print) -> int:
         raise InputError(f"{folder} holds no edition to verify (no manifest.json)")
     manifest = read_json(folder / "manifest.json")
     differences = (
-        changed_inputs(manifest, request.returns_path)
+        changed_inputs(manifest, request.returns_path, request.year)
         + changed_environment(manifest)
         + changed_outputs(manifest, folder, "published")
         + site.index_differences(request.out_root)
@@ -41,12 +41,15 @@ def verify_edition(request: BuildRequest, session, write=print) -> int:
     return len(manifest["outputs"])
 
 
-def changed_inputs(manifest: dict, given: Path | None) -> list[str]:
-    """Inputs against the files now; a returns file given with --data is named in the manifest
-    by its file name only, and read from where it is given now."""
+def changed_inputs(manifest: dict, given: Path | None, year: int | None = None) -> list[str]:
+    """Inputs against the files now; real returns (given with --data, or in the private
+    folder) are named in the manifest by their file name only, and read from where they are
+    now."""
     found = []
+    real = Path(given) if given else editions.edition(year).returns if year else None
+    beside = {p.name: p for p in (real, real and editions.nationalities_file(real)) if p}
     for name, digest in manifest["inputs"].items():
-        path = Path(given) if given and Path(given).name == name else paths.project_path(name)
+        path = beside.get(name) or paths.project_path(name)
         if not path.is_file():
             found.append(f"input missing: {name} (it was read by the build)")
         elif sha256(path) != digest:

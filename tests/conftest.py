@@ -13,7 +13,13 @@ from harmreport.session import BuildSession
 from tests import helpers
 from tests.helpers import run_cli, tree_hashes
 
-EDITIONS = tuple(editions.all_editions())
+# The shipped editions (illustrative returns, published figures): the tests' editions, whatever
+# editions the team has added since (a real one's returns are private).
+EDITIONS = tuple(
+    year
+    for year in editions.all_editions()
+    if editions.is_illustrative(editions.edition(year).returns)
+)
 
 
 class _Text(HTMLParser):
@@ -81,7 +87,7 @@ def built(tmp_path_factory, worker_id):
     """Every shipped edition, built once through the real CLI."""
 
     def make(out):
-        built_by_cli(out, "--all", timeout=900)
+        built_by_cli(out, "--year", *EDITIONS, timeout=900)
 
     return made_once(tmp_path_factory, worker_id, "report", make) / "site"
 

@@ -9,15 +9,17 @@ from harmreport import build, cli, config, editions, paths
 from harmreport.errors import InputError
 from harmreport.request import BuildRequest
 
-NEXT = """
-[years.2025]
-title = "Heading Back to Harm 2025"
+Y = max(entry.year for entry in editions.all_data_years()) + 1  # the next edition's year
+LAST = Y - 1
+NEXT = f"""
+[years.{Y}]
+title = "Heading Back to Harm {Y}"
 subtitle = "Trafficked and unaccompanied children going missing from care in the UK"
-published = "2026"
+published = "{Y + 1}"
 publishers = ["ECPAT UK", "Missing People"]
-period_label = "1 January to 31 December 2025"
-period_start = 2025-01-01
-period_end = 2025-12-31
+period_label = "1 January to 31 December {Y}"
+period_start = {Y}-01-01
+period_end = {Y}-12-31
 """
 
 
@@ -44,10 +46,10 @@ def test_a_real_edition_reads_its_returns_from_the_private_folder(monkeypatch, t
     private = tmp_path / "private"
     private.mkdir()
     monkeypatch.setenv("HBH_RETURNS", str(private))
-    assert editions.edition(2025).returns == private / "returns_2025.xlsx"  # not there yet
-    shutil.copy(paths.RETURNS / "returns_2024.csv", private / "returns_2025.csv")
-    assert editions.edition(2025).returns == private / "returns_2025.csv"
-    assert not editions.is_illustrative(private / "returns_2025.csv")  # a copy is real
+    assert editions.edition(Y).returns == private / f"returns_{Y}.xlsx"  # not there yet
+    shutil.copy(paths.RETURNS / "returns_2024.csv", private / f"returns_{Y}.csv")
+    assert editions.edition(Y).returns == private / f"returns_{Y}.csv"
+    assert not editions.is_illustrative(private / f"returns_{Y}.csv")  # a copy is real
 
 
 def test_the_private_folder_can_be_named_in_local_settings(monkeypatch, tmp_path):
@@ -82,13 +84,13 @@ def test_a_file_changed_in_the_illustrative_folder_is_real(monkeypatch, tmp_path
 def test_missing_private_returns_say_where_they_were_looked_for(monkeypatch, tmp_path, capsys):
     editions_with(monkeypatch, tmp_path, NEXT)
     monkeypatch.setenv("HBH_RETURNS", str(tmp_path / "private"))
-    assert cli.main(["--year", "2025", "--out", str(tmp_path / "site")]) == 2
+    assert cli.main(["--year", str(Y), "--out", str(tmp_path / "site")]) == 2
     err = capsys.readouterr().err
-    assert "the 2025 edition's returns were not found: there is no returns_2025.xlsx" in err
+    assert f"the {Y} edition's returns were not found: there is no returns_{Y}.xlsx" in err
     assert str(tmp_path / "private") in err and "--data" in err
     monkeypatch.delenv("HBH_RETURNS")
     monkeypatch.setattr(paths, "LOCAL_SETTINGS", tmp_path / "none.toml")
-    assert cli.main(["--year", "2025", "--out", str(tmp_path / "site")]) == 2
+    assert cli.main(["--year", str(Y), "--out", str(tmp_path / "site")]) == 2
     assert "no private returns folder is named (HBH_RETURNS" in capsys.readouterr().err
 
 
@@ -100,20 +102,19 @@ def test_an_unknown_year_says_how_to_start_its_edition(capsys, tmp_path):
 
 
 def test_a_period_that_ends_in_another_year_is_refused(monkeypatch, tmp_path):
-    wrong = NEXT.replace("[years.2025]", "[years.2052]")
+    wrong = NEXT.replace(f"[years.{Y}]", f"[years.{Y + 27}]")
     said = problems(monkeypatch, tmp_path, wrong)
-    line = line_of(paths.EDITIONS, "period_end = 2025-12-31")
-    where = f"editions.toml, line {line}, [years.2052] key 'period_end'"
-    assert f"{where}: the period ends in 2025, but the data year is 2052" in said
+    line = line_of(paths.EDITIONS, f"period_end = {Y}-12-31")
+    where = f"editions.toml, line {line}, [years.{Y + 27}] key 'period_end'"
+    assert f"{where}: the period ends in {Y}, but the data year is {Y + 27}" in said
 
 
 def test_overlapping_periods_are_refused(monkeypatch, tmp_path):
-    again = NEXT.replace("2025-01-01", "2024-06-01").replace("1 January", "1 June 2024")
+    again = NEXT.replace(f"{Y}-01-01", f"{LAST}-12-01").replace("1 January", f"1 December {LAST}")
     said = problems(monkeypatch, tmp_path, again)
-    line = line_of(paths.EDITIONS, "period_start = 2024-06-01")
-    assert f"line {line}, [years.2025] key 'period_start': the period overlaps [years.2024]" in (
-        said
-    )
+    line = line_of(paths.EDITIONS, f"period_start = {LAST}-12-01")
+    overlap = f"[years.{Y}] key 'period_start': the period overlaps [years.{LAST}]"
+    assert f"line {line}, {overlap}" in said
 
 
 def test_returns_of_another_year_are_refused_naming_it(tmp_path):

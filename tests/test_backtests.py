@@ -9,8 +9,9 @@ import tomllib
 
 import pytest
 
-from harmreport import editions, paths
+from harmreport import paths
 from harmreport.formatting import decimal, number, percent
+from tests.conftest import EDITIONS
 
 pytestmark = pytest.mark.slow  # builds editions or runs kernels: `make quick` skips it
 
@@ -40,10 +41,7 @@ def shown(key, value):
 
 @pytest.fixture(scope="session")
 def stats(built):
-    return {
-        year: json.loads((built / str(year) / "stats.json").read_text())
-        for year in editions.all_editions()
-    }
+    return {year: json.loads((built / str(year) / "stats.json").read_text()) for year in EDITIONS}
 
 
 @pytest.mark.parametrize(
@@ -106,7 +104,7 @@ def test_nationalities_2015(stats, texts, form):
 
 
 def test_every_edition_has_published_figures():
-    assert {year for year, *_ in PUBLISHED} == set(editions.all_editions())
+    assert {year for year, *_ in PUBLISHED} == set(EDITIONS)
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from markupsafe import escape
 
 from harmreport import editions, formatting, paths, render, web
 from tests.browser import Browser, BrowserUnavailable, required
+from tests.conftest import EDITIONS
 
 pytestmark = pytest.mark.slow  # builds editions or runs kernels: `make quick` skips it
 
@@ -173,7 +174,7 @@ def test_scoping_keeps_media_queries_and_maps_the_root():
 
 def test_the_index_lists_every_edition_newest_first_with_its_pdf(built):
     page = (built / "index.html").read_text()
-    years = sorted(editions.all_editions(), reverse=True)
+    years = sorted(EDITIONS, reverse=True)
     titles = [str(escape(editions.edition(y).title)) for y in years]
     positions = [page.index(f"<h3>{t}</h3>") for t in titles]
     assert positions == sorted(positions)

@@ -1,0 +1,310 @@
+"""The Freedom of Information round: the returns workbook the team fills in (one row for every
+authority responsible during the period, the contract's columns with data validation and the
+question as an input message, a nationalities sheet with drop-downs, an instructions sheet and
+a status column per stage of the request, which the build ignores), the request's own text, and
+how far the round has got (answers per question, requests overdue under the Act's 20 working
+days)."""
+
+import datetime as dt
+from pathlib import Path
+
+from . import codes, reference, vocabulary
+from .returns_checks import DECLARED, STATUS_COLUMNS
+
+QUESTIONS = {
+    "trafficked_in_care": "How many children identified or suspected as victims of trafficking "
+    "did the authority look after at any time in the period?",
+    "trafficked_went_missing": "Of those trafficked children, how many went missing at least "
+    "once in the period?",
+    "trafficked_missing_episodes": "How many missing episodes (incidents) did those trafficked "
+    "children have in the period?",
+    "unaccompanied_in_care": "How many unaccompanied (asylum-seeking or migrant) children did "
+    "the authority look after at any time in the period?",
+    "unaccompanied_went_missing": "Of those unaccompanied children, how many went missing at "
+    "least once in the period?",
+    "unaccompanied_missing_episodes": "How many missing episodes (incidents) did those "
+    "unaccompanied children have in the period?",
+    "missing_over_week": "How many trafficked or unaccompanied children who went missing were "
+    "away for more than seven days at least once?",
+    "still_missing": "How many trafficked or unaccompanied children who went missing in the "
+    "period have not been found at the date of your reply?",
+}
+NATIONALITY_QUESTION = (
+    "For the trafficked and unaccompanied children who went missing, please give their "
+    "nationalities and how many children of each went missing."
+)
+CODES = ["not recorded", "not held", "unknown", "refused", "exempt", "s12", "s40"]
+CODES += ["no response", *(f"<{n}" for n in codes.SUPPRESSION_LIMITS)]
+RESPONSE_DAYS = 20  # working days: Freedom of Information Act 2000, section 10
+
+
+def make_workbook(edition, path: Path) -> Path:
+    """The blank returns workbook for `edition`'s FOI round, written to `path`."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    authorities = _authorities_in(edition)
+    _instructions(book.active, edition)
+    _lists(book.create_sheet("lists"), authorities)
+    _returns_sheet(book.create_sheet("returns"), authorities)
+    _nationalities_sheet(book.create_sheet("nationalities"), len(authorities))
+    book.active = 1  # the returns sheet opens first
+    book.properties.creator = "harmreport"
+    book.properties.created = book.properties.modified = dt.datetime(edition.year, 1, 1)
+    book.save(path)
+    return path
+
+
+def _authorities_in(edition) -> list[tuple[str, str]]:
+    """(code, reference name) of every body responsible during the period, by nation, name."""
+    table = reference.load_authorities()
+    ids = reference.responsible_in(table, edition, present=set())
+    rows = table.loc[sorted(ids)]
+    found = [(reference.published_code(r), r["name"], r["nation"]) for _, r in rows.iterrows()]
+    return [(code, name) for code, name, _ in sorted(found, key=lambda f: (f[2], f[1]))]
+
+
+def _instructions(sheet, edition) -> None:
+    from openpyxl.workbook.defined_name import DefinedName
+
+    sheet.title = "instructions"
+    rows = [
+        ("Returns for the edition", edition.year),
+        ("Period from", edition.period_start),
+        ("Period to", edition.period_end),
+        ("", ""),
+        ("How to fill in the returns sheet", ""),
+        ("", "One row for each authority the request went to; the code and name are locked."),
+        (
+            "",
+            "Type each answer as the authority gave it: a whole number, or one of: "
+            + ", ".join(CODES)
+            + " (leave the cell empty if the question was not answered).",
+        ),
+        ("", "<N means the authority withheld a number from 1 to N-1."),
+        (
+            "",
+            "The status columns (request sent, reminder, answered, internal review, notes) "
+            "are for the team; the build ignores them.",
+        ),
+        ("", "Nationalities: one row per authority, group and nationality on that sheet."),
+        ("", ""),
+        ("The questions", ""),
+        *((column, question) for column, question in QUESTIONS.items()),
+        ("nationalities", NATIONALITY_QUESTION),
+    ]
+    for row in rows:
+        sheet.append(row)
+    for cell in ("B2", "B3"):
+        sheet[cell].number_format = "yyyy-mm-dd"
+    sheet.column_dimensions["A"].width = 34
+    sheet.column_dimensions["B"].width = 110
+    book = sheet.parent
+    for name, row in zip(DECLARED, (1, 2, 3), strict=True):
+        book.defined_names[name] = DefinedName(name, attr_text=f"instructions!$B${row}")
+
+
+def _lists(sheet, authorities) -> None:
+    """What the drop-downs offer: codes, authorities, groups and nationalities (hidden)."""
+    from openpyxl.workbook.defined_name import DefinedName
+
+    names = sorted(set(vocabulary.nationality_names().values()))
+    columns = {
+        "answer_codes": CODES,
+        "authority_codes": [code for code, _ in authorities],
+        "groups": ["trafficked", "unaccompanied"],
+        "nationality_names": names,
+    }
+    for index, (name, values) in enumerate(columns.items(), start=1):
+        letter = chr(ord("A") + index - 1)
+        for row, value in enumerate(values, start=1):
+            sheet.cell(row=row, column=index, value=value)
+        reference = f"lists!${letter}$1:${letter}${len(values)}"
+        sheet.parent.defined_names[name] = DefinedName(name, attr_text=reference)
+    sheet.sheet_state = "hidden"
+
+
+def _count_rule(first_cell: str):
+    """A whole number from 0, or one of the answer codes, or empty."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    formula = (
+        f"OR(AND(ISNUMBER({first_cell}),{first_cell}>=0,{first_cell}=INT({first_cell})),"
+        f"ISNUMBER(MATCH({first_cell},answer_codes,0)))"
+    )
+    return DataValidation(
+        type="custom",
+        formula1=formula,
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Not an answer the returns accept",
+        error="Type a whole number from 0, or one of: " + ", ".join(CODES[:8]) + ", <2 to <10.",
+    )
+
+
+def _returns_sheet(sheet, authorities) -> None:
+    from openpyxl.styles import Font, Protection
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from .returns import COUNT_COLUMNS, ID_COLUMNS
+
+    header = [*ID_COLUMNS, *COUNT_COLUMNS, *STATUS_COLUMNS]
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    last = len(authorities) + 1
+    for code, name in authorities:
+        sheet.append([code, name])
+    for column, name in enumerate(header, start=1):
+        letter = get_column_letter(column)
+        sheet.column_dimensions[letter].width = max(14, len(name) + 2)
+        if name not in ID_COLUMNS:
+            for row in range(2, last + 1):
+                sheet.cell(row=row, column=column).protection = Protection(locked=False)
+        if name in COUNT_COLUMNS:
+            rule = _count_rule(f"{letter}2")
+            rule.promptTitle = name[:32]
+            rule.prompt = QUESTIONS[name][:255]
+            sheet.add_data_validation(rule)
+            rule.add(f"{letter}2:{letter}{last}")
+        elif name.endswith(("_sent", "answered")):
+            rule = DataValidation(type="date", operator="greaterThan", formula1="36526")
+            rule.promptTitle, rule.prompt = name[:32], "A date (the build ignores this column)."
+            sheet.add_data_validation(rule)
+            rule.add(f"{letter}2:{letter}{last}")
+            for row in range(2, last + 1):
+                sheet.cell(row=row, column=column).number_format = "yyyy-mm-dd"
+    sheet.column_dimensions["B"].width = 40
+    sheet.freeze_panes = "C2"
+    sheet.protection.sheet = True  # codes and names locked; no password: a guard, not a lock
+    sheet.protection.formatColumns = False
+
+
+def _nationalities_sheet(sheet, authorities: int) -> None:
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from .returns import NATIONALITY_COLUMNS
+
+    sheet.append(list(NATIONALITY_COLUMNS))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    last = 1 + 10 * authorities  # room for ten nationalities an authority
+    for letter, source in (("A", "authority_codes"), ("B", "groups"), ("C", "nationality_names")):
+        rule = DataValidation(type="list", formula1=f"={source}", allow_blank=True)
+        sheet.add_data_validation(rule)
+        rule.add(f"{letter}2:{letter}{last}")
+    counts = _count_rule("D2")
+    counts.promptTitle, counts.prompt = "went_missing", NATIONALITY_QUESTION[:255]
+    sheet.add_data_validation(counts)
+    counts.add(f"D2:D{last}")
+    for letter, width in zip("ABCD", (16, 16, 24, 14), strict=True):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A2"
+
+
+def request_text(edition) -> str:
+    """The Freedom of Information request, generated from the contract's questions."""
+    lines = [
+        "Dear Freedom of Information Officer,",
+        "",
+        "Under the Freedom of Information Act 2000 (or the Freedom of Information (Scotland) "
+        "Act 2002), please provide the following information for the period "
+        f"{edition.period_start:%-d %B %Y} to {edition.period_end:%-d %B %Y}.",
+        "",
+    ]
+    questions = [*QUESTIONS.values(), NATIONALITY_QUESTION]
+    lines += [f"{number}. {question}" for number, question in enumerate(questions, start=1)]
+    lines += [
+        "",
+        "If a number is small and you withhold it to protect the children concerned, please "
+        "say so and give the range (for example 'fewer than 5') rather than leaving the "
+        "question unanswered. If you do not hold the information, please say so for that "
+        "question and answer the others.",
+        "",
+        "Please reply within 20 working days, as the Act requires.",
+        "",
+        "Thank you.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+# ---- the round's progress --------------------------------------------------------------
+
+
+def bank_holidays(year: int) -> set[dt.date]:
+    """England and Wales bank holidays of `year` (the fixed rules and the one-off days of
+    recent years; gov.uk's list is the authority)."""
+    from dateutil.easter import easter
+
+    def substitute(day: dt.date) -> dt.date:
+        while day.weekday() >= 5:
+            day += dt.timedelta(days=1)
+        return day
+
+    def monday(month: int, last: bool) -> dt.date:
+        days = [dt.date(year, month, d) for d in range(1, 32) if _valid(year, month, d)]
+        mondays = [d for d in days if d.weekday() == 0]
+        return mondays[-1] if last else mondays[0]
+
+    christmas = substitute(dt.date(year, 12, 25))
+    boxing = substitute(max(dt.date(year, 12, 26), christmas + dt.timedelta(days=1)))
+    days = {
+        substitute(dt.date(year, 1, 1)),
+        easter(year) - dt.timedelta(days=2),
+        easter(year) + dt.timedelta(days=1),
+        monday(5, last=False),
+        monday(5, last=True),
+        monday(8, last=True),
+        christmas,
+        boxing,
+    }
+    moved = {2020: {dt.date(2020, 5, 4): dt.date(2020, 5, 8)},
+             2022: {dt.date(2022, 5, 30): dt.date(2022, 6, 2)}}  # fmt: skip
+    for old, new in moved.get(year, {}).items():
+        days = (days - {old}) | {new}
+    extra = {2022: {dt.date(2022, 6, 3), dt.date(2022, 9, 19)}, 2023: {dt.date(2023, 5, 8)}}
+    return days | extra.get(year, set())
+
+
+def _valid(year: int, month: int, day: int) -> bool:
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def response_due(sent: dt.date) -> dt.date:
+    """The 20th working day after the request was received (taken as the day it was sent)."""
+    day, counted = sent, 0
+    while counted < RESPONSE_DAYS:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5 and day not in bank_holidays(day.year):
+            counted += 1
+    return day
+
+
+def round_status(workbook: Path, today: dt.date) -> list[str]:
+    """Lines saying how many authorities have answered each question, and which requests are
+    overdue (sent, not answered, past the 20th working day)."""
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(workbook, read_only=True, data_only=True)["returns"]
+    rows = sheet.iter_rows(values_only=True)
+    header = [str(h or "").strip().lower() for h in next(rows)]
+    records = [dict(zip(header, row, strict=False)) for row in rows if any(row)]
+    lines = [f"{len(records)} authorities in the round"]
+    for column in QUESTIONS:
+        answered = sum(1 for r in records if r.get(column) not in (None, ""))
+        lines.append(f"  {column}: {answered} answered, {len(records) - answered} not yet")
+    overdue = []
+    for record in records:
+        sent, answered = record.get("request_sent"), record.get("answered")
+        if isinstance(sent, dt.datetime) and answered in (None, ""):
+            due = response_due(sent.date())
+            if due < today:
+                overdue.append(f"  {record['authority_name']}: due {due}, {today - due} late")
+    lines.append(f"{len(overdue)} overdue under the Act's {RESPONSE_DAYS} working days")
+    return lines + [line.replace(", 0:00:00", "") for line in overdue]

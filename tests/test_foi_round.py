@@ -1,0 +1,212 @@
+"""The FOI round: `run_report.py new` (entry, stub template, workbook, request), the returns
+workbook itself (what it offers and refuses, and that the build reads it, also after
+LibreOffice), and the round's status (answers so far, overdue requests)."""
+
+import csv
+import datetime as dt
+import json
+import shutil
+import subprocess
+
+import pytest
+from openpyxl import load_workbook
+
+from harmreport import cli, editions, foi_round, new_edition, paths, reference
+from harmreport.returns import load_returns
+from tests.helpers import run_main
+
+Y = max(entry.year for entry in editions.all_data_years()) + 1
+
+
+@pytest.fixture
+def project(monkeypatch, tmp_path):
+    """editions.toml and the edition templates as copies, and a private folder."""
+    toml = tmp_path / "editions.toml"
+    shutil.copy(paths.EDITIONS, toml)
+    templates = tmp_path / "templates"
+    shutil.copytree(paths.TEMPLATES, templates)
+    monkeypatch.setattr(paths, "EDITIONS", toml)
+    monkeypatch.setattr(paths, "TEMPLATES", templates)
+    monkeypatch.setenv("HBH_RETURNS", str(tmp_path / "private"))
+    return tmp_path
+
+
+def start(*extra) -> int:
+    dates = ["--period-start", f"{Y}-01-01", "--period-end", f"{Y}-12-31"]
+    return cli.main(["new", str(Y), *dates, *extra])
+
+
+def test_new_adds_the_edition_its_stub_template_workbook_and_request(project, capsys):
+    assert start() == 0
+    said = capsys.readouterr().err
+    assert f"[{Y}] started: [years.{Y}] in " in said
+    edition = editions.edition(Y)
+    assert (edition.period_start, edition.period_end) == (dt.date(Y, 1, 1), dt.date(Y, 12, 31))
+    assert edition.period_label == f"1 January to 31 December {Y}"
+    assert edition.returns == project / "private" / f"returns_{Y}.xlsx"
+    request = (project / "private" / f"foi_request_{Y}.txt").read_text()
+    assert f"1 January {Y} to 31 December {Y}" in request
+    assert all(question in request for question in foi_round.QUESTIONS.values())
+    stubs = new_edition.stubs_left(Y)
+    assert len(stubs) == 3
+    assert stubs[0].startswith("editions.toml, line ") and "published" in stubs[0]
+    assert all(stub.startswith(f"{Y}.html.j2, line ") for stub in stubs[1:])
+
+
+def test_new_refuses_what_would_spoil_the_project(project, capsys):
+    assert start() == 0
+    assert start() == 2  # the year exists
+    assert "already has [years." in capsys.readouterr().err
+    wrong = [
+        "new",
+        str(Y + 1),
+        "--period-start",
+        f"{Y + 2}-01-01",
+        "--period-end",
+        f"{Y + 2}-12-31",
+    ]
+    assert cli.main(wrong) == 2
+    assert f"does not end in {Y + 1}" in capsys.readouterr().err
+    overlap = ["new", str(Y + 1), "--period-start", f"{Y}-06-01", "--period-end", f"{Y + 1}-05-31"]
+    assert cli.main(overlap) == 2
+    assert f"overlaps {Y}'s" in capsys.readouterr().err
+    before = paths.EDITIONS.read_text()
+    (project / "private" / f"returns_{Y + 1}.xlsx").write_text("the team's own")
+    clean = [
+        "new",
+        str(Y + 1),
+        "--period-start",
+        f"{Y + 1}-01-01",
+        "--period-end",
+        f"{Y + 1}-12-31",
+    ]
+    assert cli.main(clean) == 2
+    assert "already exists; nothing was changed" in capsys.readouterr().err
+    assert paths.EDITIONS.read_text() == before  # nothing half-made
+
+
+def test_new_needs_a_private_folder(project, monkeypatch, capsys):
+    monkeypatch.delenv("HBH_RETURNS")
+    monkeypatch.setattr(paths, "LOCAL_SETTINGS", project / "none.toml")
+    assert start() == 2
+    assert "no private returns folder is named: give --returns-folder" in capsys.readouterr().err
+    assert start("--returns-folder", str(project / "elsewhere")) == 0
+    assert (project / "elsewhere" / f"returns_{Y}.xlsx").is_file()
+
+
+def test_a_stub_left_stops_the_build_naming_each(project, capsys):
+    assert start() == 0
+    assert cli.main(["--year", str(Y), "--out", str(project / "site")]) == 2
+    err = capsys.readouterr().err
+    assert f"the {Y} edition still has 3 STUB line(s) to write; nothing was published" in err
+    assert f"{Y}.html.j2, line 6: <p>STUB: why this edition" in err
+    assert not (project / "site").exists()
+
+
+def test_the_workbook_offers_every_authority_and_guards_each_cell(tmp_path):
+    edition = editions.edition(2024)
+    book = load_workbook(foi_round.make_workbook(edition, tmp_path / "w.xlsx"))
+    assert book.sheetnames == ["instructions", "lists", "returns", "nationalities"]
+    assert book["lists"].sheet_state == "hidden"
+    returns = book["returns"]
+    header = [cell.value for cell in returns[1]]
+    assert header[:10] == ["authority_code", "authority_name", *foi_round.QUESTIONS]
+    assert header[10:] == ["request_sent", "reminder_sent", "answered", "internal_review", "notes"]
+    table = reference.load_authorities()
+    expected = reference.responsible_in(table, edition, set())
+    codes = [row[0].value for row in returns.iter_rows(min_row=2)]
+    assert sorted(codes) == sorted(reference.published_code(table.loc[i]) for i in expected)
+    assert returns.protection.sheet and returns["A2"].protection.locked
+    assert not returns["C2"].protection.locked and not returns["K2"].protection.locked
+    rules = {str(rule.sqref): rule for rule in returns.data_validations.dataValidation}
+    last = len(codes) + 1
+    counts = rules[f"C2:C{last}"]
+    assert counts.type == "custom" and "answer_codes" in counts.formula1
+    assert counts.prompt == foi_round.QUESTIONS["trafficked_in_care"]
+    assert rules[f"K2:K{last}"].type == "date"
+    nationalities = book["nationalities"].data_validations.dataValidation
+    assert {rule.formula1 for rule in nationalities if rule.type == "list"} == {
+        "=authority_codes",
+        "=groups",
+        "=nationality_names",
+    }
+    assert book.defined_names["hbh_year"].attr_text == "instructions!$B$1"
+    assert book["instructions"]["B1"].value == 2024
+
+
+def fill(workbook, answers):
+    """The answers typed in as the team would (with openpyxl), from a returns CSV."""
+    book = load_workbook(workbook)
+    sheet = book["returns"]
+    header = [cell.value for cell in sheet[1]]
+    with open(answers, encoding="utf-8") as f:
+        given = {row["authority_code"]: row for row in csv.DictReader(f)}
+    for row in sheet.iter_rows(min_row=2):
+        record = given.get(row[0].value, {})
+        for cell, name in zip(row, header, strict=True):
+            if name in record and name not in ("authority_code", "authority_name"):
+                value = record[name]
+                cell.value = int(value) if value.isdigit() else (value or None)
+        row[header.index("request_sent")].value = dt.datetime(2025, 1, 6)
+    book.save(workbook)
+
+
+@pytest.mark.slow
+def test_a_filled_workbook_is_read_and_libreoffices_copy_builds_the_same(built, tmp_path):
+    workbook = foi_round.make_workbook(editions.edition(2024), tmp_path / "returns.xlsx")
+    fill(workbook, paths.RETURNS / "returns_2024.csv")
+    typed = load_returns(workbook, 2024)
+    shipped = load_returns(paths.RETURNS / "returns_2024.csv", 2024)
+    assert typed.warnings == []
+    for table in ("counts", "categories", "limits"):
+        mine, theirs = getattr(typed, table), getattr(shipped, table)
+        assert mine.sort_index().equals(theirs.sort_index()), table
+    resaved = tmp_path / "resaved"
+    subprocess.run(
+        ["soffice", "--headless", "--calc", "--convert-to", "xlsx", "--outdir", resaved, workbook],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    copy = resaved / "returns.xlsx"
+    assert copy.read_bytes() != workbook.read_bytes()  # re-saved indeed
+    done = run_main("--year", 2024, "--data", copy, "--out", tmp_path / "a", "--format", "html")
+    assert done.returncode == 0, done.stderr
+    assert " 0 warnings" in done.stderr and "warning:" not in done.stderr
+    stats = json.loads((tmp_path / "a" / "2024" / "stats.json").read_text())
+    published = json.loads((built / "2024" / "stats.json").read_text())
+    assert stats == {**published, "illustrative": False}  # the same figures, as real data
+    wrong_year = run_main("--year", 2020, "--data", copy, "--out", tmp_path / "c")
+    assert wrong_year.returncode == 2
+    made_for = "the workbook was made for the 2024 edition, 2024-01-01 to 2024-12-31"
+    assert made_for in wrong_year.stderr
+
+
+def test_bank_holidays_and_the_twentieth_working_day():
+    assert sorted(foi_round.bank_holidays(2025)) == [
+        dt.date(2025, 1, 1), dt.date(2025, 4, 18), dt.date(2025, 4, 21), dt.date(2025, 5, 5),
+        dt.date(2025, 5, 26), dt.date(2025, 8, 25), dt.date(2025, 12, 25), dt.date(2025, 12, 26),
+    ]  # fmt: skip
+    assert dt.date(2022, 9, 19) in foi_round.bank_holidays(2022)  # a one-off
+    assert dt.date(2021, 12, 27) in foi_round.bank_holidays(2021)  # Christmas on a Saturday
+    assert dt.date(2021, 12, 28) in foi_round.bank_holidays(2021)
+    assert foi_round.response_due(dt.date(2025, 3, 3)) == dt.date(2025, 3, 31)
+    # Easter's four-day weekend and the early May holiday push it on by three days.
+    assert foi_round.response_due(dt.date(2025, 4, 7)) == dt.date(2025, 5, 8)
+
+
+def test_the_round_status_counts_answers_and_overdue_requests(tmp_path):
+    workbook = foi_round.make_workbook(editions.edition(2024), tmp_path / "w.xlsx")
+    book = load_workbook(workbook)
+    sheet = book["returns"]
+    sheet["C2"], sheet["D2"], sheet["C3"] = 4, "<5", "not recorded"
+    sheet["K2"] = sheet["K3"] = sheet["K4"] = dt.datetime(2025, 3, 3)
+    sheet["M3"] = dt.datetime(2025, 3, 20)  # answered
+    book.save(workbook)
+    lines = foi_round.round_status(workbook, dt.date(2025, 4, 2))
+    total = sheet.max_row - 1
+    assert lines[0] == f"{total} authorities in the round"
+    assert f"  trafficked_in_care: 2 answered, {total - 2} not yet" in lines
+    assert "1 overdue" not in lines and "2 overdue under the Act's 20 working days" in lines
+    name = sheet["B2"].value
+    assert f"  {name}: due 2025-03-31, 2 days late" in lines
