@@ -165,6 +165,7 @@ def build_edition(request: BuildRequest, session, write=print, plan: Plan | None
             try:
                 build = EditionBuild(request, edition, publication, progress)
                 _build_in(build, Path(returns_file), plan, session)
+                _say_if_the_pdf_goes(build)
                 interrupts.check()
                 return publication.publish()
             except Exception as exc:
@@ -179,6 +180,16 @@ def build_edition(request: BuildRequest, session, write=print, plan: Plan | None
         raise EnvironmentProblem(str(exc)) from None
     except OSError as exc:
         raise _file_system_error(exc, request.out_root) from None
+
+
+def _say_if_the_pdf_goes(build: "EditionBuild") -> None:
+    """A build without the PDF replaces the whole edition: a PDF published before goes with
+    it (it would no longer match the web page), said here and in the index."""
+    if "pdf" not in build.request.formats and (build.publication.target / "report.pdf").is_file():
+        build.say(
+            "warning: the published report.pdf is removed with this build, which made none "
+            "(--format html); build with the PDF to publish one again"
+        )
 
 
 def _explained(exc: Exception, publication: Publication) -> BuildError:

@@ -125,3 +125,19 @@ def test_returns_of_another_year_are_refused_naming_it(tmp_path):
     copy = shutil.copy(paths.RETURNS / "returns_2020.csv", tmp_path / "mine.csv")
     with pytest.raises(InputError, match="is the 2020 returns"):
         build.check_request(BuildRequest(2024, copy, tmp_path / "site"))
+
+
+@pytest.mark.slow
+def test_a_web_only_build_says_the_published_pdf_goes(built, tmp_path):
+    from tests.conftest import copy_of
+    from tests.helpers import run_main
+
+    out = copy_of(built, tmp_path / "site")
+    assert (out / "2024" / "report.pdf").is_file()
+    done = run_main("--year", 2024, "--out", out, "--format", "html", "--force")
+    assert done.returncode == 0, done.stderr
+    assert "warning: the published report.pdf is removed with this build" in done.stderr
+    assert not (out / "2024" / "report.pdf").exists()
+    index = (out / "index.html").read_text()
+    assert "2024/report.pdf" not in index and "no PDF of this build yet" in index
+    assert "2020/report.pdf" in index
