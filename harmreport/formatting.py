@@ -52,6 +52,20 @@ def percent(share: float, places: int = 0) -> str:
     return f"{round_half_up(_decimal(share) * 100, places)}%"
 
 
+def direction(now: float, then: float) -> str:
+    """'same', 'up' or 'down', judged on the shares as the report prints them: the one
+    comparison every sentence uses, so that no two sentences disagree."""
+    if percent(now) == percent(then):
+        return "same"
+    return "up" if now > then else "down"
+
+
+def relative_size(change: float) -> str:
+    """A relative change's size as printed: 'less than 1%' where it rounds to nothing."""
+    shown = percent(abs(change))
+    return "less than 1%" if shown == "0%" else shown
+
+
 @passes_mark
 def number(value: int) -> str:
     return f"{int(value):,}"

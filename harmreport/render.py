@@ -91,6 +91,8 @@ def render_html(
         "computed_in": computed_in(),
         "trend_rows": trend_rows(stats),
         "compared": lambda key: compared(stats, key),
+        "direction": formatting.direction,
+        "relative_size": formatting.relative_size,
         "by_size": formatting.by_size,
         "source_line": source_line(stats, edition),
         "small_counts": SMALL_COUNTS,
@@ -236,10 +238,10 @@ def compared(stats: dict, key: str) -> str:
     now, then = (stats["trend"][y][key] for y in years[-2:][::-1])
     if not all(isinstance(v, int | float) for v in (now, then)):
         return ""
-    if formatting.percent(now) == formatting.percent(then):
+    way = formatting.direction(now, then)
+    if way == "same":
         return f"the same as in {years[-2]}"
-    direction = "up" if now > then else "down"
-    return f"{direction} from {formatting.percent(then)} in {years[-2]}"
+    return f"{way} from {formatting.percent(then)} in {years[-2]}"
 
 
 # WeasyPrint's XMP has the title and author; the language (dc:language) is added here.

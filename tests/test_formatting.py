@@ -49,3 +49,20 @@ def test_number_has_thousands_separators():
 )
 def test_one_in(share, text):
     assert one_in(share) == text
+
+
+def test_one_comparison_judges_shares_as_printed():
+    from harmreport.formatting import direction, relative_size
+
+    assert direction(0.3694, 0.3700) == "same"  # both print 37%: never "fallen to 37%"
+    assert direction(0.365, 0.364) == "up" and direction(0.27, 0.31) == "down"
+    assert relative_size(0.0027) == "less than 1%" and relative_size(-0.249) == "25%"
+
+
+def test_the_report_words_a_change_with_that_comparison():
+    from harmreport import paths
+
+    template = (paths.TEMPLATES / "report.html.j2").read_text()
+    sentence = next(line for line in template.splitlines() if "has since" in line)
+    assert "direction(t.share_went_missing, before.trafficked_share_went_missing)" in sentence
+    assert "trafficked_share_change > 0" not in sentence
