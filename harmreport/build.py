@@ -131,12 +131,13 @@ def _check_not_another_years(path: Path, edition: editions.DataYear) -> None:
 
 
 def notebook_parameters(request: BuildRequest, returns_file: Path) -> dict:
-    # Relative paths and output_dir "." (the kernel runs in the staging folder) keep the
-    # executed notebooks free of this machine's folders.
+    # Relative paths and output_dir "" (in a build: the staging folder the kernel runs in;
+    # rerun by hand: build/<year>) keep the executed notebooks free of this machine's folders
+    # and safe to rerun anywhere.
     return {
         "year": request.year,
         "returns_path": paths.shown_path(returns_file),
-        "output_dir": ".",
+        "output_dir": "",
     }
 
 

@@ -16,6 +16,7 @@ from jupyter_core.utils import run_sync
 from .errors import NotebookFailed
 
 START_TIMEOUT = 60  # seconds
+IN_BUILD = "HBH_IN_BUILD"  # set in the kernel's environment: the notebooks write where it runs
 # What the notebooks import, run by the kernel as it starts (IPython's exec_lines: no
 # execution count, no output, nothing in an executed notebook).
 WARM_UP = "import pandas, harmreport.returns, harmreport.statistics, harmreport.figures"
@@ -52,6 +53,7 @@ class Kernel:
             )
             run_sync(self.manager.start_kernel)(
                 cwd=str(self.staging),
+                env={**os.environ, IN_BUILD: "1"},  # output_dir "": the staging folder
                 stdout=self.output,
                 stderr=self.output,
                 extra_arguments=[

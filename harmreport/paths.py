@@ -34,8 +34,17 @@ def decisions_dir() -> Path:
 
 
 def output_folder(year: int, output_dir: str = "") -> Path:
-    """A notebook's output folder: the build passes one; "" means build/<year>."""
-    folder = Path(output_dir) if output_dir else scratch_dir(year)
+    """A notebook's output folder: the one named; "" means the build's staging folder inside a
+    build (its kernel runs there, with HBH_IN_BUILD set), else build/<year> in the project
+    (HBH_SCRATCH moves it), said on the notebook's output, so that a notebook rerun by hand,
+    a published one included, writes only there."""
+    if output_dir:
+        folder = Path(output_dir)
+    elif os.environ.get("HBH_IN_BUILD"):
+        folder = Path(".")  # relative: what the notebook shows names no folder of this machine
+    else:
+        folder = scratch_dir(year)
+        print(f"writing to {folder}")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

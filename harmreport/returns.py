@@ -5,8 +5,8 @@ do not stop the build (an extra column, a name typed differently) come back as w
 """
 
 import hashlib
-import pickle
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -68,36 +68,76 @@ class NotValidated(Exception):
     """Notebook 1 has not validated these returns (or they changed since it did)."""
 
 
+TABLES = ("authorities", "counts", "categories", "limits", "nationalities")
+
+
 def validated_file(out: Path) -> Path:
-    """Where notebook 1 leaves the validated returns for notebook 2: beside the output folder,
-    never in it, for they hold every authority's counts, which are never published."""
+    """Where notebook 1 leaves the validated returns for notebook 2 (a folder of CSV tables
+    and returns.json, their schema and provenance): beside the output folder, never in it,
+    for they hold every authority's counts, which are never published."""
     out = Path(out).resolve()
-    return out.with_name(f"{out.name}.validated") / "returns.pickle"
+    return out.with_name(f"{out.name}.validated") / "returns.json"
 
 
 def save_validated(returns: Returns, out: Path) -> Path:
-    """Keep the validated returns, with a digest of the files they were read from."""
+    """Keep the validated returns as readable, typed tables, with a digest of the files they
+    were read from."""
     path = validated_file(out)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(pickle.dumps((_source_digest(Path(returns.source)), returns)))
+    schema = {}
+    for name in TABLES:
+        table = getattr(returns, name)
+        if table is not None:
+            table.to_csv(path.parent / f"{name}.csv", lineterminator="\n")
+            schema[name] = {
+                "index": table.index.name,
+                "columns": table.dtypes.astype(str).to_dict(),
+            }
+    about = {
+        "year": returns.year,
+        "source": str(returns.source),
+        "digest": _source_digest(Path(returns.source)),
+        "tables": schema,
+        "warnings": [asdict(warning) for warning in returns.warnings],
+    }
+    path.write_text(json.dumps(about, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
 
 
 def read_validated(out: Path, path: Path, year: int) -> Returns:
     """The returns notebook 1 validated, if they were read from these very bytes."""
-    try:  # a pickle: only ever this machine's own scratch, written by notebook 1
-        digest, returns = pickle.loads(validated_file(out).read_bytes())
+    try:
+        about = json.loads(validated_file(out).read_text(encoding="utf-8"))
+        tables = {name: _read_table(validated_file(out).parent, name, about["tables"].get(name))
+                  for name in TABLES}  # fmt: skip
     except FileNotFoundError:
         raise NotValidated("no validated returns: run notebook 1 first") from None
-    except Exception as exc:  # written by another version of the package
+    except (KeyError, ValueError) as exc:  # written by another version of the package
         message = f"the validated returns cannot be read ({exc}): run notebook 1 again"
         raise NotValidated(message) from None
-    if (returns.year, digest) != (year, _source_digest(Path(path))):
+    if (about["year"], about["digest"]) != (year, _source_digest(Path(path))):
         raise NotValidated(
             f"the validated returns are not those of {Path(path).name} for {year} as it is "
             "now: run notebook 1 again"
         )
-    return returns
+    warnings = [Problem(**warning) for warning in about["warnings"]]
+    return Returns(year, Path(about["source"]), **tables, warnings=warnings)
+
+
+def _read_table(folder: Path, name: str, schema: dict | None) -> pd.DataFrame | None:
+    if schema is None:
+        return None
+    columns = schema["columns"]
+    numbers = [column for column, kind in columns.items() if kind != "str"]
+    table = pd.read_csv(
+        folder / f"{name}.csv",
+        dtype={**columns, **({schema["index"]: "str"} if schema["index"] else {})},
+        keep_default_na=False,
+        na_values=dict.fromkeys(numbers, [""]),
+    )
+    if schema["index"]:
+        return table.set_index(schema["index"])
+    return table.drop(columns=table.columns[0]).reset_index(drop=True)
 
 
 def _source_digest(path: Path) -> str:

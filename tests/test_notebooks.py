@@ -131,9 +131,39 @@ def test_notebooks_run_by_hand_give_the_build_s_statistics(built, tmp_path, monk
     assert sorted(paths.ROOT.glob("build/**/*")) == project_before
 
 
-def test_one_kernel_wiped_between_notebooks_gives_what_a_kernel_each_gives(built, tmp_path):
+def test_published_notebooks_rerun_anywhere_write_only_where_they_say(
+    built, tmp_path, monkeypatch
+):
+    """A reviewer reruns the edition's executed notebooks from a folder of their own: they
+    write only to the scratch folder (here HBH_SCRATCH), say so, and give the same figures."""
+    monkeypatch.setenv("HBH_SCRATCH", str(tmp_path / "scratch"))
+    here = tmp_path / "reviewer"
+    here.mkdir()
+    for name in NOTEBOOKS:
+        done = papermill.execute_notebook(
+            str(built / "2024" / "notebooks" / f"{name}.ipynb"),
+            str(tmp_path / f"{name}.ipynb"),
+            kernel_name="python3",
+            cwd=str(here),
+            progress_bar=False,
+        )
+        said = "".join(o.get("text", "") for c in done.cells for o in c.get("outputs", []))
+        assert f"writing to {tmp_path / 'scratch' / '2024'}" in said, name
+    assert list(here.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["reviewer", "scratch", *(f"{name}.ipynb" for name in NOTEBOOKS)]
+    )
+    by_hand = tmp_path / "scratch" / "2024" / "stats.json"
+    assert by_hand.read_bytes() == (built / "2024" / "stats.json").read_bytes()
+
+
+def test_one_kernel_wiped_between_notebooks_gives_what_a_kernel_each_gives(
+    built, tmp_path, monkeypatch
+):
     """The build runs the notebooks in turn on one kernel, wiped between them; each on a
-    kernel of its own must give the same executed notebooks, byte for byte."""
+    kernel of its own (in a build's environment) must give the same executed notebooks, byte
+    for byte."""
+    monkeypatch.setenv("HBH_IN_BUILD", "1")
     edition = editions.edition(2024)
     request = BuildRequest(2024, out_root=tmp_path)
     parameters = build.notebook_parameters(request, edition.returns)

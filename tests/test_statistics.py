@@ -2,12 +2,19 @@
 
 import csv
 
+import pandas as pd
 import pytest
 
 from harmreport import output_text
 from harmreport import statistics as st
 from harmreport.problems import ReturnsError
-from harmreport.returns import NotValidated, load_returns, read_validated, save_validated
+from harmreport.returns import (
+    TABLES,
+    NotValidated,
+    load_returns,
+    read_validated,
+    save_validated,
+)
 from tests.helpers import full, row, write_returns
 
 
@@ -232,6 +239,27 @@ def test_validated_returns_are_kept_beside_the_output_and_refused_once_stale(tmp
     path.write_text(path.read_text().replace(",4\n", ",5\n"))
     with pytest.raises(NotValidated, match="returns.csv for 2024 as it is now"):
         read_validated(out, path, 2024)
-    kept.write_bytes(b"not a pickle")
+    kept.write_bytes(b"not the returns' description")
     with pytest.raises(NotValidated, match="cannot be read .*: run notebook 1 again"):
         read_validated(out, path, 2024)
+
+
+@pytest.mark.parametrize("year", [2015, 2020])
+def test_the_hand_over_between_notebooks_is_typed_tables_that_give_back_the_returns(
+    tmp_path, year
+):
+    """Notebook 1 hands notebook 2 CSV tables with their schema (no pickle): read back, every
+    table, type and warning is as validated (2015 has nationalities; 2020 a warning)."""
+    returns = load_returns(None, year)
+    kept = save_validated(returns, tmp_path / "out")
+    assert sorted(p.name for p in kept.parent.iterdir()) == sorted(
+        [f"{name}.csv" for name in TABLES if getattr(returns, name) is not None] + ["returns.json"]
+    )
+    back = read_validated(tmp_path / "out", returns.source, year)
+    for name in TABLES:
+        mine, theirs = getattr(back, name), getattr(returns, name)
+        if theirs is None:
+            assert mine is None
+        else:
+            pd.testing.assert_frame_equal(mine, theirs)
+    assert back.warnings == returns.warnings and (back.year, back.source) == (year, returns.source)
