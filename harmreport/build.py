@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import config, editions, interrupts, paths, site, web
+from . import config, editions, interrupts, paths, site, template_rules, web
 from .errors import (
     BuildError,
     DisclosureError,
@@ -300,6 +300,8 @@ def analyse(build: EditionBuild, parameters: dict, returns, kernel, since: float
         build.say(f"warning: {warning}")
     for source in config.uncited_sources():
         build.say(f"warning: data/sources.toml: '{source}' is cited by no template")
+    for unused in template_rules.misnamed_edition_templates():
+        build.say(f"warning: {unused}")
     since = time.perf_counter()
     run("statistics")
     stats = read_json(staging / "stats.json")

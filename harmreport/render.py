@@ -3,16 +3,20 @@ by WeasyPrint from the same HTML and CSS."""
 
 import base64
 import csv
+import difflib
 import json
 import logging
 import re
 import tomllib
+import traceback
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, UndefinedError
 from markupsafe import Markup
 
 from . import codes, disclosure, editions, formatting, paths, returns, sources
+from .errors import InputError
+from .outputs import flatten
 
 
 def environment() -> Environment:
@@ -99,7 +103,27 @@ def render_html(
         "question_short": QUESTION_SHORT,
         "answer_marks": ANSWER_MARKS,
     }
-    return environment().get_template(report_template(edition.year)).render(context)
+    template = environment().get_template(report_template(edition.year))
+    try:
+        return template.render(context)
+    except (UndefinedError, KeyError) as exc:  # a misspelt statistic or name in a template
+        raise InputError(template_mistake(exc, stats)) from None
+
+
+def template_mistake(exc: Exception, stats: dict) -> str:
+    """Where in which template a name is unknown, and what it may have meant."""
+    where = next(
+        (f"templates/{Path(f.filename).relative_to(paths.TEMPLATES)}, line {f.lineno}"
+         for f in reversed(traceback.extract_tb(exc.__traceback__))
+         if f.filename.endswith(".j2")),
+        "a template",
+    )  # fmt: skip
+    text = exc.message if isinstance(exc, UndefinedError) else f"no statistic '{exc.args[0]}'"
+    missing = re.search(r"'([^']+)'$", text) or re.search(r"'([^']+)'", text)
+    known = {part for key, _ in flatten(stats) for part in key.split(".")}
+    close = difflib.get_close_matches(missing.group(1), known, n=1) if missing else []
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return f"{where}: {text}{hint}; nothing was published"
 
 
 def how_many(stats: dict, key: str) -> Markup:

@@ -164,4 +164,95 @@ def _context(text: str, match) -> str:
 
 
 def all_problems() -> list[TemplateProblem]:
-    return [p for path in sorted(paths.TEMPLATES.rglob("*.j2")) for p in problems(path)]
+    found = [p for path in sorted(paths.TEMPLATES.rglob("*.j2")) for p in problems(path)]
+    return _once_a_line(found) + structure_problems()
+
+
+def _once_a_line(found: list[TemplateProblem]) -> list[TemplateProblem]:
+    """One problem a line (a line with three digits is one thing to rewrite), with what to
+    write instead."""
+    kept, seen = [], set()
+    for problem in found:
+        if (problem.template, problem.line) in seen:
+            continue
+        seen.add((problem.template, problem.line))
+        kept.append(TemplateProblem(problem.template, problem.line, problem.found,
+                                    problem.rule + _instead(problem)))  # fmt: skip
+    return kept
+
+
+def _instead(problem: TemplateProblem) -> str:
+    if problem.rule == CLAIM:
+        return "; say it in the edition's own template, templates/editions/<year>.html.j2"
+    if re.search(r"\b(19|20)\d\d\b", problem.found):
+        return "; write {{ edition.year }}, or a date from data/editions.toml"
+    return (
+        "; print a figure from stats.json (how_many('key'), stats.…), or a sourced fact "
+        "from data/facts.toml with fact('key')"
+    )
+
+
+EDITION_TEMPLATE = re.compile(r"\d{4}\.html\.j2")
+CHAPTERS = re.compile(r"\{%-?\s*set\s+edition_chapters\s*=\s*(\[[^\]]*\])")
+
+
+def structure_problems() -> list[TemplateProblem]:
+    """What Jinja would only find half-way through a build: a syntax error, a template
+    extended or included that does not exist, a chapter declared without its block."""
+    from jinja2 import Environment, FileSystemLoader, TemplateSyntaxError, meta
+
+    env = Environment(loader=FileSystemLoader(paths.TEMPLATES))
+    found = []
+    report_templates = [paths.TEMPLATES / "editions", paths.TEMPLATES]  # not nbconvert's own
+    for path in sorted(p for folder in report_templates for p in folder.glob("*.j2")):
+        name = f"templates/{path.relative_to(paths.TEMPLATES)}"
+        text = path.read_text(encoding="utf-8")
+        try:
+            tree = env.parse(text, name=name)
+        except TemplateSyntaxError as exc:
+            found.append(TemplateProblem(name, exc.lineno, exc.message, "a syntax error"))
+            continue
+        for used in filter(None, meta.find_referenced_templates(tree)):
+            if not (paths.TEMPLATES / used).is_file():
+                line = _line_of(text, used)
+                found.append(TemplateProblem(name, line, used, "no such template to use"))
+        found += _chapters_without_blocks(name, text)
+    return found
+
+
+def _chapters_without_blocks(name: str, text: str) -> list[TemplateProblem]:
+    declared = CHAPTERS.search(text)
+    if not declared:
+        return []
+    line = text.count("\n", 0, declared.start()) + 1
+    chapters = re.findall(r"[\"']([^\"']+)[\"']", declared.group(1))
+    blocks = set(re.findall(r"\{%-?\s*block\s+(\w+)", text))
+    return [
+        TemplateProblem(name, line, chapter, "a chapter declared without its block")
+        for chapter in chapters
+        if chapter not in blocks
+    ]
+
+
+def _line_of(text: str, word: str) -> int:
+    return next((n for n, line in enumerate(text.splitlines(), 1) if word in line), 1)
+
+
+def misnamed_edition_templates() -> list[str]:
+    """Files in templates/editions/ the build will never use: warned, not refused."""
+    from . import editions
+
+    years = {str(entry.year) for entry in editions.all_data_years()}
+    warnings = []
+    for path in sorted((paths.TEMPLATES / "editions").glob("*")):
+        if not EDITION_TEMPLATE.fullmatch(path.name):
+            warnings.append(
+                f"templates/editions/{path.name} is never used: an edition's template is "
+                "named <year>.html.j2"
+            )
+        elif path.name[:4] not in years:
+            warnings.append(
+                f"templates/editions/{path.name} is never used: there is no [years."
+                f"{path.name[:4]}] in data/editions.toml"
+            )
+    return warnings
