@@ -26,9 +26,10 @@ report: $(STAMP) ## build the default edition into report/ (YEAR=2015 for anothe
 all-editions: $(STAMP) ## build every shipped edition
 	$(PYTHON) run_report.py --all
 
-test: $(STAMP) ## lint and run every test (unit, notebooks, end-to-end, backtests)
+test: $(STAMP) ## lint, check what git holds, and run every test (unit, notebooks, end-to-end, backtests)
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
+	$(PYTHON) scripts/check_committed_files.py $$(git ls-files)
 	$(PYTHON) -m pytest -n auto --dist worksteal
 
 quick: $(STAMP) ## lint and run the tests that build nothing (seconds; `make test` runs all)
