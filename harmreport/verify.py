@@ -6,12 +6,16 @@ environment differs), the published files against the manifest (an output was ch
 publishing), and a rebuild in a temporary folder against the manifest (the build no longer
 gives the same bytes). Exit 0 only when everything matches."""
 
+import os
+import subprocess
+import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from . import editions, paths, site
 from .errors import BuildError, InputError
-from .manifest import environment_differences, output_differences, sha256
+from .manifest import environment_differences, output_differences, sha256, source_state
 from .outputs import read_json
 from .request import BuildRequest
 
@@ -21,18 +25,33 @@ class VerificationFailed(BuildError):
 
 
 def verify_edition(request: BuildRequest, session, write=print) -> int:
-    """Check a published edition against its manifest; its rebuild runs on `session`'s kernel."""
+    """Check a published edition against its manifest. The rebuild is made from the project
+    as the edition recorded it: the working tree if it is still that commit, unchanged (on
+    `session`'s kernel), else that commit, exported from git (the next edition's files added
+    since change nothing of an earlier one)."""
     folder = Path(request.out_root) / str(request.year)
     if not (folder / "manifest.json").is_file():
         raise InputError(f"{folder} holds no edition to verify (no manifest.json)")
     manifest = read_json(folder / "manifest.json")
-    differences = (
-        changed_inputs(manifest, request.returns_path, request.year)
-        + changed_environment(manifest)
-        + changed_outputs(manifest, folder, "published")
-        + site.index_differences(request.out_root)
-        + rebuilt_differences(manifest, request, write, session)
-    )
+    with recorded_project(manifest, request.year, write) as project:
+        inputs = changed_inputs(manifest, request.returns_path, request.year, project)
+        returns = Path(manifest["parameters"]["returns"]).name
+        if any(line.endswith(f": {returns}") or f": {returns} " in line for line in inputs):
+            raise VerificationFailed(  # said first: a rebuild from other returns tells nothing
+                f"the returns are not those the {request.year} edition was built from",
+                inputs + ["(not rebuilt: give the returns file the edition was built from)"],
+            )
+        differences = (
+            inputs
+            + changed_environment(manifest)
+            + changed_outputs(manifest, folder, "published")
+            + site.index_differences(request.out_root)
+            + (
+                rebuilt_differences(manifest, request, write, session)
+                if project == paths.ROOT
+                else rebuilt_at(project, manifest, request, write)
+            )
+        )
     if differences:
         raise VerificationFailed(
             f"{len(differences)} difference{'s' * (len(differences) > 1)} from the manifest",
@@ -41,7 +60,62 @@ def verify_edition(request: BuildRequest, session, write=print) -> int:
     return len(manifest["outputs"])
 
 
-def changed_inputs(manifest: dict, given: Path | None, year: int | None = None) -> list[str]:
+@contextmanager
+def recorded_project(manifest: dict, year: int, write):
+    """The project folder the edition was built from: this one, or its recorded commit
+    exported into a temporary folder."""
+    recorded, now = manifest.get("source", {}), source_state()
+    commit = recorded.get("commit")
+    if not recorded.get("clean") or (now["commit"], now["clean"]) == (commit, True):
+        if not recorded.get("clean"):
+            write(f"[{year}] verify: built from uncommitted changes; checked against this tree")
+        yield paths.ROOT
+        return
+    with tempfile.TemporaryDirectory(prefix="verify-source-") as temporary:
+        project = Path(temporary) / "project"
+        if not _export(commit, project):
+            write(f"[{year}] verify: commit {commit[:12]} is not here; checked against this tree")
+            yield paths.ROOT
+            return
+        write(f"[{year}] verify: rebuilding from commit {commit[:12]}, as the edition was built")
+        yield project
+
+
+def _export(commit: str, folder: Path) -> bool:
+    """The commit's tracked files, written into `folder` (False if git does not have it)."""
+    folder.mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "-C", str(paths.ROOT), "archive", "--format=tar", commit],
+        capture_output=True,
+    )
+    if archive.returncode != 0:
+        return False
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+    return True
+
+
+def rebuilt_at(project: Path, manifest: dict, request: BuildRequest, write) -> list[str]:
+    """Build the edition with the exported project's own code, in a process of its own."""
+    recorded = manifest["parameters"]
+    with tempfile.TemporaryDirectory(prefix="verify-") as temporary:
+        out = Path(temporary) / "report"
+        command = [sys.executable, str(project / "run_report.py"), "--year", str(request.year)]
+        command += ["--out", str(out), "--format", ",".join(recorded["formats"])]
+        command += ["--data", str(request.returns_path)] if request.returns_path else []
+        environment = {**os.environ, "PYTHONPATH": str(project)}
+        environment["HBH_SCRATCH"] = str(Path(temporary) / "scratch")
+        done = subprocess.run(command, capture_output=True, text=True, env=environment)
+        if done.returncode != 0:
+            last = (done.stderr.strip().splitlines() or ["(no message)"])[-1]
+            return [
+                f"the rebuild from the recorded commit failed (exit {done.returncode}): {last}"
+            ]
+        return changed_outputs(manifest, out / str(request.year), "rebuilt")
+
+
+def changed_inputs(
+    manifest: dict, given: Path | None, year: int | None = None, project: Path = paths.ROOT
+) -> list[str]:
     """Inputs against the files now; real returns (given with --data, or in the private
     folder) are named in the manifest by their file name only, and read from where they are
     now."""
@@ -49,7 +123,7 @@ def changed_inputs(manifest: dict, given: Path | None, year: int | None = None) 
     real = Path(given) if given else editions.edition(year).returns if year else None
     beside = {p.name: p for p in (real, real and editions.nationalities_file(real)) if p}
     for name, digest in manifest["inputs"].items():
-        path = beside.get(name) or paths.project_path(name)
+        path = beside.get(name) or project / name
         if not path.is_file():
             found.append(f"input missing: {name} (it was read by the build)")
         elif sha256(path) != digest:
