@@ -7,7 +7,6 @@ and verify every edition with the 2025 edition added. Prints each command and wh
     .venv/bin/python scripts/next_edition_demo.py            (about two minutes)
 """
 
-import csv
 import os
 import shutil
 import subprocess
@@ -32,24 +31,6 @@ def run(project: Path, env: dict, *args: str, expect: int = 0) -> str:
     if done.returncode != expect:
         sys.exit(f"exit {done.returncode}, expected {expect}")
     return done.stderr
-
-
-def fill(workbook: Path, answers: Path) -> None:
-    """Type the answers into the workbook as the team would (with openpyxl)."""
-    from openpyxl import load_workbook
-
-    book = load_workbook(workbook)
-    sheet = book["returns"]
-    header = [cell.value for cell in sheet[1]]
-    with open(answers, encoding="utf-8") as f:
-        given = {row["authority_code"]: row for row in csv.DictReader(f)}
-    for row in sheet.iter_rows(min_row=2):
-        record = given.get(row[0].value, {})
-        for cell, name in zip(row, header, strict=True):
-            if name in record and name not in ("authority_code", "authority_name"):
-                value = record[name]
-                cell.value = int(value) if value.isdigit() else (value or None)
-    book.save(workbook)
 
 
 def resave_in_libreoffice(workbook: Path) -> None:
@@ -105,7 +86,13 @@ def main() -> None:
             "--period-end", "2025-12-31")  # fmt: skip
         print(f"\nprivate folder: {sorted(p.name for p in private.iterdir())}")
         run(project, env, "--year", "2025", "--out", str(out), expect=2)  # the STUB chapters
-        fill(private / "returns_2025.xlsx", project / "data" / "returns" / "returns_2024.csv")
+        answers = project / "data" / "returns" / "returns_2024.csv"
+        subprocess.run(
+            [sys.executable, "-c", "import sys; from harmreport import foi_round; "
+             "foi_round.fill_from_csv(*sys.argv[1:])", private / "returns_2025.xlsx", answers],
+            cwd=project, env=env, check=True,
+        )  # fmt: skip
+        print("\ntyped the answers into returns_2025.xlsx")
         resave_in_libreoffice(private / "returns_2025.xlsx")
         run(project, env, "status", "2025", "--today", "2026-02-01")
         write_chapters(project, 2025)

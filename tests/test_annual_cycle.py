@@ -1,26 +1,18 @@
 """The research team's year: real returns kept private, the illustrative label declared by the
 illustrative dataset itself, and editions.toml checked for the mistakes a new year invites."""
 
+import datetime as dt
 import shutil
 
 import pytest
 
-from harmreport import build, cli, config, editions, paths
+from harmreport import build, cli, config, editions, new_edition, paths
 from harmreport.errors import InputError
 from harmreport.request import BuildRequest
 
 Y = max(entry.year for entry in editions.all_data_years()) + 1  # the next edition's year
 LAST = Y - 1
-NEXT = f"""
-[years.{Y}]
-title = "Heading Back to Harm {Y}"
-subtitle = "Trafficked and unaccompanied children going missing from care in the UK"
-published = "{Y + 1}"
-publishers = ["ECPAT UK", "Missing People"]
-period_label = "1 January to 31 December {Y}"
-period_start = {Y}-01-01
-period_end = {Y}-12-31
-"""
+NEXT = new_edition.entry_text(Y, dt.date(Y, 1, 1), dt.date(Y, 12, 31), f"Heading Back to Harm {Y}")
 
 
 def editions_with(monkeypatch, tmp_path, extra: str):

@@ -2,7 +2,6 @@
 workbook itself (what it offers and refuses, and that the build reads it, also after
 LibreOffice), and the round's status (answers so far, overdue requests)."""
 
-import csv
 import datetime as dt
 import json
 import shutil
@@ -134,27 +133,10 @@ def test_the_workbook_offers_every_authority_and_guards_each_cell(tmp_path):
     assert book["instructions"]["B1"].value == 2024
 
 
-def fill(workbook, answers):
-    """The answers typed in as the team would (with openpyxl), from a returns CSV."""
-    book = load_workbook(workbook)
-    sheet = book["returns"]
-    header = [cell.value for cell in sheet[1]]
-    with open(answers, encoding="utf-8") as f:
-        given = {row["authority_code"]: row for row in csv.DictReader(f)}
-    for row in sheet.iter_rows(min_row=2):
-        record = given.get(row[0].value, {})
-        for cell, name in zip(row, header, strict=True):
-            if name in record and name not in ("authority_code", "authority_name"):
-                value = record[name]
-                cell.value = int(value) if value.isdigit() else (value or None)
-        row[header.index("request_sent")].value = dt.datetime(2025, 1, 6)
-    book.save(workbook)
-
-
 @pytest.mark.slow
 def test_a_filled_workbook_is_read_and_libreoffices_copy_builds_the_same(built, tmp_path):
     workbook = foi_round.make_workbook(editions.edition(2024), tmp_path / "returns.xlsx")
-    fill(workbook, paths.RETURNS / "returns_2024.csv")
+    foi_round.fill_from_csv(workbook, paths.RETURNS / "returns_2024.csv")
     typed = load_returns(workbook, 2024)
     shipped = load_returns(paths.RETURNS / "returns_2024.csv", 2024)
     assert typed.warnings == []
