@@ -46,7 +46,9 @@ def test_the_returns_sheet_is_found_whatever_its_case_and_spaces(tmp_path, name)
     assert load_returns(workbook(tmp_path, returns_sheet=name), 2024).contacted == 1
 
 
-@pytest.mark.parametrize("name", ["Nationality data", "nationalites", "Nationalities 2024"])
+@pytest.mark.parametrize(
+    "name", ["Nationality data", "nationalites", "Nationalities 2024", "natoinalities"]
+)
 def test_a_sheet_that_looks_like_nationalities_is_refused_naming_it(tmp_path, name):
     with pytest.raises(ReturnsError) as refused:
         load_returns(workbook(tmp_path, nationalities_sheet=None, extra=[name]), 2024)
@@ -57,7 +59,15 @@ def test_two_sheets_named_alike_are_refused(tmp_path):
     path = workbook(tmp_path, extra=["Nationalities "])
     with pytest.raises(ReturnsError) as refused:
         load_returns(path, 2024)
-    assert "2 sheets named like 'nationalities'" in str(refused.value)
+    assert "has 2 sheets named like 'nationalities' ('nationalities', 'Nationalities ')" in str(
+        refused.value
+    )
+
+
+@pytest.mark.parametrize("name", ["notes", "lists", "instructions", "national totals"])
+def test_a_sheet_unlike_nationalities_is_left_alone(tmp_path, name):
+    returns = load_returns(workbook(tmp_path, nationalities_sheet=None, extra=[name]), 2024)
+    assert returns.nationalities is None
 
 
 def test_a_workbook_without_nationalities_has_none(tmp_path):
