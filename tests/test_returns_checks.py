@@ -52,15 +52,17 @@ def test_the_header_names_what_is_missing_duplicated_hidden_or_extra():
         "missing columns authority_code, still_missing (the file seems to use another "
         "delimiter than a comma); expected columns: authority_code, still_missing"
     )
-    report = Report(["authority_code", "x\u200b", "still_missing"], note="read the first sheet")
+    report = Report(["authority_code", "x\u200b\u2060", "still_missing", None], note="read")
     positions = checks.header_positions(report, ("authority_code", "still_missing"))
     assert positions["still_missing"] == 2
     hidden, extra = report.warnings
     assert hidden.message == (
-        "the header of column 2 held invisible characters, removed: U+200B (ZERO WIDTH SPACE)"
+        "the header of column 2 held invisible characters, removed: U+200B (ZERO WIDTH SPACE), "
+        "U+2060 (WORD JOINER)"
     )
     assert (hidden.row, hidden.public) == (1, "the header of column 2 held invisible characters")
     assert extra.public == "column 2 is not part of the returns format; ignored"
+    assert len(report.warnings) == 2  # an empty header cell past the table is no column
     report = Report(["authority_code"], note="no sheet is named 'returns'")
     with pytest.raises(ReturnsError) as refused:
         checks.header_positions(report, ("authority_code", "still_missing"))
@@ -85,6 +87,7 @@ def test_an_authority_code_is_read_or_refused_saying_why():
     for raw, message in [
         (CellProblem("holds a formula (=A1)"), "holds a formula (=A1)"),
         ("  ", "the authority code is empty"),
+        (None, "the authority code is empty"),
         ("E1000OO16", "'E1000OO16' is not the code of any authority in the reference list "
          "(GSS code, or the id of a body without one)"),
         ("E1000\u041e016", "'E1000\u041e016' contains U+041E, which looks like ordinary text but "
@@ -121,6 +124,10 @@ def test_a_row_s_counts_are_checked_against_one_another():
                                                  trafficked_in_care=1,
                                                  trafficked_missing_episodes=1))  # fmt: skip
     assert report.problems == []  # one child, one episode: fine
+    checks.cross_check(report, 5, "Kent", counts(trafficked_in_care=1, trafficked_went_missing=1))
+    (problem,) = report.problems
+    assert problem.message.startswith("0 missing episodes for 1 children who went missing")
+    report = Report()
     checks.cross_check(report, 5, "Kent", counts(trafficked_in_care=2, trafficked_went_missing=2))
     (problem,) = report.problems
     assert problem.message == (
