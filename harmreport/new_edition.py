@@ -17,14 +17,27 @@ STUB = "STUB:"  # marks what the team must still write; the build refuses an edi
 SERIES = "Heading Back to Harm"
 
 
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from None
+
+
 def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="run_report.py", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     new = commands.add_parser("new", help="start an edition: entry, template, workbook, request")
-    new.add_argument("year", type=int)
-    new.add_argument("--period-start", type=dt.date.fromisoformat, required=True)
-    new.add_argument("--period-end", type=dt.date.fromisoformat, required=True)
-    new.add_argument("--title", default=SERIES)
+    new.add_argument("year", type=int, help="the data year: the year the period ends")
+    for edge in ("start", "end"):
+        new.add_argument(
+            f"--period-{edge}",
+            type=_date,
+            required=True,
+            metavar="YYYY-MM-DD",
+            help=f"the {'first' if edge == 'start' else 'last'} day the request asks about",
+        )
+    new.add_argument("--title", default=SERIES, help=f"the edition's title (default: {SERIES})")
     new.add_argument(
         "--returns-folder",
         type=Path,
@@ -32,7 +45,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     )
     status = commands.add_parser("status", help="answers so far and overdue requests")
     status.add_argument("year", type=int)
-    status.add_argument("--today", type=dt.date.fromisoformat, default=dt.date.today())
+    status.add_argument("--today", type=_date, default=dt.date.today(), metavar="YYYY-MM-DD")
     return parser.parse_args(argv)
 
 

@@ -192,3 +192,12 @@ def test_the_round_status_counts_answers_and_overdue_requests(tmp_path):
     assert "1 overdue" not in lines and "2 overdue under the Act's 20 working days" in lines
     name = sheet["B2"].value
     assert f"  {name}: due 2025-03-31, 2 days late" in lines
+
+
+def test_a_date_that_is_not_one_is_named(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["new", str(Y), "--period-start", f"{Y}-13-01", "--period-end", f"{Y}-12-31"])
+    assert stopped.value.code == 2
+    assert f"argument --period-start: '{Y}-13-01' is not a date (YYYY-MM-DD)" in (
+        capsys.readouterr().err
+    )
