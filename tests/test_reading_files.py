@@ -194,3 +194,45 @@ def test_a_problem_without_public_words_says_none():
     problem = table.problem("the typed 'Kent CC' differs", row=3, column="authority_name")
     assert (problem.public, problem.code) == ("", None)
     assert problem.published() == "row 3, column authority_name: see the build log"
+
+
+def csv_problems(tmp_path, text: str) -> list[str]:
+    (tmp_path / "r.csv").write_text(text, encoding="utf-8")
+    with pytest.raises(ReturnsError) as refused:
+        reading.read_table(tmp_path / "r.csv")
+    return [f"row {p.row}: {p.message}" for p in refused.value.problems]
+
+
+def test_a_row_with_too_few_or_too_many_cells_is_named_and_a_blank_one_is_not(tmp_path):
+    text = "a,b,c\n1,2,3\n1,2\n,,,\n1,2,3,4\n"
+    assert csv_problems(tmp_path, text) == [
+        "row 3: the row has 2 cells but the header has 3; a missing or extra comma would "
+        "shift every cell after it",
+        "row 5: the row has 4 cells but the header has 3; a missing or extra comma would "
+        "shift every cell after it",
+    ]
+
+
+def test_a_row_a_stray_quote_swallowed_is_not_also_counted(tmp_path):
+    """The quote's row has whatever cells the quote made of it: one problem, not two; the
+    rows before and after are still checked."""
+    text = 'a,b,c\n1,"2,3\n4,5,6\n7,8",9\n1,2\n'
+    assert csv_problems(tmp_path, text) == [
+        'row 2: a quote (") opens a cell in column 2 on line 2 of the file and the cell runs '
+        "on to line 4, so every row between was read into this one cell; remove the stray "
+        "quote (a cell cannot hold a line break)",
+        "row 3: the row has 2 cells but the header has 3; a missing or extra comma would "
+        "shift every cell after it",
+    ]
+
+
+@pytest.mark.parametrize("end", ["", "\n"])
+def test_a_quote_open_to_the_last_line_runs_to_the_end_of_the_file(tmp_path, end):
+    text = f'a,b\n1,"2\n3,4{end}'
+    (problem,) = csv_problems(tmp_path, text)
+    assert "the cell runs on to the end of the file" in problem
+
+
+def test_a_quote_closed_before_the_last_line_names_its_line_without_a_final_newline(tmp_path):
+    (problem,) = csv_problems(tmp_path, 'a,b,c\n1,"2,3\n4,5",6\n7,8,9')
+    assert "the cell runs on to line 3, so every row" in problem
