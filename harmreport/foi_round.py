@@ -5,6 +5,7 @@ a status column per stage of the request, which the build ignores), the request'
 how far the round has got (answers per question, requests overdue under the Act's 20 working
 days)."""
 
+import calendar
 import datetime as dt
 from pathlib import Path
 
@@ -265,8 +266,8 @@ def bank_holidays(year: int) -> set[dt.date]:
         return day
 
     def monday(month: int, last: bool) -> dt.date:
-        days = [dt.date(year, month, d) for d in range(1, 32) if _valid(year, month, d)]
-        mondays = [d for d in days if d.weekday() == 0]
+        days = range(1, calendar.monthrange(year, month)[1] + 1)
+        mondays = [dt.date(year, month, d) for d in days if dt.date(year, month, d).weekday() == 0]
         return mondays[-1] if last else mondays[0]
 
     christmas = substitute(dt.date(year, 12, 25))
@@ -287,14 +288,6 @@ def bank_holidays(year: int) -> set[dt.date]:
         days = (days - {old}) | {new}
     extra = {2022: {dt.date(2022, 6, 3), dt.date(2022, 9, 19)}, 2023: {dt.date(2023, 5, 8)}}
     return days | extra.get(year, set())
-
-
-def _valid(year: int, month: int, day: int) -> bool:
-    try:
-        dt.date(year, month, day)
-    except ValueError:
-        return False
-    return True
 
 
 def response_due(sent: dt.date) -> dt.date:

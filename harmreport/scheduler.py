@@ -10,7 +10,7 @@ from . import console, worker
 from .errors import EnvironmentProblem
 from .interrupts import Terminated
 from .request import BuildRequest
-from .session import EXIT_INTERRUPTED, BuildSession
+from .session import EXIT_INTERRUPTED, index_status
 
 
 def build_in_parallel(requests: list[BuildRequest], jobs: int, force: bool) -> list[int]:
@@ -32,8 +32,7 @@ def build_in_parallel(requests: list[BuildRequest], jobs: int, force: bool) -> l
         for process in running:
             process.wait()
         return [EXIT_INTERRUPTED]
-    with BuildSession(builds=0) as session:
-        return [*statuses, session.update_index(requests[0].out_root)]
+    return [*statuses, index_status(requests[0].out_root)]
 
 
 def shares(requests: list[BuildRequest], jobs: int) -> list[list[BuildRequest]]:

@@ -52,7 +52,7 @@ class BuildSession:
         decision = plan(request, force)
         if decision.up_to_date:
             self.write(f"[{request.year}] {decision.summary()}")
-            return self.update_index(request.out_root, only_if_stale=True) if index else 0
+            return index_status(request.out_root, self.write, only_if_stale=True) if index else 0
         from .build import build_edition  # imported here: --help and argument errors stay quick
 
         try:
@@ -65,7 +65,7 @@ class BuildSession:
                 "is unchanged"
             )
             return EXIT_INTERRUPTED
-        status = self.update_index(request.out_root) if index else 0
+        status = index_status(request.out_root, self.write) if index else 0
         self.write(f"[{request.year}] published {target}")
         return status
 
@@ -83,17 +83,6 @@ class BuildSession:
             f"[{request.year}] verified: the inputs, the packages, the {checked} published "
             "files and a rebuild all match the manifest"
         )
-        return 0
-
-    def update_index(self, out_root: Path, only_if_stale: bool = False) -> int:
-        from .site import index_is_current
-
-        if only_if_stale and index_is_current(out_root):
-            return 0
-        try:
-            _write_index(out_root)
-        except BuildError as exc:
-            return console.report(exc, write=self.write)
         return 0
 
     @contextmanager
@@ -130,6 +119,19 @@ class BuildSession:
             return
         kernel.move_to(kernel.staging, None)  # its output so far is in this build's log
         self.idle = kernel
+
+
+def index_status(out_root: Path, write=console.progress, only_if_stale: bool = False) -> int:
+    """Write the index of editions (if it is stale, with `only_if_stale`); the exit status."""
+    from .site import index_is_current
+
+    if only_if_stale and index_is_current(out_root):
+        return 0
+    try:
+        _write_index(out_root)
+    except BuildError as exc:
+        return console.report(exc, write=write)
+    return 0
 
 
 def _write_index(out_root: Path) -> None:

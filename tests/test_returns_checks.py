@@ -44,11 +44,14 @@ def test_a_workbook_for_this_edition_passes_and_one_for_another_is_refused():
     )
 
 
-def test_the_header_names_what_is_missing_duplicated_hidden_or_extra():
-    report = Report(["authority_code;still_missing"], note="")
+def header_refused(header, note="") -> str:
     with pytest.raises(ReturnsError) as refused:
-        checks.header_positions(report, ("authority_code", "still_missing"))
-    assert refused.value.problems[0].message == (
+        checks.header_positions(Report(header, note), ("authority_code", "still_missing"))
+    return refused.value.problems[0].message
+
+
+def test_the_header_names_what_is_missing_duplicated_hidden_or_extra():
+    assert header_refused(["authority_code;still_missing"]) == (
         "missing columns authority_code, still_missing (the file seems to use another "
         "delimiter than a comma); expected columns: authority_code, still_missing"
     )
@@ -63,10 +66,7 @@ def test_the_header_names_what_is_missing_duplicated_hidden_or_extra():
     assert (hidden.row, hidden.public) == (1, "the header of column 2 held invisible characters")
     assert extra.public == "column 2 is not part of the returns format; ignored"
     assert len(report.warnings) == 2  # an empty header cell past the table is no column
-    report = Report(["authority_code"], note="no sheet is named 'returns'")
-    with pytest.raises(ReturnsError) as refused:
-        checks.header_positions(report, ("authority_code", "still_missing"))
-    assert refused.value.problems[0].message == (
+    assert header_refused(["authority_code"], note="no sheet is named 'returns'") == (
         "missing column still_missing (no sheet is named 'returns'); expected columns: "
         "authority_code, still_missing"
     )
