@@ -50,7 +50,7 @@ class Returns:
         return len(self.authorities)
 
 
-def load_returns(path: Path | None = None, year: int = 0) -> Returns:
+def load_returns(path: Path | None, year: int) -> Returns:
     """Read and validate the returns for `year` (the shipped file when `path` is None)."""
     period = editions.data_year(year)
     path = Path(path) if path else period.returns
@@ -128,12 +128,10 @@ def _read_table(folder: Path, name: str, schema: dict | None) -> pd.DataFrame | 
     if schema is None:
         return None
     columns = schema["columns"]
-    numbers = [column for column, kind in columns.items() if kind != "str"]
-    table = pd.read_csv(
+    table = pd.read_csv(  # an empty Int64 cell is <NA>; no text is read as missing
         folder / f"{name}.csv",
         dtype={**columns, **({schema["index"]: "str"} if schema["index"] else {})},
         keep_default_na=False,
-        na_values=dict.fromkeys(numbers, [""]),
     )
     if schema["index"]:
         return table.set_index(schema["index"])
@@ -196,8 +194,7 @@ class _Checker:
 
     def row(self, number, cells, columns, authorities, codes_known, seen):
         def cell(name):
-            index = columns[name]
-            return cells[index] if index < len(cells) else None
+            return cells[columns[name]]  # every row is as wide as the header (reading.py)
 
         typed_name = cell("authority_name")
         if isinstance(typed_name, CellProblem):
@@ -297,8 +294,7 @@ def _nationalities_table(path: Path) -> RawTable | None:
 
 def _nationality_row(nat, number, cells, positions, known, by_id, seen):
     def cell(name):
-        index = positions[name]
-        value = cells[index] if index < len(cells) else None
+        value = cells[positions[name]]  # every row is as wide as the header (reading.py)
         return "" if blank(value) else value
 
     code = str(cell("authority_code")).strip().upper()
