@@ -429,7 +429,7 @@ def _render_report(build: EditionBuild, stats: dict) -> None:
         beside = " (begun while the figures were drawn)" if printer.beside_figures else ""
         build.progress.stage("PDF", f"report.pdf{beside}", printer.figures_at)
         for warning in warnings:
-            build.say(f"warning: WeasyPrint: {warning}")
+            build.say(f"warning: PDF: {warning}")
         pdf_size = web.file_size(staging / "report.pdf")
     if "html" in build.request.formats:
         since = time.perf_counter()

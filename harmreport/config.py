@@ -28,6 +28,9 @@ EDITION_KEYS = {
     "top_still_missing": (NUMBER, False, False),
     "top_nationalities": (dict, False, False),
     "notes": (dict, False, False),
+    "next_edition": (TEXT, False, False),
+    "isbn": (TEXT, False, False),
+    "revisions": (list, False, False),  # [[years.N.revisions]]: date, what, old, new
 }
 SOURCE_KEYS = {
     "author": True,

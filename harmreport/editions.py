@@ -27,6 +27,9 @@ class DataYear:
     top_still_missing: int = 0
     top_nationalities: dict = field(default_factory=dict)  # group -> how many to name
     notes: dict = field(default_factory=dict)
+    next_edition: str = ""  # when the next edition is expected, as the report says it
+    isbn: str = ""
+    revisions: tuple[dict, ...] = ()  # each republication: date, what, and old and new values
 
     def named_nationalities(self, group: str) -> int:
         """How many of the most common nationalities the edition names (default three)."""
@@ -49,7 +52,7 @@ def _load() -> dict[int, DataYear]:
         entry = dict(entry)
         given = entry.get("returns")
         entry["returns"] = paths.DATA / given if given else private_returns(int(key))
-        for name in ("publishers", "focus_regions"):
+        for name in ("publishers", "focus_regions", "revisions"):
             entry[name] = tuple(entry.get(name, ()))
         years[int(key)] = DataYear(year=int(key), **entry)
     return years

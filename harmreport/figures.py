@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.patches import RegularPolygon  # noqa: E402
 
+from . import editions  # noqa: E402
 from .codes import CATEGORIES, CATEGORY_LABELS  # noqa: E402
 from .formatting import by_size, number, percent  # noqa: E402
 from .manifest import font_files  # noqa: E402
@@ -38,8 +39,12 @@ STYLE = {
 # reads at 12 px or more there.
 NARROW_WIDTH = 3.3  # inches
 NARROW = {**STYLE, "font.size": 12, "legend.fontsize": 12}
-# Colour-blind-safe palette (Okabe-Ito), in category order.
-COLOURS = ["#0072B2", "#56B4E9", "#E69F00", "#D55E00", "#BBBBBB"]
+# One colour per meaning in every chart, from the colour-blind-safe Okabe-Ito palette: a
+# group of children is always the same colour, and so is each kind of answer.
+GROUP_COLOURS = {"trafficked": "#0072B2", "unaccompanied": "#D55E00"}
+ANSWER_COLOURS = dict(
+    zip(CATEGORIES, ["#009E73", "#56B4E9", "#E69F00", "#CC79A7", "#BBBBBB"], strict=True)
+)
 GROUP_LABELS = {"trafficked": "Trafficked children", "unaccompanied": "Unaccompanied children"}
 QUESTION_LABELS = {
     "trafficked_in_care": "Trafficked: in care",
@@ -70,10 +75,12 @@ def style(narrow: bool) -> dict:
 
 
 def label_illustrative(fig, stats: dict):
-    """The stamp sits above the drawing, where it can overprint nothing."""
+    """An illustrative chart says so across its middle, faint enough to read the chart
+    through, so that no copy of it can pass for real figures."""
     if stats.get("illustrative"):
-        size = plt.rcParams["font.size"]  # the chart's own text size, wide or narrow
-        fig.text(0.0, 1.0, "Illustrative data", ha="left", va="bottom", fontsize=size, **STAMP)
+        size = plt.rcParams["font.size"] * 2.2  # scaled to the chart's own text, wide or narrow
+        fig.text(0.5, 0.5, "Illustrative data", ha="center", va="center", rotation=25,
+                 fontsize=size, alpha=0.22, zorder=10, **STAMP)  # fmt: skip
     return fig
 
 
@@ -107,7 +114,7 @@ def share_went_missing_chart(stats: dict, narrow: bool = False):
         labels = [
             GROUP_LABELS[g].replace(" children", "") if narrow else GROUP_LABELS[g] for g in groups
         ]
-        bars = ax.barh(labels, shares, color=COLOURS[:2])
+        bars = ax.barh(labels, shares, color=[GROUP_COLOURS[g] for g in groups])
         for bar, g in zip(bars, groups, strict=True):
             base = stats[g]["share_went_missing_base"]
             label = percent(stats[g]["share_went_missing"])
@@ -133,7 +140,7 @@ def responses_chart(stats: dict, narrow: bool = False):
             for q in answers
         ]
         left = [0] * len(answers)
-        for colour, category in zip(COLOURS, CATEGORIES, strict=True):
+        for category, colour in ANSWER_COLOURS.items():
             values = [answers[q][category] for q in answers]
             ax.barh(labels, values, left=left, color=colour, label=CATEGORY_LABELS[category])
             left = [a + b for a, b in zip(left, values, strict=True)]
@@ -156,7 +163,7 @@ def regions_chart(stats: dict, narrow: bool = False):
             fig, axes = plt.subplots(2, 1, figsize=(NARROW_WIDTH, 8.2))
         else:
             fig, axes = plt.subplots(1, 2, figsize=(7, 4), sharey=True)
-        for ax, group, colour in zip(axes, GROUP_LABELS, COLOURS, strict=False):
+        for ax, (group, colour) in zip(axes, GROUP_COLOURS.items(), strict=False):
             # A [c] figure is left out: no bar, and the mark where the bar would start.
             values = [r[f"{group}_in_care"] for r in rows]
             drawn = [v if _shown(v) else 0 for v in values]
@@ -179,7 +186,7 @@ def tile_map_chart(
     from .hexmap import positions
 
     centres = positions(list(answers["code"]), layout)
-    colour_of = dict(zip(CATEGORIES, COLOURS, strict=True))
+    colour_of = ANSWER_COLOURS
     with plt.rc_context(style(narrow)):
         fig, ax = plt.subplots(figsize=(NARROW_WIDTH, 4.4) if narrow else (6.2, 7.4))
         for code, category in zip(answers["code"], answers[column], strict=True):
@@ -227,43 +234,57 @@ def tile_map_chart(
 
 
 def trend_chart(stats: dict, narrow: bool = False):
-    """The share of each group who went missing, in every edition up to this one."""
+    """The share of each group who went missing, in every edition up to this one, each
+    point placed at the middle of the period its edition asked about and labelled with it."""
     years = list(stats["trend"])
+    periods = [editions.data_year(int(y)) for y in years]
+    when = [_middle(p.period_start, p.period_end) for p in periods]
     with plt.rc_context(style(narrow)):
-        fig, ax = plt.subplots(figsize=(NARROW_WIDTH, 3.2) if narrow else (7, 3.2))
-        for (key, label), colour, marker in zip(TREND_SERIES.items(), COLOURS, "os", strict=False):
-            shares = [stats["trend"][y][key] for y in years]
-            points = [(i, share * 100) for i, share in enumerate(shares) if _shown(share)]
-            if points:
-                ax.plot(*zip(*points, strict=True), marker=marker, color=colour, label=label)
-                for (i, value), share in zip(points, filter(_shown, shares), strict=True):
-                    ax.annotate(
-                        percent(share),
-                        (i, value),
-                        textcoords="offset points",
-                        xytext=(0, 7),
-                        ha="center",
-                    )
-        ax.set_xticks(range(len(years)), years)
-        ax.set_xlim(-0.4, len(years) - 0.6)
+        fig, ax = plt.subplots(figsize=(NARROW_WIDTH, 3.4) if narrow else (7, 3.2))
+        for (key, label), marker in zip(TREND_SERIES.items(), "os", strict=True):
+            group = key.split("_")[0]
+            points = [
+                (x, stats["trend"][y][key])
+                for x, y in zip(when, years, strict=True)
+                if _shown(stats["trend"][y][key])
+            ]
+            if not points:
+                continue
+            xs, shares = zip(*points, strict=True)
+            ax.plot(xs, [v * 100 for v in shares], marker=marker, label=label,
+                    color=GROUP_COLOURS[group])  # fmt: skip
+            for x, share in points:
+                ax.annotate(percent(share), (x, share * 100), textcoords="offset points",
+                            xytext=(0, 7), ha="center")  # fmt: skip
+        ax.set_xticks(when, [_period_tick(p) for p in periods], fontsize="small")
+        ax.set_xlim(min(when) - 0.8, max(when) + 0.8)
         highest = max(
-            (
-                stats["trend"][y][k] * 100
-                for y in years
-                for k in TREND_SERIES
-                if _shown(stats["trend"][y][k])
-            ),
+            (stats["trend"][y][k] * 100 for y in years for k in TREND_SERIES
+             if _shown(stats["trend"][y][k])),
             default=40,
-        )
+        )  # fmt: skip
         ax.set_ylim(0, max(50, highest + 10))
         ax.set_ylabel("Went missing at least once (%)")
         place = (
-            {"loc": "upper left", "bbox_to_anchor": (0, -0.15)}
+            {"loc": "upper left", "bbox_to_anchor": (0, -0.25)}
             if narrow
             else {"loc": "upper left", "bbox_to_anchor": (1.0, 1.0)}
         )
         ax.legend(frameon=False, **place)
         return label_illustrative(fig, stats)
+
+
+def _middle(start, end) -> float:
+    """A period's middle as a year with a fraction (2017.5 for the whole of 2017)."""
+    middle = start + (end - start) / 2
+    return middle.year + (middle.timetuple().tm_yday - 0.5) / 365.25
+
+
+def _period_tick(period) -> str:
+    start, end = period.period_start, period.period_end
+    if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
+        return str(start.year)
+    return f"{start:%b %Y}–\n{end:%b %Y}"
 
 
 def nationalities_chart(stats: dict, group: str, shown: int = 8, narrow: bool = False):
@@ -275,7 +296,7 @@ def nationalities_chart(stats: dict, group: str, shown: int = 8, narrow: bool = 
         fig, ax = plt.subplots(figsize=(NARROW_WIDTH, height + 0.3) if narrow else (7, height))
         names = [r["nationality"] for r in rows]
         values = [r["went_missing"] for r in rows]
-        colour = COLOURS[0 if group == "trafficked" else 1]
+        colour = GROUP_COLOURS[group]
         bars = ax.barh(names, values, color=colour)
         for bar, value in zip(bars, values, strict=True):
             ax.text(
@@ -298,7 +319,9 @@ def in_care_and_missing_chart(stats: dict, narrow: bool = False):
             labels = ["In care", "Missing"] if narrow else ["In care", "Went missing"]
             values = [stats[group]["in_care"], stats[group]["went_missing"]]
             drawn = [v if _shown(v) else 0 for v in values]
-            bars = ax.bar(labels, drawn, color=[COLOURS[1], COLOURS[2]])
+            colour = GROUP_COLOURS[group]  # in care a tint of the group's colour, missing full
+            bars = ax.bar(labels, drawn, color=[colour, colour], edgecolor=colour)
+            bars[0].set_alpha(0.35)
             for bar, value in zip(bars, values, strict=True):
                 text = number(value) if _shown(value) else str(value)
                 ax.text(

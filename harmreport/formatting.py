@@ -1,5 +1,6 @@
 """How numbers read in the report text. Shares are stored unrounded and rounded only here."""
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from functools import wraps
@@ -100,3 +101,9 @@ def by_size(rows: list[dict], column: str, name: str) -> list[dict]:
     hidden = [r for r in rows if not isinstance(r[column], int | float)]
     first = sorted(shown, key=lambda r: (-r[column], r[name]))
     return first + sorted(hidden, key=lambda r: r[name])
+
+
+def common_name(name: str) -> str:
+    """An authority's name as people say it: "Bristol, City of" is Bristol (the reference
+    name stays in answers.csv)."""
+    return re.sub(r", (City|County) of$", "", name)

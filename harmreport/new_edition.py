@@ -133,7 +133,9 @@ def template_text(year: int) -> str:
     return f"""{{% extends "report.html.j2" %}}
 {{#- The {year} edition's own prose. Write each paragraph marked as a stub below (the build
     refuses to publish while one is left); no number is typed here: figures come from
-    stats.json and facts cited with fact(). -#}}
+    stats.json and facts cited with fact(). An edition that makes no recommendations of its
+    own drops "recommendations" below and the block: the chapter is then not printed. -#}}
+{{% set edition_chapters = ["recommendations"] %}}
 {{% block introduction %}}
 <p>{STUB} why this edition, and what has changed since the last one.</p>
 {{% endblock %}}

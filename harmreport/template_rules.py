@@ -256,3 +256,27 @@ def misnamed_edition_templates() -> list[str]:
                 f"{path.name[:4]}] in data/editions.toml"
             )
     return warnings
+
+
+# Words a finished report never prints: a stub, a placeholder, or the software talking about
+# itself instead of the publisher speaking to its readers.
+UNFINISHED = re.compile(
+    r"STUB:|\bTODO\b|\bTBC\b|lorem ipsum|placeholder|this project|seeded script"
+    r"|not held by|this build\b|run_report",
+    re.IGNORECASE,
+)
+_SECTION = re.compile(r'<section id="([^"]+)" class="chapter[^"]*"[^>]*>(.*?)</section>', re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def unfinished(html: str) -> list[str]:
+    """What in a rendered report is not fit to publish: placeholder wording, and chapters
+    with nothing but their heading."""
+    text = _TAG.sub(" ", html.split("<body", 1)[-1])
+    found = sorted({m.group(0) for m in UNFINISHED.finditer(text)})
+    problems = [f"the report says '{phrase}'" for phrase in found]
+    for name, body in _SECTION.findall(html):
+        heading_gone = re.sub(r"<h2.*?</h2>", "", body, count=1, flags=re.S)
+        if not _TAG.sub("", heading_gone).strip():
+            problems.append(f"the chapter '{name}' is empty")
+    return problems

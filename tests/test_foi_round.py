@@ -98,7 +98,7 @@ def test_a_stub_left_stops_the_build_naming_each(project, capsys):
     assert cli.main(["--year", str(Y), "--out", str(project / "site")]) == 2
     err = capsys.readouterr().err
     assert f"the {Y} edition still has 3 STUB line(s) to write; nothing was published" in err
-    assert f"{Y}.html.j2, line 6: <p>STUB: why this edition" in err
+    assert f"{Y}.html.j2, line 8: <p>STUB: why this edition" in err
     assert not (project / "site").exists()
 
 

@@ -35,17 +35,17 @@ def contents_entries(page: str) -> list[str]:
 
 
 @pytest.mark.parametrize("year", SHOWN)
-def test_every_contents_entry_has_a_page_number_and_its_chapter_starts_that_page(built, year):
+def test_every_contents_entry_has_a_page_number_and_its_chapter_is_on_that_page(built, year):
     pages = pdf_pages(built / str(year) / "report.pdf")
     contents = next(p for p in pages if "Contents" in p)
     entries = contents_entries((built / str(year) / "index.html").read_text())
-    assert len(entries) >= 13
+    assert len(entries) >= 11  # 2024: no nationalities or recommendations of its own
     for entry in entries:
         found = re.search(rf"{re.escape(entry)}\s*\.+\s*(\d+)\s*$", contents, re.M)
         assert found, f"no page number for '{entry}'"
         page = pages[int(found.group(1)) - 1]
-        opening = [line.strip() for line in page.splitlines() if line.strip()][1:3]
-        assert entry in opening, f"'{entry}' does not open page {found.group(1)}: {opening}"
+        lines = [line.strip() for line in page.splitlines() if line.strip()][1:]
+        assert entry in lines, f"'{entry}' is not on page {found.group(1)}"  # chapters flow on
     assert "Notes" not in entries  # the endnotes are the web page's; print has page footnotes
 
 

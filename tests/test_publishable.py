@@ -1,0 +1,168 @@
+"""The report as the charity would publish it: no placeholder or talk of the software, every
+number in the text one of the edition's own figures, full pages bound in fours, and note
+numbers that stay apart from the figures they follow when the PDF's text is copied."""
+
+import html
+import json
+import re
+import subprocess
+
+import pypdf
+import pytest
+
+from harmreport import formatting, paths, render, template_rules
+from harmreport.outputs import flatten
+from tests.conftest import EDITIONS, build_messages
+
+pytestmark = pytest.mark.slow  # reads the editions the session builds
+
+NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?")
+PROSE = re.compile(r"<(p|li|dd)\b[^>]*>(.*?)</\1>", re.S)
+LEFT_OUT = re.compile(  # what is not prose restating a figure: tables, captions, notes, code
+    r"<table.*?</table>|<figcaption.*?</figcaption>|<p class=\"table-source\">.*?</p>"
+    r"|<span class=\"footnote\">.*?</span>|<a class=\"noteref\".*?</a>|<code>.*?</code>"
+    r"|<a [^>]*href=\"http.*?</a>",
+    re.S,
+)
+TAG = re.compile(r"<[^>]+>")
+
+
+def report_body(page: str) -> str:
+    """The report's chapters, from the key findings to the methodology."""
+    start = page.index('<section id="key-findings"')
+    end = page.index('<section id="appendix-answers"')
+    return LEFT_OUT.sub(" ", page[start:end])
+
+
+def figures_of(stats: dict) -> set[str]:
+    """Every way the report may print one of the edition's figures, or a sum or difference
+    of Table 1's (authorities that gave a number or withheld one; those that could not)."""
+    shown = set()
+    answers = stats["data_quality"].values()
+    derived = [a["count"] + a["suppressed"] for a in answers] + [
+        stats["authorities"]["contacted"] - stats[group]["authorities_reporting"]
+        for group in ("trafficked", "unaccompanied")
+    ]
+    for value in [value for _, value in flatten(stats)] + derived:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            continue
+        ways = [str(value), formatting.number(value) if value == int(value) else ""]
+        if isinstance(value, float):
+            ways += [formatting.percent(value), formatting.decimal(value)]
+            ways += [formatting.relative_size(value)]
+            ways += [formatting.one_in(value)] if 0 < value < 1 else []
+        for way in ways:
+            shown.update(NUMBER.findall(way))
+    return shown
+
+
+def words_with_numbers(year: int) -> set[str]:
+    """Numbers that come from a sourced fact or from the edition's own description."""
+    text = "".join(
+        (paths.DATA / name).read_text(encoding="utf-8")
+        for name in ("facts.toml", "editions.toml", "colophon.toml")
+    )
+    return set(NUMBER.findall(text + json.dumps(render.EXEMPTIONS)))
+
+
+def checked_statements(built, year) -> tuple[int, list[str]]:
+    page = (built / str(year) / "index.html").read_text(encoding="utf-8")
+    stats = json.loads((built / str(year) / "stats.json").read_text())
+    known = figures_of(stats) | words_with_numbers(year)
+    count, unknown = 0, []
+    for _, body in PROSE.findall(report_body(page)):
+        text = html.unescape(TAG.sub("", body))
+        numbers = NUMBER.findall(text)
+        count += bool(numbers)
+        unknown += [f"{n!r} in: {text.strip()[:120]}" for n in numbers if n not in known]
+    return count, unknown
+
+
+@pytest.mark.parametrize("year", EDITIONS)
+def test_every_number_in_the_text_is_one_of_the_edition_s_figures(built, year):
+    count, unknown = checked_statements(built, year)
+    assert count > 20  # the statements with a number that were checked
+    assert unknown == []
+
+
+def test_the_check_of_numbers_catches_a_number_the_figures_do_not_hold(built, tmp_path):
+    page = (built / "2015" / "index.html").read_text(encoding="utf-8")
+    wrong = page.replace("could tell us how many trafficked", "could tell us how 9,999 trafficked")
+    (tmp_path / "2015").mkdir()
+    (tmp_path / "2015" / "index.html").write_text(wrong, encoding="utf-8")
+    (tmp_path / "2015" / "stats.json").write_bytes((built / "2015" / "stats.json").read_bytes())
+    assert any("'9,999'" in found for found in checked_statements(tmp_path, 2015)[1])
+
+
+@pytest.mark.parametrize("year", EDITIONS)
+def test_no_placeholder_or_talk_of_the_software_is_published(built, texts, year):
+    for kind in ("html", "pdf"):
+        assert not template_rules.UNFINISHED.search(texts[year][kind]), kind
+    page = (built / str(year) / "index.html").read_text(encoding="utf-8")
+    has_recommendations = year in (2015, 2020)  # the editions whose template gives them
+    assert ('id="recommendations"' in page) == has_recommendations
+    assert "Appendix B" not in texts[year]["pdf"]
+
+
+def test_a_placeholder_or_an_empty_chapter_is_found():
+    page = (
+        '<body><section id="change" class="chapter"><h2>Change</h2>\n</section>'
+        "<p>The recommendations are not held by this project.</p></body>"
+    )
+    assert template_rules.unfinished(page) == [
+        "the report says 'not held by'",
+        "the report says 'this project'",
+        "the chapter 'change' is empty",
+    ]
+
+
+@pytest.mark.parametrize("year", EDITIONS)
+def test_the_pdf_is_bound_in_fours_with_no_page_left_nearly_empty(built, year):
+    pages = pypdf.PdfReader(built / str(year) / "report.pdf").pages
+    assert len(pages) % 4 == 0
+    assert "is only" not in build_messages(built)  # the printer's own measure of each page
+
+
+def test_a_page_of_two_lines_is_reported_short(tmp_path):
+    """The measure behind that message, on a real layout: a paragraph, then a forced new
+    page and a full one; the last page, which ends the text, is short by nature."""
+    from weasyprint import HTML
+
+    page = '<p>Two lines.</p><p style="break-before: page">Then more.</p>' + "<p>Text.</p>" * 60
+    pages = HTML(string=page).render().pages
+    assert render.page_fill(pages[0]) < 0.1 < 0.9 < render.page_fill(pages[1])
+    assert render.short_pages(pages) == [f"page 1 is only {render.page_fill(pages[0]):.0%} full"]
+    assert len(render.bound_pages(pages)) == len(pages)  # no blank page to keep or drop
+
+
+@pytest.mark.parametrize("year", EDITIONS)
+def test_note_numbers_are_tagged_and_never_glued_to_the_figure_before_them(built, year):
+    page = (built / str(year) / "index.html").read_text(encoding="utf-8")
+    calls = re.findall(r"(\S{1,20})<a class=\"noteref\"[^>]*>(\d+)</a>", page)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(built / str(year) / "report.pdf"), "-"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    text = re.sub(r"\s+", " ", text)
+    for before, number in calls:
+        word = TAG.sub("", before)[-8:]
+        assert f"{word}{number} " not in text
+    reader = pypdf.PdfReader(built / str(year) / "report.pdf")
+    tags = json.dumps(str(reader.trailer["/Root"]["/StructTreeRoot"].get_object()))
+    assert calls and tags  # the tree is there; the references are counted below
+    assert _count_tags(reader, "/Reference") == len(calls)
+
+
+def _count_tags(reader, name: str) -> int:
+    found, stack = 0, [reader.trailer["/Root"]["/StructTreeRoot"]]
+    while stack:
+        node = stack.pop().get_object()
+        if not isinstance(node, pypdf.generic.DictionaryObject):
+            continue
+        found += node.get("/S") == name
+        kids = node.get("/K")
+        if isinstance(kids, pypdf.generic.ArrayObject):
+            stack += [k for k in kids if isinstance(k, pypdf.generic.IndirectObject)]
+        elif isinstance(kids, pypdf.generic.IndirectObject):
+            stack.append(kids)
+    return found
