@@ -103,6 +103,12 @@ def by_size(rows: list[dict], column: str, name: str) -> list[dict]:
     return first + sorted(hidden, key=lambda r: r[name])
 
 
+def no_widow(text: str) -> str:
+    """The last two words joined by a no-break space, so a heading never ends on a lone "it"."""
+    head, space, last = str(text).rpartition(" ")
+    return f"{head}\u00a0{last}" if space else last
+
+
 def common_name(name: str) -> str:
     """An authority's name as people say it: "Bristol, City of" is Bristol (the reference
     name stays in answers.csv)."""

@@ -34,6 +34,7 @@ def environment() -> Environment:
         one_in=formatting.one_in,
         count_word=formatting.count_word,
         common_name=formatting.common_name,
+        no_widow=formatting.no_widow,
     )
     return env
 

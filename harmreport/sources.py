@@ -40,8 +40,12 @@ class Source:
         )
         if self.pages:
             text += escape(f", {self.pages}")
-        if self.url:
-            text += Markup('. <a href="{0}">{0}</a>').format(self.url)
+        if self.url:  # the address and its site kept on one line: no break after "https://"
+            site, slash, rest = self.url.partition("://")[2].partition("/")
+            scheme = self.url.partition("://")[0]
+            text += Markup('. <a href="{0}"><span class="site">{1}://{2}</span>{3}{4}</a>').format(
+                self.url, scheme, site, slash, rest
+            )
         if self.accessed:
             text += escape(f" (accessed {self.accessed})")
         return text

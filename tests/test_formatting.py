@@ -1,5 +1,6 @@
 import pytest
 
+from harmreport import formatting
 from harmreport.formatting import decimal, number, one_in, percent
 
 
@@ -66,3 +67,11 @@ def test_the_report_words_a_change_with_that_comparison():
     sentence = next(line for line in template.splitlines() if "has since" in line)
     assert "direction(t.share_went_missing, before.trafficked_share_went_missing)" in sentence
     assert "trafficked_share_change > 0" not in sentence
+
+
+def test_a_heading_keeps_its_last_two_words_together_and_councils_their_common_name():
+    assert formatting.no_widow("Do not record it") == "Do not record\u00a0it"
+    assert formatting.no_widow("Refused") == "Refused"
+    assert formatting.common_name("Bristol, City of") == "Bristol"
+    assert formatting.common_name("Herefordshire, County of") == "Herefordshire"
+    assert formatting.common_name("City of London") == "City of London"

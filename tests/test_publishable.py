@@ -18,10 +18,10 @@ pytestmark = pytest.mark.slow  # reads the editions the session builds
 
 NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?")
 PROSE = re.compile(r"<(p|li|dd)\b[^>]*>(.*?)</\1>", re.S)
+LINKS = re.compile(r"<a [^>]*href=\"http.*?</a>", re.S)  # addresses, first: they hold spans
 LEFT_OUT = re.compile(  # what is not prose restating a figure: tables, captions, notes, code
     r"<table.*?</table>|<figcaption.*?</figcaption>|<p class=\"table-source\">.*?</p>"
-    r"|<span class=\"footnote\">.*?</span>|<a class=\"noteref\".*?</a>|<code>.*?</code>"
-    r"|<a [^>]*href=\"http.*?</a>",
+    r"|<span class=\"footnote\">.*?</span>|<a class=\"noteref\".*?</a>|<code>.*?</code>",
     re.S,
 )
 TAG = re.compile(r"<[^>]+>")
@@ -31,7 +31,7 @@ def report_body(page: str) -> str:
     """The report's chapters, from the key findings to the methodology."""
     start = page.index('<section id="key-findings"')
     end = page.index('<section id="appendix-answers"')
-    return LEFT_OUT.sub(" ", page[start:end])
+    return LEFT_OUT.sub(" ", LINKS.sub(" ", page[start:end]))
 
 
 def figures_of(stats: dict) -> set[str]:
@@ -166,3 +166,27 @@ def _count_tags(reader, name: str) -> int:
         elif isinstance(kids, pypdf.generic.IndirectObject):
             stack.append(kids)
     return found
+
+
+def test_a_republished_edition_lists_its_revisions_and_says_when_it_was_updated(built):
+    from dataclasses import replace
+
+    from harmreport import editions
+
+    folder = built / "2024"
+    stats = json.loads((folder / "stats.json").read_text())
+    change = {
+        "date": "March 2026",
+        "what": "Kent's returns corrected",
+        "old": "2,638",
+        "new": "2,640",
+    }
+    edition = replace(editions.edition(2024), revisions=(change,), next_edition="2027")
+    page = html.unescape(TAG.sub("", render.render_html(stats, edition, folder)))
+    assert "March 2026: Kent's returns corrected (was 2,638, now 2,640)." in page
+    assert "in November 2025; updated March 2026." in page
+    assert "Next edition expected: 2027." in page
+    plain = html.unescape(
+        TAG.sub("", render.render_html(stats, editions.edition(2015), built / "2015"))
+    )
+    assert "RevisionsNone since publication." in plain
