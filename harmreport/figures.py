@@ -5,6 +5,7 @@ width it is shown at so that its text stays readable (the page picks one with <p
 
 import io
 import math
+import tomllib
 from html import escape
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.patches import RegularPolygon  # noqa: E402
 
-from . import editions  # noqa: E402
+from . import editions, paths  # noqa: E402
 from .codes import CATEGORIES, CATEGORY_LABELS  # noqa: E402
 from .formatting import by_size, number, percent  # noqa: E402
 from .manifest import font_files  # noqa: E402
@@ -238,24 +239,27 @@ def trend_chart(stats: dict, narrow: bool = False):
     point placed at the middle of the period its edition asked about and labelled with it."""
     years = list(stats["trend"])
     periods = [editions.data_year(int(y)) for y in years]
+    invented = invented_points(stats)
     when = [_middle(p.period_start, p.period_end) for p in periods]
     with plt.rc_context(style(narrow)):
         fig, ax = plt.subplots(figsize=(NARROW_WIDTH, 3.4) if narrow else (7, 3.2))
         for (key, label), marker in zip(TREND_SERIES.items(), "os", strict=True):
             group = key.split("_")[0]
             points = [
-                (x, stats["trend"][y][key])
+                (x, y, stats["trend"][y][key])
                 for x, y in zip(when, years, strict=True)
                 if _shown(stats["trend"][y][key])
             ]
             if not points:
                 continue
-            xs, shares = zip(*points, strict=True)
-            ax.plot(xs, [v * 100 for v in shares], marker=marker, label=label,
-                    color=GROUP_COLOURS[group])  # fmt: skip
-            for x, share in points:
+            xs, _, shares = zip(*points, strict=True)
+            colour = GROUP_COLOURS[group]
+            ax.plot(xs, [v * 100 for v in shares], marker=marker, label=label, color=colour)
+            for x, year, share in points:
                 ax.annotate(percent(share), (x, share * 100), textcoords="offset points",
                             xytext=(0, 7), ha="center")  # fmt: skip
+                if (year, group) in invented:  # drawn open
+                    ax.plot([x], [share * 100], marker=marker, color=colour, mfc="white")
         ax.set_xticks(when, [_period_tick(p) for p in periods], fontsize="small")
         ax.set_xlim(min(when) - 0.8, max(when) + 0.8)
         highest = max(
@@ -270,8 +274,28 @@ def trend_chart(stats: dict, narrow: bool = False):
             if narrow
             else {"loc": "upper left", "bbox_to_anchor": (1.0, 1.0)}
         )
-        ax.legend(frameon=False, **place)
+        handles, labels = ax.get_legend_handles_labels()
+        if invented:  # an open point is one the published edition did not give
+            handles.append(plt.Line2D([], [], marker="o", linestyle="", color="#4a4a4a",
+                                      markerfacecolor="white"))  # fmt: skip
+            labels.append("Invented: not a published figure")
+        ax.legend(handles, labels, frameon=False, **place)
         return label_illustrative(fig, stats)
+
+
+def invented_points(stats: dict) -> set[tuple[str, str]]:
+    """In an illustrative edition, the (year, group) of each share on the trend chart that no
+    published edition gave: invented with the illustrative returns."""
+    if not stats.get("illustrative"):
+        return set()
+    with open(paths.DATA / "published_figures.toml", "rb") as f:
+        published = {(str(e["edition"]), e["key"]) for e in tomllib.load(f)["figure"]}
+    return {
+        (year, group)
+        for year in stats["trend"]
+        for group in GROUP_COLOURS
+        if (year, f"{group}.share_went_missing") not in published
+    }
 
 
 def _middle(start, end) -> float:
