@@ -263,11 +263,12 @@ _TOKEN = r"(?<![\w.,])(?:{})(?![\w%]|[.,]\d)"
 
 
 def _row_like(line: str, label: str) -> bool:
-    """A table row: cells split by '|', or the label then only numbers (a PDF table line)."""
+    """A table row: cells split by '|', or the label then only numbers (a PDF table line,
+    its cells however close a narrow table sets them)."""
     if "|" in line:
         return True
     rest = re.sub(rf"^\s*{re.escape(label)}", "", line, count=1)
-    return rest != line and re.fullmatch(r"(\s{2,}(?:[\d,]+|\[c\]))+\s*", rest) is not None
+    return rest != line and re.fullmatch(r"(\s+(?:[\d,]+|\[c\]))+\s*", rest) is not None
 
 
 # The policy's own words ("rule 2", "from 1 to 4") are not figures.
