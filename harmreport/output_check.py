@@ -32,20 +32,18 @@ UK_KEYS = {
     "missing_over_week": "combined.missing_over_week",
     "still_missing": "combined.still_missing",
 }
-SHARES = {  # stats.json key -> (numerator columns, denominator columns, extra condition)
-    **{f"{g}.share_went_missing": ([f"{g}_went_missing"], [f"{g}_in_care"], None) for g in GROUPS},
+# stats.json key -> (numerator columns, denominator columns), over the authorities that
+# answered all of them. (Episodes per child count only authorities with a child missing; the
+# others add nothing to either side, so they change no "from one authority" test.)
+SHARES = {
+    **{f"{g}.share_went_missing": ([f"{g}_went_missing"], [f"{g}_in_care"]) for g in GROUPS},
     **{
-        f"{g}.episodes_per_missing_child": (
-            [f"{g}_missing_episodes"],
-            [f"{g}_went_missing"],
-            f"{g}_went_missing",
-        )
+        f"{g}.episodes_per_missing_child": ([f"{g}_missing_episodes"], [f"{g}_went_missing"])
         for g in GROUPS
     },
     "combined.missing_over_week_share": (
         ["missing_over_week"],
         ["trafficked_went_missing", "unaccompanied_went_missing"],
-        None,
     ),
 }
 CHILD_WORDS = r"(?:trafficked|unaccompanied|children|child|went|were|was|still|missing)"
@@ -138,10 +136,8 @@ def structural_leaks(returns, stats: dict) -> list[Leak]:
         values = counts[column]
         if small(values.sum()) and _one_authority(values) and _get(stats, key) != MARK:
             leak(key, "rule 3: a count from 1 to 4 from a single authority")
-    for key, (tops, bottoms, positive) in SHARES.items():
+    for key, (tops, bottoms) in SHARES.items():
         complete = counts[tops + bottoms].notna().all(axis=1)
-        if positive:
-            complete &= counts[positive].fillna(0) > 0
         parts = [counts.loc[complete, tops].sum(axis=1), counts.loc[complete, bottoms].sum(axis=1)]
         if any(_one_authority(p) for p in parts) and _get(stats, key) not in (MARK, None):
             leak(key, "rule 3: a share from a single authority")
