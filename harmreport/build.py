@@ -274,6 +274,7 @@ def _build_in(build: EditionBuild, given_file: Path, plan: Plan, session) -> Non
         "year": request.year,
         "returns": paths.shown_path(given_file),
         "formats": list(request.formats),
+        "base_url": request.base_url,
     }
     write_manifest(staging, run, build.edition, returns_file)
     since = time.perf_counter()
@@ -433,12 +434,21 @@ def _render_report(build: EditionBuild, stats: dict) -> None:
         pdf_size = web.file_size(staging / "report.pdf")
     if "html" in build.request.formats:
         since = time.perf_counter()
-        html = render.render_html(stats, edition, staging, pdf_size=pdf_size)
+        base_url = build.request.base_url
+        html = render.render_html(stats, edition, staging, pdf_size, base_url)
         (staging / "index.html").write_text(html, encoding="utf-8")
-        (staging / "fragment.html").write_text(
-            web.fragment(html, render.web_css()), encoding="utf-8"
-        )
-        build.progress.stage("HTML", "index.html, fragment.html", since)
+        made = "index.html"
+        if base_url:
+            fragment = web.fragment(html, render.web_css(), base_url, edition.year)
+            (staging / "fragment.html").write_text(fragment, encoding="utf-8")
+            made += ", fragment.html"
+        build.progress.stage("HTML", made, since)
+        if not base_url:
+            build.say(
+                "note: no fragment.html, and no sharing preview in the page, without the "
+                "address the editions will be published at: give --base-url https://…/ or "
+                "set [web] base_url in data/colophon.toml"
+            )
 
 
 def update_index(out_root: Path) -> Path:

@@ -3,6 +3,7 @@ of a failed run is kept with its notebooks outside the published tree."""
 
 import argparse
 import os
+import re
 import sys
 from contextlib import nullcontext
 from pathlib import Path
@@ -73,6 +74,14 @@ def parse_args(argv):
         help="fail a notebook cell that runs longer than this",
     )
     parser.add_argument(
+        "--base-url",
+        default=None,
+        metavar="URL",
+        help="where the output root will be published (https://…/): links in the CMS fragment "
+        "and the sharing preview point there (default: [web] base_url in data/colophon.toml; "
+        "without one, no fragment is made)",
+    )
+    parser.add_argument(
         "--verify",
         action="store_true",
         help="publish nothing: rebuild the edition in a temporary folder and compare every "
@@ -89,11 +98,30 @@ def requests_from(args) -> list[BuildRequest]:
     if args.data and len(years) > 1:
         raise InputError("--data replaces the returns of one edition; give one --year with it")
     formats = tuple(f.strip().lower() for f in args.format.split(",") if f.strip())
+    base_url = checked_base_url(args.base_url if args.base_url is not None else configured())
     return [
         # The output root absolute: the kernel runs in a staging folder, not here.
-        BuildRequest(year, args.data, args.out.absolute(), formats, args.cell_timeout)
+        BuildRequest(year, args.data, args.out.absolute(), formats, args.cell_timeout, base_url)
         for year in years
     ]
+
+
+def configured() -> str:
+    import tomllib
+
+    with open(paths.COLOPHON, "rb") as f:
+        return tomllib.load(f).get("web", {}).get("base_url", "")
+
+
+def checked_base_url(url: str) -> str:
+    """An address web staff can publish at: https (or http), ending in "/"; or none."""
+    if url and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?/", url):
+        raise InputError(
+            f"'{url}' is not an address to publish at: give the full address of the folder "
+            "the editions will be in, starting https:// and ending in '/' "
+            "(e.g. https://www.example.org/heading-back-to-harm/)"
+        )
+    return url
 
 
 def main(argv=None, session: BuildSession | None = None) -> int:

@@ -63,7 +63,12 @@ class FigureLinks:
 
 
 def render_html(
-    stats: dict, edition: editions.DataYear, folder: Path, for_print=False, pdf_size=""
+    stats: dict,
+    edition: editions.DataYear,
+    folder: Path,
+    pdf_size="",
+    base_url="",
+    for_print=False,
 ) -> str:
     """The report page; figures are read from `folder`/figures and embedded, so the page
     makes no request of its own. `for_print` adds print.css, the paged-media rules only
@@ -80,6 +85,7 @@ def render_html(
         else {p.stem: svg_data_uri(p) for p in sorted(figures.glob("*.svg"))},
         "css": Markup(base_css() if for_print else web_css()),
         "pdf_size": pdf_size,
+        "base_url": base_url,
         "for_print": for_print,
         "print_css": Markup(
             (paths.TEMPLATES / "print.css").read_text(encoding="utf-8") if for_print else ""

@@ -17,3 +17,6 @@ class BuildRequest:
     out_root: Path = paths.REPORT
     formats: tuple[str, ...] = FORMATS
     cell_timeout: int = DEFAULT_CELL_TIMEOUT
+    # Where the output root will be published ("https://…/", ending in "/"): the CMS fragment
+    # and the sharing preview need absolute links, so without it neither is made.
+    base_url: str = ""

@@ -101,6 +101,7 @@ def rebuilt_at(project: Path, manifest: dict, request: BuildRequest, write) -> l
         out = Path(temporary) / "report"
         command = [sys.executable, str(project / "run_report.py"), "--year", str(request.year)]
         command += ["--out", str(out), "--format", ",".join(recorded["formats"])]
+        command += ["--base-url", recorded.get("base_url", "")]
         command += ["--data", str(request.returns_path)] if request.returns_path else []
         environment = {**os.environ, "PYTHONPATH": str(project)}
         environment["HBH_SCRATCH"] = str(Path(temporary) / "scratch")
@@ -175,6 +176,7 @@ def rebuilt_differences(manifest: dict, request: BuildRequest, write, session) -
             Path(temporary) / "report",
             tuple(recorded["formats"]),
             request.cell_timeout,
+            recorded.get("base_url", ""),
         )
         write(f"[{request.year}] verify: rebuilding in a temporary folder")
         build_edition(rebuild, session, write=lambda line: None)

@@ -3,11 +3,20 @@ management system, and the index of every edition the project knows."""
 
 import re
 from pathlib import Path
+from urllib.parse import urljoin
 
 from . import editions
 from .outputs import read_json
 
-SCOPE = ".hbh-report"
+PREFIX = "hbh-"  # every id and class of the fragment: a host page's own never collide
+ROOT = f"{PREFIX}report"
+# The root's id twice: the fragment's rules outrank a theme's, even one naming an id.
+SCOPE = f"#{ROOT}#{ROOT}"
+# First, every element of the fragment back to the browser's own styles: whatever a theme
+# says of headings, lists, images or tables stops at the fragment's edge.
+RESET = f"{SCOPE}, {SCOPE} * {{ all: revert; }}\n"
+# What a host page owns, and what stands in for it in the fragment.
+HOST_TAGS = {"main": "div", "header": "div", "footer": "div"}
 
 
 def file_size(path: Path) -> str:
@@ -18,10 +27,10 @@ def file_size(path: Path) -> str:
     return f"{size / 1_000_000:.1f} MB"
 
 
-def scope_css(css: str, scope: str = SCOPE) -> str:
+def scope_css(css: str, scope: str = SCOPE, rename=lambda selector: selector) -> str:
     """Every rule of `css` made to apply only inside `scope`: `:root`, `html` and `body`
     become the scope itself, any other selector a descendant of it; @media blocks are scoped
-    inside. Comments are dropped."""
+    inside. `rename` rewrites each selector first. Comments are dropped."""
     css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
     out, position = [], 0
     for match in re.finditer(r"([^{}]+)\{", css):
@@ -30,9 +39,9 @@ def scope_css(css: str, scope: str = SCOPE) -> str:
         head = match.group(1).strip()
         body, end = _block(css, match.end())
         if head.startswith("@media"):
-            out.append(f"{head} {{\n{scope_css(body, scope)}}}\n")
+            out.append(f"{head} {{\n{scope_css(body, scope, rename)}}}\n")
         else:
-            out.append(f"{_scoped(head, scope)} {{{body}}}\n")
+            out.append(f"{_scoped(head, scope, rename)} {{{body}}}\n")
         position = end
     return "".join(out)
 
@@ -45,22 +54,63 @@ def _block(css: str, start: int) -> tuple[str, int]:
     return css[start : i - 1], i
 
 
-def _scoped(selectors: str, scope: str) -> str:
+def _scoped(selectors: str, scope: str, rename) -> str:
     scoped = []
-    for selector in (s.strip() for s in selectors.split(",")):
+    for selector in (rename(s.strip()) for s in selectors.split(",")):
         root = re.match(r"^(:root|html|body)\b(.*)$", selector)
         scoped.append(f"{scope}{root.group(2)}" if root else f"{scope} {selector}")
     return ", ".join(scoped)
 
 
-def fragment(page: str, css: str) -> str:
-    """The report body for a content management system: no <html> or <head>, its styles
-    scoped to one wrapping element so they cannot restyle the rest of the site."""
+def _fragment_selector(selector: str) -> str:
+    """A page's selector as the fragment needs it: its classes and ids prefixed, the host's
+    elements (main, header, footer) and the title (h1) named by class."""
+    selector = re.sub(r"([.#])(-?[A-Za-z_][\w-]*)", rf"\1{PREFIX}\2", selector)
+    selector = re.sub(r"(?<![\w.#-])(main|header|footer)\b", rf".{PREFIX}\1", selector)
+    return re.sub(r"(?<![\w.#-])h1\b", f".{PREFIX}title", selector)
+
+
+def fragment(page: str, css: str, base_url: str, year: int) -> str:
+    """The report body for a content management system, to paste into a "Custom HTML" block:
+    no <html>, <head>, <main>, <h1> or skip link (the host page has its own); every id and
+    class prefixed; links absolute, to the edition's folder at `base_url`; styles scoped to
+    one wrapping element, behind a reset that stops a theme's rules at its edge."""
     body = re.search(r"<body>(.*)</body>", page, re.S).group(1)
-    return (
-        f'<div class="{SCOPE[1:]}" lang="en-GB">\n<style>\n{scope_css(css)}</style>\n'
-        f"{body.strip()}\n</div>\n"
-    )
+    body = re.sub(r'<a class="skip-link"[^>]*>.*?</a>\s*', "", body, flags=re.S)
+    for tag, stand_in in HOST_TAGS.items():
+        body = re.sub(rf"<{tag}\b", f'<{stand_in} data-was="{tag}"', body)
+        body = body.replace(f"</{tag}>", f"</{stand_in}>")
+    body = re.sub(r'<div data-was="(\w+)"( class="([^"]*)")?', _host_class, body)
+    body = re.sub(r"<h1\b([^>]*)>(.*?)</h1>", r'<p class="title"\1>\2</p>', body, flags=re.S)
+    body = _prefixed(body)
+    body = _absolute(body, f"{base_url}{year}/")
+    style = RESET + scope_css(css, SCOPE, _fragment_selector)
+    opening = f'<div id="{ROOT}" class="{ROOT}" lang="en-GB">'
+    return f"{opening}\n<style>\n{style}</style>\n{body.strip()}\n</div>\n"
+
+
+def _host_class(match: re.Match) -> str:
+    """<main class="x"> became <div data-was="main" class="x">: now <div class="main x">."""
+    classes = " ".join(filter(None, [match.group(1), match.group(3)]))
+    return f'<div class="{classes}"'
+
+
+def _prefixed(body: str) -> str:
+    def tokens(match: re.Match) -> str:
+        names = " ".join(PREFIX + name for name in match.group(2).split())
+        return f'{match.group(1)}="{names}"'
+
+    body = re.sub(r'\b(id|class|for|aria-labelledby|aria-describedby)="([^"]*)"', tokens, body)
+    return re.sub(r'href="#([^"]+)"', rf'href="#{PREFIX}\1"', body)
+
+
+def _absolute(body: str, base: str) -> str:
+    """Every relative link made absolute, against the edition's folder once published."""
+
+    def absolute(match: re.Match) -> str:
+        return f'href="{urljoin(base, match.group(1))}"'
+
+    return re.sub(r'href="(?![a-z][a-z0-9+.-]*:|#|/)([^"]*)"', absolute, body)
 
 
 def index_entries(out_root: Path) -> list[dict]:

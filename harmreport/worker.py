@@ -25,6 +25,7 @@ def command(requests: list[BuildRequest], force: bool) -> list[str]:
         "out": str(Path(first.out_root).resolve()),
         "formats": list(first.formats),
         "cell_timeout": first.cell_timeout,
+        "base_url": first.base_url,
         "force": force,
     }
     return [sys.executable, "-m", "harmreport.worker", json.dumps(share)]
@@ -33,7 +34,12 @@ def command(requests: list[BuildRequest], force: bool) -> list[str]:
 def build_share(share: dict) -> int:
     requests = [
         BuildRequest(
-            year, None, Path(share["out"]), tuple(share["formats"]), share["cell_timeout"]
+            year,
+            None,
+            Path(share["out"]),
+            tuple(share["formats"]),
+            share["cell_timeout"],
+            share["base_url"],
         )
         for year in share["years"]
     ]

@@ -82,12 +82,16 @@ def one_build_session():
     helpers.SESSION = None
 
 
+# Where the tests' editions would be published: the fragment for the CMS needs an address.
+BASE_URL = "https://www.example.org/heading-back-to-harm/"
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory, worker_id):
     """Every shipped edition, built once through the real CLI."""
 
     def make(out):
-        built_by_cli(out, "--year", *EDITIONS, timeout=900)
+        built_by_cli(out, "--year", *EDITIONS, "--base-url", BASE_URL, timeout=900)
 
     return made_once(tmp_path_factory, worker_id, "report", make) / "site"
 

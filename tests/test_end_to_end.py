@@ -26,7 +26,7 @@ from harmreport.outputs import read_json
 from harmreport.publish import work_folder
 from harmreport.returns import load_returns
 from tests import helpers
-from tests.conftest import EDITIONS, build_messages, html_text
+from tests.conftest import BASE_URL, EDITIONS, build_messages, html_text
 from tests.helpers import row, run_cli, tree_hashes, write_returns
 
 pytestmark = pytest.mark.slow  # builds editions or runs kernels: `make quick` skips it
@@ -70,6 +70,7 @@ def test_manifest_hashes_every_input_and_output(built, year):
         "year": year,
         "returns": f"data/returns/returns_{year}.csv",
         "formats": ["html", "pdf"],
+        "base_url": BASE_URL,
     }
     assert f"data/returns/returns_{year}.csv" in recorded["inputs"]
     assert "data/reference/authorities.csv" in recorded["inputs"]
@@ -168,7 +169,13 @@ def test_rebuild_gives_identical_bytes_in_another_zone_locale_and_hash_seed(buil
     year = a_second_edition_of_its_process()
     other = {"TZ": "Pacific/Chatham", "LANG": "tr_TR.UTF-8", "LC_ALL": None, "LC_CTYPE": None}
     result = run_cli(
-        "--year", year, "--out", tmp_path, environment=other | {"PYTHONHASHSEED": "7"}
+        "--year",
+        year,
+        "--out",
+        tmp_path,
+        "--base-url",
+        BASE_URL,
+        environment=other | {"PYTHONHASHSEED": "7"},
     )
     assert result.returncode == 0, result.stderr
     assert tree_hashes(tmp_path / str(year)) == tree_hashes(built / str(year))

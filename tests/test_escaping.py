@@ -38,7 +38,7 @@ def hostile_edition(built, tmp_path_factory):
 def test_the_web_page_and_fragment_show_hostile_names_as_text(hostile_edition):
     folder, stats = hostile_edition
     page = render.render_html(stats, editions.edition(2015), folder)
-    for html in (page, web.fragment(page, render.web_css())):
+    for html in (page, web.fragment(page, render.web_css(), "https://example.org/", 2015)):
         assert "<b>" not in html and "<i>" not in html  # no markup made from a name
         text = html_text(html)
         assert text.count(HOSTILE) >= 2  # the named list and the answers appendix

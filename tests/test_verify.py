@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from harmreport import paths
-from tests.conftest import made_once
+from tests.conftest import BASE_URL, made_once
 from tests.helpers import run_main
 
 pytestmark = pytest.mark.slow  # builds editions or runs kernels: `make quick` skips it
@@ -26,7 +26,11 @@ def edition(tmp_path_factory, worker_id):
         # The web edition: a rebuild without the PDF takes half the time, and the PDF's bytes
         # are compared across rebuilds in test_end_to_end.
         site = base / "site"
-        result = run_main("--year", 2024, "--data", returns, "--out", site, "--format", "html")
+        # With an address to publish at: the rebuild must make the same fragment from it.
+        result = run_main(
+            "--year", 2024, "--data", returns, "--out", site, "--format", "html",
+            "--base-url", BASE_URL,
+        )  # fmt: skip
         assert result.returncode == 0, result.stderr
 
     return made_once(tmp_path_factory, worker_id, "verify", make)

@@ -17,7 +17,7 @@ from markupsafe import escape
 
 from harmreport import editions, formatting, paths, render, web
 from tests.browser import Browser, BrowserUnavailable, required
-from tests.conftest import EDITIONS
+from tests.conftest import BASE_URL, EDITIONS, build_messages
 
 pytestmark = pytest.mark.slow  # builds editions or runs kernels: `make quick` skips it
 
@@ -144,24 +144,58 @@ def test_sharing_metadata_and_a_preview_image(built, year):
     title = editions.edition(year).title
     assert f'<meta property="og:title" content="{title}:' in page
     assert '<meta property="og:description"' in page
-    assert '<meta property="og:image" content="preview.png">' in page
+    assert f'<meta property="og:image" content="{BASE_URL}{year}/preview.png">' in page
     png = (built / str(year) / "preview.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24]) == (1200, 630)
 
 
 @pytest.mark.parametrize("year", [2015, 2024])
-def test_the_cms_fragment_is_the_body_with_scoped_styles(built, year):
+def test_the_cms_fragment_owns_nothing_of_the_host_page(built, year):
+    """No page furniture the host has its own of; every id and class prefixed; every link
+    absolute, to the edition as published; every rule scoped, after the reset."""
     fragment = (built / str(year) / "fragment.html").read_text()
-    assert not re.search(r"<(html|head|body)\b|<!DOCTYPE", fragment, re.I)
-    assert fragment.startswith('<div class="hbh-report" lang="en-GB">')
+    assert not re.search(r"<(html|head|body|main|header|footer|h1)\b|<!DOCTYPE", fragment, re.I)
+    assert "skip-link" not in fragment.split("</style>", 1)[1]
+    assert fragment.startswith('<div id="hbh-report" class="hbh-report" lang="en-GB">')
     style = re.search(r"<style>(.*?)</style>", fragment, re.S).group(1)
+    assert style.lstrip().startswith(
+        "#hbh-report#hbh-report, #hbh-report#hbh-report * { all: revert; }"
+    )
     selectors = re.findall(r"(?:^|\})\s*([^{}@]+?)\s*\{", style)
     assert selectors and all(
-        s.startswith(".hbh-report") for sel in selectors for s in sel.split(", ")
+        s.startswith("#hbh-report#hbh-report") for sel in selectors for s in sel.split(", ")
     )
-    page = (built / str(year) / "index.html").read_text()
-    main = re.search(r'<main id="main">.*</main>', page, re.S).group()
-    assert main in fragment
+    body = fragment.split("</style>", 1)[1]
+    ids = re.findall(r'\bid="([^"]+)"', body)
+    classes = [c for found in re.findall(r'\bclass="([^"]+)"', body) for c in found.split()]
+    assert ids and classes and all(n.startswith("hbh-") for n in ids + classes)
+    links = re.findall(r'href="([^"]+)"', body)
+    assert all(link.startswith(("https://", "http://", "#hbh-")) for link in links)
+    assert f'href="{BASE_URL}{year}/report.pdf"' in body
+    assert f'href="{BASE_URL}index.html"' in body  # every edition of the series
+    targets = {link[1:] for link in links if link.startswith("#")}
+    assert targets <= set(ids)  # every in-page link still lands
+
+
+def test_without_an_address_to_publish_at_no_fragment_is_made(web_edition):
+    assert not (web_edition / "2024" / "fragment.html").exists()
+    assert "no fragment.html" in build_messages(web_edition)
+    assert "og:image" not in (web_edition / "2024" / "index.html").read_text()
+
+
+def test_an_address_that_cannot_be_published_at_is_refused(capsys):
+    from harmreport import cli
+
+    assert cli.main(["--year", "2024", "--base-url", "www.example.org/reports"]) == 2
+    assert "is not an address to publish at" in capsys.readouterr().err
+
+
+def test_a_fragment_selector_is_prefixed_and_the_host_s_elements_become_classes():
+    assert web._fragment_selector("main, .cover h1, nav.toc a") == (
+        ".hbh-main, .hbh-cover .hbh-title, nav.hbh-toc a"
+    )
+    assert web._fragment_selector("table.stack td::before") == "table.hbh-stack td::before"
+    assert web._fragment_selector("#notes li") == "#hbh-notes li"
 
 
 def test_scoping_keeps_media_queries_and_maps_the_root():
