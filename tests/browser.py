@@ -65,10 +65,13 @@ class Browser:
 
     def open(self, path: Path, width: int, height: int = 900) -> None:
         """Show a local page at a CSS width, as a phone or a desktop would lay it out."""
+        self.open_url(Path(path).resolve().as_uri(), width, height)
+
+    def open_url(self, url: str, width: int, height: int = 900) -> None:
         metrics = {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False}
         self.cdp("Emulation.setDeviceMetricsOverride", metrics)
         self.cdp("Page.setBypassCSP", {"enabled": True})  # lets the test inject axe-core
-        self._session("POST", "/url", {"url": Path(path).resolve().as_uri()})
+        self._session("POST", "/url", {"url": url})
 
     def run(self, script: str, *args):
         """Run a function body; a returned promise is awaited."""

@@ -141,3 +141,23 @@ def texts(built):
         }
         for year in EDITIONS
     }
+
+
+def unavailable(reason: str):
+    from tests.browser import required
+
+    if required():
+        pytest.fail(f"{reason} (HBH_REQUIRE_BROWSER=1: the browser tests must run here)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")  # one browser a worker
+def browser():
+    from tests.browser import Browser, BrowserUnavailable
+
+    try:
+        chromium = Browser.start()
+    except BrowserUnavailable as exc:
+        unavailable(str(exc))
+    yield chromium
+    chromium.quit()

@@ -74,7 +74,13 @@ def test_a_worker_builds_its_share_in_turn_and_stops_at_an_interruption(monkeypa
         return {2015: 2, 2017: EXIT_INTERRUPTED}.get(request.year, 0)
 
     monkeypatch.setattr(BuildSession, "build", build)
-    share = {"out": str(tmp_path), "formats": ["html"], "cell_timeout": 5, "base_url": "", "force": False}
+    share = {
+        "out": str(tmp_path),
+        "formats": ["html"],
+        "cell_timeout": 5,
+        "base_url": "",
+        "force": False,
+    }
     assert worker.main([json.dumps({**share, "years": [2015, 2017, 2020]})]) == 130
     assert built == [(2015, 2, False), (2017, 1, False)]
     built.clear()
@@ -92,7 +98,14 @@ def test_an_interruption_between_two_editions_is_reported_not_raised(monkeypatch
         return 0
 
     monkeypatch.setattr(BuildSession, "build", build)
-    share = {"years": [2015, 2017], "out": "/x", "formats": [], "cell_timeout": 5, "base_url": "", "force": 0}
+    share = {
+        "years": [2015, 2017],
+        "out": "/x",
+        "formats": [],
+        "cell_timeout": 5,
+        "base_url": "",
+        "force": 0,
+    }
     assert worker.main([json.dumps(share)]) == 130
     assert len(built) == 1
 

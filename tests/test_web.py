@@ -16,8 +16,7 @@ import pytest
 from markupsafe import escape
 
 from harmreport import editions, formatting, paths, render, web
-from tests.browser import Browser, BrowserUnavailable, required
-from tests.conftest import BASE_URL, EDITIONS, build_messages
+from tests.conftest import BASE_URL, EDITIONS, build_messages, unavailable
 
 pytestmark = pytest.mark.slow  # builds editions or runs kernels: `make quick` skips it
 
@@ -27,32 +26,16 @@ WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-prac
 PAGES = ["2015/index.html", "2024/index.html", "index.html"]
 
 
-def unavailable(reason: str):
-    if required():
-        pytest.fail(f"{reason} (HBH_REQUIRE_BROWSER=1: the browser tests must run here)")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="session")  # one browser a worker
-def browser():
-    try:
-        chromium = Browser.start()
-    except BrowserUnavailable as exc:
-        unavailable(str(exc))
-    yield chromium
-    chromium.quit()
-
-
-def axe_findings(browser) -> dict:
+def axe_findings(browser, context: str = "document") -> dict:
     if not AXE.is_file():
         unavailable("axe-core is not installed: run make setup (npm ci)")
     browser.run(AXE.read_text(encoding="utf-8") + "; return true;")
     script = (
-        "return axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}, "
+        "return axe.run(CONTEXT, {runOnly: {type: 'tag', values: arguments[0]}, "
         "resultTypes: ['violations', 'incomplete']}).then(r => ({"
         "violations: r.violations.map(v => [v.id, v.impact, v.nodes.length]), "
         "incomplete: r.incomplete.map(v => [v.id, v.impact, v.nodes.length])}))"
-    )
+    ).replace("CONTEXT", context)
     return browser.run(script, WCAG_22_AA)
 
 
