@@ -85,10 +85,24 @@ def test_a_stray_quote_names_where_the_cell_opens_and_ends(tmp_path, closed):
     if closed:
         lines[at + 5] = lines[at + 5].replace(",", '",', 1)  # five lines on, one closes it
     ends = f"line {at + 6}" if closed else "the end of the file"
-    assert read_problems(tmp_path, lines)[0] == (
+    assert read_problems(tmp_path, lines) == [  # and no other: its cell count means nothing
         f'returns.csv, row {at + 1}: a quote (") opens a cell in column 2 on line {at + 1} of '
         f"the file and the cell runs on to {ends}, so every row between was read into this "
         "one cell; remove the stray quote (a cell cannot hold a line break)"
+    ]
+
+
+def test_a_stray_quote_in_the_header_or_a_lone_carriage_return_is_named_as_such(tmp_path):
+    lines = shipped_lines()
+    lines[0] = lines[0].replace(",", ',"', 1)
+    assert read_problems(tmp_path, lines)[0].startswith(
+        'returns.csv, row 1: a quote (") opens a cell in column 2 on line 1 of the file'
+    )
+    lines = shipped_lines()
+    name = lines[3].split(",")[1]
+    lines[3] = lines[3].replace(name, f'"{name}\rx"', 1)  # an old Mac line end, quoted
+    assert read_problems(tmp_path, lines)[0].startswith(
+        'returns.csv, row 4: a quote (") opens a cell in column 2 on line 4 of the file'
     )
 
 
