@@ -5,6 +5,7 @@ width it is shown at so that its text stays readable (the page picks one with <p
 
 import io
 import math
+import re
 import tomllib
 from html import escape
 from pathlib import Path
@@ -92,7 +93,7 @@ def save_svg(fig, path: Path, title: str, description: str) -> Path:
     with plt.rc_context(STYLE):  # the id salt is read when saving
         fig.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
     plt.close(fig)
-    svg = buffer.getvalue()
+    svg = re.sub(r"(\d\.\d)\d+", r"\1", buffer.getvalue())  # 0.1 pt: finer is invisible
     start = svg.index(">", svg.index("<svg")) + 1
     described = f"\n <title>{escape(title)}</title>\n <desc>{escape(description)}</desc>"
     path.write_text(svg[:start] + described + svg[start:], encoding="utf-8")

@@ -48,6 +48,18 @@ def svg_data_uri(path: Path) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
+def page_charts(folder: Path) -> dict[str, str]:
+    """Each chart once, for the web page: its narrow drawing (made to be read on a phone, and
+    shown up to half as large again on a wide screen), embedded in the page; no second copy
+    for wide screens."""
+    charts = {}
+    for path in sorted(folder.glob("*.svg")):
+        name = path.stem.removesuffix("_narrow")
+        narrow = folder / f"{name}_narrow.svg"
+        charts[name] = svg_data_uri(narrow if narrow.is_file() else path)
+    return charts
+
+
 FIGURE_LINK = "hbh-figure:"  # the print HTML's figures: fetched by render_pdf once drawn
 
 
@@ -80,9 +92,7 @@ def render_html(
     context = {
         "stats": stats,
         "edition": edition,
-        "figures": FigureLinks()
-        if for_print
-        else {p.stem: svg_data_uri(p) for p in sorted(figures.glob("*.svg"))},
+        "figures": FigureLinks() if for_print else page_charts(figures),
         "css": Markup(base_css() if for_print else web_css()),
         "pdf_size": pdf_size,
         "base_url": base_url,

@@ -101,6 +101,7 @@ def _prefixed(body: str) -> str:
         return f'{match.group(1)}="{names}"'
 
     body = re.sub(r'\b(id|class|for|aria-labelledby|aria-describedby)="([^"]*)"', tokens, body)
+    body = re.sub(r"url\(#([^)]+)\)", rf"url(#{PREFIX}\1)", body)  # a chart's clipping
     return re.sub(r'href="#([^"]+)"', rf'href="#{PREFIX}\1"', body)
 
 

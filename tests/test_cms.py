@@ -57,15 +57,16 @@ def cms(built, tmp_path_factory):
 
 def boxes(browser, root: str) -> dict:
     """What lays a report out, measured: the columns of key findings, how far each chart's
-    width is from the narrower of its drawing and its column, the tables, the headings."""
+    width is from the narrower of its column and its greatest width, the tables, the
+    headings."""
     script = """
     const root = document.querySelector(arguments[0]);
     const cards = root.querySelectorAll('.key-findings > li, .hbh-key-findings > li');
     const lefts = new Set([...cards].map(li => Math.round(li.getBoundingClientRect().left)));
-    // Each chart as wide as its own drawing or its column, whichever is narrower: 0 if so.
+    // Each chart as wide as its column or its greatest width, whichever is narrower: 0 if so.
     const figures = [...root.querySelectorAll('figure img')].map(img => Math.round(
-        img.getBoundingClientRect().width
-        - Math.min(img.naturalWidth, img.closest('figure').getBoundingClientRect().width)));
+        img.getBoundingClientRect().width - Math.min(parseFloat(getComputedStyle(img).maxWidth),
+            img.closest('figure').getBoundingClientRect().width)));
     const h2 = root.querySelector('h2');
     return {columns: lefts.size, figures: figures, tables: root.querySelectorAll('table').length,
             heading_weight: Number(getComputedStyle(h2).fontWeight),

@@ -21,7 +21,8 @@ PROSE = re.compile(r"<(p|li|dd)\b[^>]*>(.*?)</\1>", re.S)
 LINKS = re.compile(r"<a [^>]*href=\"http.*?</a>", re.S)  # addresses, first: they hold spans
 LEFT_OUT = re.compile(  # what is not prose restating a figure: tables, captions, notes, code
     r"<table.*?</table>|<figcaption.*?</figcaption>|<p class=\"table-source\">.*?</p>"
-    r"|<span class=\"footnote\">.*?</span>|<a class=\"noteref\".*?</a>|<code>.*?</code>",
+    r"|<span class=\"footnote\">.*?</span>|<a class=\"noteref\".*?</a>|<code>.*?</code>"
+    r"|<nav.*?</nav>",
     re.S,
 )
 TAG = re.compile(r"<[^>]+>")

@@ -114,7 +114,7 @@ def test_the_answers_appendix_gives_categories_never_counts(built, year):
     table = re.search(r'<table class="answers">.*?</table>', page, re.S).group()
     rows = re.findall(r"<tr><th scope=\"row\">.*?</tr>", table)
     assert len(rows) == stats_of(built, year)["authorities"]["contacted"]
-    cells = re.findall(r'<td class="code">([^<]*)</td>', table)
+    cells = re.findall(r"<td>([^<]*)</td>", table)  # the nation's cell has its class
     assert set(cells) <= {"N", "W", "R", "X", "–"} and len(cells) == 8 * len(rows)
 
 
