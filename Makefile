@@ -47,9 +47,11 @@ cycle: $(STAMP) ## the team's year end to end in a temporary copy: new edition, 
 data: $(STAMP) ## regenerate the illustrative returns from their seeded script
 	$(PYTHON) scripts/make_illustrative_returns.py
 
-bench: $(STAMP) ## print build timings, peak memory and disclosure control's timings
+bench: $(STAMP) ## print build timings, peak memory, disclosure control's timings, web page weights and Lighthouse scores
 	$(PYTHON) bench/build_times.py
 	$(PYTHON) bench/disclosure_times.py
+	$(PYTHON) run_report.py --all --format html --base-url https://www.example.org/heading-back-to-harm/ --out build/bench-web
+	$(PYTHON) bench/web_weight.py build/bench-web
 
 clean: ## remove generated reports and build scratch
 	rm -rf report/[0-9]* report/index.html report.work build
