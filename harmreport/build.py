@@ -424,6 +424,9 @@ def _render_report(build: EditionBuild, stats: dict) -> None:
     from . import render
 
     staging, edition, printer = build.staging, build.edition, build.printer
+    since = time.perf_counter()
+    made = render.write_tables(stats, edition, staging)
+    build.progress.stage("tables", f"{len(made)} files in {made[0].parent.name}/", since)
     pdf_size = ""
     if printer:
         warnings = printer.warnings(stats)

@@ -124,6 +124,8 @@ def file_lines(path: Path) -> list[str]:
     suffix = path.suffix.lower()
     if suffix == ".pdf":
         return pdf_lines(path)
+    if suffix == ".xlsx":
+        return xlsx_lines(path)
     text = path.read_text(encoding="utf-8", errors="replace")
     if suffix in (".html", ".htm"):
         return html_lines(text)
@@ -140,3 +142,16 @@ def file_lines(path: Path) -> list[str]:
         finally:
             csv.field_size_limit(previous)
     return text.splitlines()
+
+
+def xlsx_lines(path: Path) -> list[str]:
+    """Each row of each sheet of a spreadsheet, its cells joined as a table row's are."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True, data_only=True)
+    lines = []
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows(values_only=True):
+            lines.append(" | ".join("" if cell is None else str(cell) for cell in row))
+    book.close()
+    return lines

@@ -122,6 +122,8 @@ def render_html(
         "question_short": QUESTION_SHORT,
         "answer_marks": ANSWER_MARKS,
         "filler_pages": FILLER_PAGES if for_print else 0,
+        "data_of": lambda name: "answers.csv" if name == "answers" else f"data/{name}.csv",
+        "figure_data": FIGURE_DATA,
         "watermark_css": Markup(watermark_css() if for_print and illustrative else ""),
     }
     template = environment().get_template(report_template(edition.year))
@@ -135,6 +137,30 @@ def render_html(
             f"the {edition.year} report is not finished; nothing was published", problems
         )
     return html
+
+
+def write_tables(stats: dict, edition: editions.DataYear, folder: Path) -> list[Path]:
+    """The report's tables as CSV files and one spreadsheet, in `folder`/data."""
+    from . import tables
+
+    questions = dict(zip(returns.COUNT_COLUMNS, QUESTION_TEXT, strict=True))
+    colophon = load_colophon()
+    cover = {
+        "title": f"{edition.title}: the tables of the report, {edition.period_label}",
+        "lines": [
+            f"Published by {' and '.join(edition.publishers)}, {edition.published}.",
+            f"Source: {source_line(stats, edition)}.",
+            *(["Illustrative data: figures for single authorities are invented."]
+              if stats.get("illustrative") else []),
+            "Each table is on a sheet of its own (see contents); shorthand is explained in notes.",
+            "Figures shown as [c] are confidential: hidden to protect children's identities.",
+            f"Licence: {colophon['licence']['name']} ({colophon['licence']['url']}).",
+            f"Contact: {colophon['statistics']['contact']}, {colophon['statistics']['url']}.",
+        ],
+    }  # fmt: skip
+    return tables.write_tables(
+        tables.report_tables(stats, questions), folder / tables.FOLDER, cover
+    )
 
 
 def template_mistake(exc: Exception, stats: dict) -> str:
@@ -401,6 +427,17 @@ def watermark_css() -> str:
     )
 
 
+# The table each chart draws (data/<name>.csv; "answers": each authority's answer).
+FIGURE_DATA = {
+    "responses": "answers_by_question",
+    "tile_map": "answers",
+    "in_care_and_missing": "in_care_and_missing",
+    "share_went_missing": "in_care_and_missing",
+    "regions": "regions",
+    "nationalities_trafficked": "nationalities_trafficked",
+    "nationalities_unaccompanied": "nationalities_unaccompanied",
+    "trend": "editions",
+}
 FILLER_PAGES = 3  # blank pages the report ends with, before its back cover: up to three are kept
 
 

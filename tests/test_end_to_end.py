@@ -45,6 +45,11 @@ OUTPUTS = [
     "figures/in_care_and_missing.svg",
     "answers.csv",
     "stats.csv",
+    "data/answers_by_question.csv",
+    "data/in_care_and_missing.csv",
+    "data/regions.csv",
+    "data/editions.csv",
+    "data/tables.xlsx",
     "fragment.html",
     "preview.png",
     "notebooks/01_validate_returns.ipynb",
@@ -76,8 +81,14 @@ def test_manifest_hashes_every_input_and_output(built, year):
     assert "data/reference/authorities.csv" in recorded["inputs"]
     for name, digest in recorded["inputs"].items():
         assert manifest.sha256(paths.ROOT / name) == digest, name
-    nationalities = {f"figures/nationalities_{g}.svg" for g in ("trafficked", "unaccompanied")}
+    nationalities = {
+        f"{kind}/nationalities_{g}.{ext}"
+        for g in ("trafficked", "unaccompanied")
+        for kind, ext in (("figures", "svg"), ("data", "csv"))
+    }
     expected = set(OUTPUTS) | (nationalities if year == 2015 else set())
+    if read_json(folder / "stats.json")["combined"]["most_still_missing"]:
+        expected.add("data/most_still_missing.csv")
     expected |= {n.replace(".svg", "_narrow.svg") for n in expected if n.startswith("figures/")}
     assert set(recorded["outputs"]) == expected - {"manifest.json"}
     for name, digest in recorded["outputs"].items():

@@ -264,10 +264,15 @@ def test_every_kind_of_published_file_is_read_for_the_count(tmp_path):
         (tmp_path / name).parent.mkdir(exist_ok=True)
         (tmp_path / name).write_text(text, encoding="utf-8")
     HTML(string=f"<p>{table}</p>").write_pdf(tmp_path / "report.pdf")
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["Kent", 3])
+    book.save(tmp_path / "tables.xlsx")
     paths = sorted(p for p in tmp_path.rglob("*") if p.is_file())
     leaks = output_check.check_files(paths, tmp_path, [SMALL])
     assert sorted(leak.file for leak in leaks) == [
-        "answers.csv", "index.html", "report.pdf", "stats.json"
+        "answers.csv", "index.html", "report.pdf", "stats.json", "tables.xlsx"
     ]  # fmt: skip
     assert {(leak.figure, leak.rule) for leak in leaks} == {(SMALL.figure, SMALL.rule)}
     assert output_check.check_files(paths, tmp_path, []) == []

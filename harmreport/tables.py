@@ -1,0 +1,213 @@
+"""The report's tables as data people can reuse: one tidy CSV per table (named columns, the
+values as the report rounds them, [c] kept and explained in a notes column), and one
+spreadsheet of them all laid out as the Government Analysis Function's guidance on
+releasing statistics in spreadsheets asks (a cover sheet, contents, notes, one table a
+sheet, no merged cells, shorthand explained). Both are made from stats.json alone, and both
+go through the independent disclosure check with every other published file."""
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import codes, formatting
+from .disclosure import MARK
+from .returns import COUNT_COLUMNS
+
+FOLDER = "data"  # in the edition's folder: data/<table>.csv and data/tables.xlsx
+HIDDEN_NOTE = "[c]: confidential, hidden to protect children's identities (see notes)"
+GROUPS = {"trafficked": "Trafficked children", "unaccompanied": "Unaccompanied children"}
+
+
+@dataclass
+class Table:
+    name: str  # the file's name, and the sheet's
+    title: str
+    columns: list[str]
+    rows: list[list] = field(default_factory=list)
+
+    def notes(self, row: list) -> str:
+        return HIDDEN_NOTE if MARK in row else ""
+
+
+def _count(value):
+    return value if value == MARK or value is None else int(value)
+
+
+def _percent(value):
+    """A share as the report prints it, in whole percent (halves up)."""
+    if value == MARK or value is None:
+        return value
+    return int(formatting.percent(value).rstrip("%"))
+
+
+def report_tables(stats: dict, questions: dict[str, str]) -> list[Table]:
+    """The tables of the report, in its order, from its statistics."""
+    tables = [_answers(stats, questions), _groups(stats)]
+    if stats["combined"].get("most_still_missing"):
+        tables.append(_still_missing(stats))
+    tables.append(_regions(stats))
+    for group in GROUPS:
+        if stats["nationalities"][group]["authorities_reporting"]:
+            tables.append(_nationalities(stats, group))
+    tables.append(_trend(stats))
+    return tables
+
+
+def _answers(stats, questions) -> Table:
+    labels = [codes.CATEGORY_LABELS[c] for c in codes.CATEGORIES]
+    table = Table("answers_by_question", "Authorities' answers, by question",
+                  ["question", *(f"authorities that {label}" for label in labels)])  # fmt: skip
+    for column in COUNT_COLUMNS:
+        answers = stats["data_quality"][column]
+        table.rows.append([questions[column], *(answers[c] for c in codes.CATEGORIES)])
+    return table
+
+
+def _groups(stats) -> Table:
+    table = Table(
+        "in_care_and_missing",
+        "Children in care and children who went missing, by group",
+        ["group", "children in care", "went missing", "in care, where both were answered",
+         "went missing, where both were answered", "share who went missing (%)"],
+    )  # fmt: skip
+    for group, label in GROUPS.items():
+        figures, base = stats[group], stats[group]["share_went_missing_base"] or {}
+        table.rows.append([
+            label, _count(figures["in_care"]), _count(figures["went_missing"]),
+            _count(base.get("denominator")), _count(base.get("numerator")),
+            _percent(figures["share_went_missing"]),
+        ])  # fmt: skip
+    return table
+
+
+def _still_missing(stats) -> Table:
+    table = Table("most_still_missing",
+                  "Authorities with the most trafficked and unaccompanied children still missing",
+                  ["authority", "authority code", "children still missing"])  # fmt: skip
+    for row in stats["combined"]["most_still_missing"]:
+        table.rows.append([formatting.common_name(row["name"]), row["code"], _count(row["value"])])
+    return table
+
+
+def _regions(stats) -> Table:
+    table = Table("regions", "Children in care, by English region or by nation",
+                  ["region or nation", "trafficked children in care",
+                   "unaccompanied children in care"])  # fmt: skip
+    rows = formatting.by_size(stats["regions"]["table"], "trafficked_in_care", "area")
+    for row in rows:
+        table.rows.append([row["area"], _count(row["trafficked_in_care"]),
+                           _count(row["unaccompanied_in_care"])])  # fmt: skip
+    table.rows.append(["United Kingdom", _count(stats["trafficked"]["in_care"]),
+                       _count(stats["unaccompanied"]["in_care"])])  # fmt: skip
+    return table
+
+
+def _nationalities(stats, group) -> Table:
+    label = GROUPS[group].lower()
+    table = Table(f"nationalities_{group}", f"Nationalities of {label} who went missing",
+                  ["nationality", "children who went missing"])  # fmt: skip
+    for row in stats["nationalities"][group]["ranking"]:
+        table.rows.append([row["nationality"], _count(row["went_missing"])])
+    return table
+
+
+def _trend(stats) -> Table:
+    table = Table(
+        "editions", "The figures of each edition up to this one",
+        ["edition year", "trafficked children in care", "trafficked: share who went missing (%)",
+         "trafficked: authorities able to say (%)", "unaccompanied children in care",
+         "unaccompanied: share who went missing (%)",
+         "unaccompanied: authorities able to say (%)"],
+    )  # fmt: skip
+    for year, row in stats.get("trend", {}).items():
+        table.rows.append([
+            int(year), _count(row["trafficked_in_care"]),
+            _percent(row["trafficked_share_went_missing"]),
+            _percent(row["trafficked_reporting_rate"]), _count(row["unaccompanied_in_care"]),
+            _percent(row["unaccompanied_share_went_missing"]),
+            _percent(row["unaccompanied_reporting_rate"]),
+        ])  # fmt: skip
+    return table
+
+
+# ---- writing ----------------------------------------------------------------------------
+
+
+def csv_text(table: Table) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*table.columns, "notes"])
+    for row in table.rows:
+        writer.writerow(["" if cell is None else cell for cell in row] + [table.notes(row)])
+    return out.getvalue()
+
+
+def write_tables(tables: list[Table], folder: Path, cover: dict) -> list[Path]:
+    """data/<name>.csv for each table and data/tables.xlsx of them all; the paths written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for table in tables:
+        path = folder / f"{table.name}.csv"
+        path.write_text(csv_text(table), encoding="utf-8")
+        written.append(path)
+    path = folder / "tables.xlsx"
+    path.write_bytes(spreadsheet(tables, cover))
+    return [*written, path]
+
+
+def spreadsheet(tables: list[Table], cover: dict) -> bytes:
+    """Every table, a sheet each, after a cover sheet, contents and notes; the same bytes
+    for the same tables (fixed dates in the file and in its zip)."""
+    import datetime as dt
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "cover"
+    for line in [cover["title"], *cover["lines"]]:
+        sheet.append([line])
+    sheet["A1"].font = Font(bold=True, size=14)
+    contents = book.create_sheet("contents")
+    contents.append(["Sheet", "Table"])
+    notes = book.create_sheet("notes")
+    notes.append(["Note", "Meaning"])
+    notes.append(["[c]", HIDDEN_NOTE.split(": ", 1)[1]])
+    notes.append(["(%)", "a share in whole percent, rounded as the report rounds it (halves up)"])
+    notes.append(["empty cell", "not known: no authority could answer"])
+    for table in tables:
+        contents.append([table.name, table.title])
+        data = book.create_sheet(table.name)
+        data.append([table.title])
+        data["A1"].font = Font(bold=True)
+        data.append([*table.columns, "notes"])
+        for row in table.rows:
+            data.append([*row, table.notes(row)])
+    for header in (contents["A1"], contents["B1"], notes["A1"], notes["B1"]):
+        header.font = Font(bold=True)
+    fixed = dt.datetime(2000, 1, 1)
+    book.properties.created = book.properties.modified = fixed
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return _fixed_zip(buffer.getvalue())
+
+
+def _fixed_zip(data: bytes) -> bytes:
+    """The same archive with every entry dated 1 January 1980, and the "modified" date
+    openpyxl stamps on saving fixed: the bytes never depend on when the build ran."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            content = source.read(entry.filename)
+            if entry.filename == "docProps/core.xml":
+                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z",
+                                 content)  # fmt: skip
+            info = zipfile.ZipInfo(entry.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, content)
+    return out.getvalue()
