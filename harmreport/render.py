@@ -539,7 +539,7 @@ def render_index(entries: list[dict], out_root: Path) -> str:
     figures = {}
     if newest:
         folder = out_root / str(newest["year"]) / "figures"
-        figures = {p.stem: svg_data_uri(p) for p in sorted(folder.glob("trend*.svg"))}
+        figures = {k: v for k, v in page_charts(folder).items() if k == "trend"}
     return (
         environment()
         .get_template("index.html.j2")
@@ -557,14 +557,15 @@ QUESTION_TEXT = (
     "Children missing for more than a week",
     "Children still missing",
 )
-# What authorities could write in a cell, for the methodology section (from codes.py, so the
-# report describes exactly what the validator accepts).
 # What an exemption an authority cites means, said where the report lists the answers.
 EXEMPTIONS = {
     "s12": "s12 (section 12 of the Freedom of Information Act: finding the answer would cost "
     "more than the legal limit)",
     "s40": "s40 (section 40: the answer would disclose personal information)",
 }
+
+# What authorities could write in a cell, for the methodology section (from codes.py, so the
+# report describes exactly what the validator accepts).
 VALUE_CODES = [
     (
         codes.CATEGORY_LABELS[category],
