@@ -96,13 +96,13 @@ HTML(filename=sys.argv[1], base_url=sys.argv[2]).write_pdf(
 PRINTED = """
 import json, re, sys
 from pathlib import Path
-from harmreport import editions, render
+from harmreport import editions, pdf, render
 folder = Path(sys.argv[1])
 stats = json.loads((folder / "stats.json").read_text())
 html = render.render_html(stats, editions.edition(int(sys.argv[2])), folder, for_print=True)
-html = re.sub(re.escape(render.FIGURE_LINK) + r"(\\w+)",
+html = re.sub(re.escape(pdf.FIGURE_LINK) + r"(\\w+)",
               lambda m: render.svg_data_uri(folder / "figures" / f"{m[1]}.svg"), html)
-assert render.FIGURE_LINK not in html
+assert pdf.FIGURE_LINK not in html
 Path(sys.argv[3]).write_text(html, encoding="utf-8")
 """
 

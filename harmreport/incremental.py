@@ -23,8 +23,10 @@ RENDERING_INPUTS = {
     "data/facts.toml",
     "data/colophon.toml",
     "harmreport/notebook_pages.py",
+    "harmreport/pdf.py",
     "harmreport/printing.py",
     "harmreport/render.py",
+    "harmreport/tables.py",
     "harmreport/web.py",
     "harmreport/template_rules.py",
 }

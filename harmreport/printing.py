@@ -56,12 +56,12 @@ class Printer:
             self.thread.join()
 
     def _print(self, stats: dict) -> None:
-        from . import render
+        from . import pdf, render
 
         try:
             html = render.render_html(stats, self.edition, self.staging, for_print=True)
             target = self.staging / "report.pdf"
-            self.outcome = render.render_pdf(html, self.staging, target, self._wait)
+            self.outcome = pdf.render_pdf(html, self.staging, target, self._wait)
         except BaseException as exc:  # raised in the build's thread by warnings()
             self.outcome = exc
 
@@ -72,6 +72,6 @@ class Printer:
 
 
 def _import_weasyprint() -> None:
-    from . import render
+    from . import pdf, render  # noqa: F401 (the report's renderer, loaded beside WeasyPrint)
 
-    render.load_printer()
+    pdf.load_printer()

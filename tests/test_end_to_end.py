@@ -17,7 +17,7 @@ from harmreport import (
     notebook_parameters,
     output_check,
     paths,
-    render,
+    pdf,
     scheduler,
 )
 from harmreport.build import BuildRequest
@@ -389,7 +389,7 @@ def test_the_independent_check_reads_the_pdf_as_well(tmp_path):
     other files."""
     row_html = "<table><tr><th>Wales</th><td>2</td><td>20</td></tr></table>"
     style = "<style>td { padding-left: 2cm }</style>"
-    render.render_pdf(
+    pdf.render_pdf(
         f'<html lang="en"><body>{style}{row_html}</body></html>', tmp_path, tmp_path / "a.pdf"
     )
     (tmp_path / "b.html").write_text(f"<html><body>{row_html}</body></html>", encoding="utf-8")

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from harmreport import editions, figures, render, web
+from harmreport import editions, figures, pdf, render, web
 from tests.conftest import html_text, pdf_text
 
 pytestmark = pytest.mark.slow  # uses the shared build of every edition
@@ -49,7 +49,7 @@ def test_the_pdf_prints_hostile_names_as_typed(hostile_edition, tmp_path):
     folder, stats = hostile_edition
     printed = render.render_html(stats, editions.edition(2015), folder, for_print=True)
     assert "<b>" not in printed
-    render.render_pdf(printed, folder, tmp_path / "report.pdf")
+    pdf.render_pdf(printed, folder, tmp_path / "report.pdf")
     text = pdf_text(tmp_path / "report.pdf")
     assert HOSTILE in text and NATIONALITY in text
 

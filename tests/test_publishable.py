@@ -10,7 +10,7 @@ import subprocess
 import pypdf
 import pytest
 
-from harmreport import formatting, paths, render, template_rules
+from harmreport import formatting, paths, pdf, render, template_rules
 from harmreport.outputs import flatten
 from tests.conftest import EDITIONS, build_messages
 
@@ -131,9 +131,9 @@ def test_a_page_of_two_lines_is_reported_short(tmp_path):
 
     page = '<p>Two lines.</p><p style="break-before: page">Then more.</p>' + "<p>Text.</p>" * 60
     pages = HTML(string=page).render().pages
-    assert render.page_fill(pages[0]) < 0.1 < 0.9 < render.page_fill(pages[1])
-    assert render.short_pages(pages) == [f"page 1 is only {render.page_fill(pages[0]):.0%} full"]
-    assert len(render.bound_pages(pages)) == len(pages)  # no blank page to keep or drop
+    assert pdf.page_fill(pages[0]) < 0.1 < 0.9 < pdf.page_fill(pages[1])
+    assert pdf.short_pages(pages) == [f"page 1 is only {pdf.page_fill(pages[0]):.0%} full"]
+    assert len(pdf.bound_pages(pages)) == len(pages)  # no blank page to keep or drop
 
 
 @pytest.mark.parametrize("year", EDITIONS)

@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from harmreport import config, editions, paths, render
+from harmreport import config, editions, paths, pdf, render
 from harmreport.returns import load_returns
 from tests.conftest import EDITIONS, build_messages, html_text, squash
 from tests.test_end_to_end import pdf_pages
@@ -171,7 +171,7 @@ def test_printing_gives_no_weasyprint_warning(built):
 
 def test_weasyprint_s_warnings_are_caught(tmp_path):
     html = '<html lang="en"><body><p style="colour: red">text</p></body></html>'
-    warnings = render.render_pdf(html, tmp_path, tmp_path / "report.pdf")
+    warnings = pdf.render_pdf(html, tmp_path, tmp_path / "report.pdf")
     assert any("colour" in warning for warning in warnings), warnings
 
 
