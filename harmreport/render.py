@@ -47,15 +47,15 @@ def svg_data_uri(path: Path) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
-def page_charts(folder: Path) -> dict[str, str]:
-    """Each chart once, for the web page: its narrow drawing (made to be read on a phone, and
-    shown up to half as large again on a wide screen), embedded in the page; no second copy
-    for wide screens."""
+def page_charts(folder: Path, names=None) -> dict[str, str]:
+    """Each chart once (or those `names`), for the web page: its narrow drawing (made to be
+    read on a phone, and shown up to half as large again on a wide screen), embedded in the
+    page; no second copy for wide screens."""
+    found = sorted({path.stem.removesuffix("_narrow") for path in folder.glob("*.svg")})
     charts = {}
-    for path in sorted(folder.glob("*.svg")):
-        name = path.stem.removesuffix("_narrow")
+    for name in found if names is None else [n for n in names if n in found]:
         narrow = folder / f"{name}_narrow.svg"
-        charts[name] = svg_data_uri(narrow if narrow.is_file() else path)
+        charts[name] = svg_data_uri(narrow if narrow.is_file() else folder / f"{name}.svg")
     return charts
 
 
@@ -101,7 +101,7 @@ def render_html(
         "notes": notes,
         "categories": codes.CATEGORIES,
         "category_labels": codes.CATEGORY_LABELS,
-        "question_labels": dict(zip(returns.COUNT_COLUMNS, QUESTION_TEXT, strict=True)),
+        "question_labels": QUESTIONS,
         "value_codes": VALUE_CODES,
         "how_many": lambda key: how_many(stats, key),
         "colophon": load_colophon(),
@@ -139,7 +139,6 @@ def write_tables(stats: dict, edition: editions.DataYear, folder: Path) -> list[
     """The report's tables as CSV files and one spreadsheet, in `folder`/data."""
     from . import tables
 
-    questions = dict(zip(returns.COUNT_COLUMNS, QUESTION_TEXT, strict=True))
     colophon = load_colophon()
     cover = {
         "title": f"{edition.title}: the tables of the report, {edition.period_label}",
@@ -155,7 +154,7 @@ def write_tables(stats: dict, edition: editions.DataYear, folder: Path) -> list[
         ],
     }  # fmt: skip
     return tables.write_tables(
-        tables.report_tables(stats, questions), folder / tables.FOLDER, cover
+        tables.report_tables(stats, QUESTIONS), folder / tables.FOLDER, cover
     )
 
 
@@ -353,7 +352,7 @@ def render_index(entries: list[dict], out_root: Path) -> str:
     figures = {}
     if newest:
         folder = out_root / str(newest["year"]) / "figures"
-        figures = {k: v for k, v in page_charts(folder).items() if k == "trend"}
+        figures = page_charts(folder, ["trend"])
     return (
         environment()
         .get_template("index.html.j2")
@@ -371,6 +370,7 @@ QUESTION_TEXT = (
     "Children missing for more than a week",
     "Children still missing",
 )
+QUESTIONS = dict(zip(returns.COUNT_COLUMNS, QUESTION_TEXT, strict=True))  # column -> question
 # What an exemption an authority cites means, said where the report lists the answers.
 EXEMPTIONS = {
     "s12": "s12 (section 12 of the Freedom of Information Act: finding the answer would cost "

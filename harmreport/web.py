@@ -15,8 +15,8 @@ SCOPE = f"#{ROOT}#{ROOT}"
 # First, every element of the fragment back to the browser's own styles: whatever a theme
 # says of headings, lists, images or tables stops at the fragment's edge.
 RESET = f"{SCOPE}, {SCOPE} * {{ all: revert; }}\n"
-# What a host page owns, and what stands in for it in the fragment.
-HOST_TAGS = {"main": "div", "header": "div", "footer": "div"}
+# What a host page owns: in the fragment, each becomes a <div> with its name as a class.
+HOST_TAGS = "main|header|footer"
 
 
 def file_size(path: Path) -> str:
@@ -77,10 +77,8 @@ def fragment(page: str, css: str, base_url: str, year: int) -> str:
     one wrapping element, behind a reset that stops a theme's rules at its edge."""
     body = re.search(r"<body>(.*)</body>", page, re.S).group(1)
     body = re.sub(r'<a class="skip-link"[^>]*>.*?</a>\s*', "", body, flags=re.S)
-    for tag, stand_in in HOST_TAGS.items():
-        body = re.sub(rf"<{tag}\b", f'<{stand_in} data-was="{tag}"', body)
-        body = body.replace(f"</{tag}>", f"</{stand_in}>")
-    body = re.sub(r'<div data-was="(\w+)"( class="([^"]*)")?', _host_class, body)
+    body = re.sub(rf'<({HOST_TAGS})\b(?: class="([^"]*)")?', _host_class, body)
+    body = re.sub(rf"</(?:{HOST_TAGS})>", "</div>", body)
     body = re.sub(r"<h1\b([^>]*)>(.*?)</h1>", r'<p class="title"\1>\2</p>', body, flags=re.S)
     body = _prefixed(body)
     body = _absolute(body, f"{base_url}{year}/")
@@ -90,8 +88,8 @@ def fragment(page: str, css: str, base_url: str, year: int) -> str:
 
 
 def _host_class(match: re.Match) -> str:
-    """<main class="x"> became <div data-was="main" class="x">: now <div class="main x">."""
-    classes = " ".join(filter(None, [match.group(1), match.group(3)]))
+    """<main class="x"> as <div class="main x">."""
+    classes = " ".join(filter(None, [match.group(1), match.group(2)]))
     return f'<div class="{classes}"'
 
 
@@ -101,7 +99,6 @@ def _prefixed(body: str) -> str:
         return f'{match.group(1)}="{names}"'
 
     body = re.sub(r'\b(id|class|for|aria-labelledby|aria-describedby)="([^"]*)"', tokens, body)
-    body = re.sub(r"url\(#([^)]+)\)", rf"url(#{PREFIX}\1)", body)  # a chart's clipping
     return re.sub(r'href="#([^"]+)"', rf'href="#{PREFIX}\1"', body)
 
 

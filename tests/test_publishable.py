@@ -57,7 +57,7 @@ def figures_of(stats: dict) -> set[str]:
     return shown
 
 
-def words_with_numbers(year: int) -> set[str]:
+def words_with_numbers() -> set[str]:
     """Numbers that come from a sourced fact or from the edition's own description."""
     text = "".join(
         (paths.DATA / name).read_text(encoding="utf-8")
@@ -69,7 +69,7 @@ def words_with_numbers(year: int) -> set[str]:
 def checked_statements(built, year) -> tuple[int, list[str]]:
     page = (built / str(year) / "index.html").read_text(encoding="utf-8")
     stats = json.loads((built / str(year) / "stats.json").read_text())
-    known = figures_of(stats) | words_with_numbers(year)
+    known = figures_of(stats) | words_with_numbers()
     count, unknown = 0, []
     for _, body in PROSE.findall(report_body(page)):
         text = html.unescape(TAG.sub("", body))

@@ -149,12 +149,12 @@ class WordPress:
         assert "title" in options, options
 
     def _start(self, *command, environment=None) -> None:
-        log = open(self.folder / f"{Path(command[0]).name}.log", "ab")  # noqa: SIM115
-        self.processes.append(
-            subprocess.Popen(
-                command, stdout=log, stderr=log, env=environment, start_new_session=True
+        with open(self.folder / f"{Path(command[0]).name}.log", "ab") as log:  # the child keeps it
+            self.processes.append(
+                subprocess.Popen(
+                    command, stdout=log, stderr=log, env=environment, start_new_session=True
+                )
             )
-        )
 
     # ---- using it --------------------------------------------------------------------------
 
