@@ -215,3 +215,14 @@ def test_the_index_names_editions_not_built_here(built, tmp_path):
     for year in editions.all_editions():
         assert f"<h3>{escape(editions.edition(year).title)}</h3>" in page
     assert page.count("Not yet built into this folder.") == len(editions.all_editions()) - 1
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_a_contents_link_lands_below_the_illustrative_banner(built, browser, width):
+    browser.open(built / "2024" / "index.html", width)
+    browser.run("document.querySelector('a[href=\"#method\"]').click(); return 1")
+    banner, heading = browser.run(
+        "return [document.querySelector('.illustrative-banner').getBoundingClientRect().bottom,"
+        " document.querySelector('#method-title').getBoundingClientRect().top]"
+    )
+    assert heading >= banner, f"the heading is under the banner at {width} px"
