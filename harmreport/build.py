@@ -317,6 +317,9 @@ def analyse(build: EditionBuild, parameters: dict, returns, kernel, since: float
     for key, rule in stats["disclosure"]["suppressed"].items():
         if "hidden in the " in rule:  # an earlier edition hid it: said, as the policy asks
             build.say(f"[c] {key}: {rule.split('(', 1)[1].rstrip(')')}")
+    for key, answered in stats.get("low_reliability", {}).items():
+        build.say(f"warning: [u] {key} rests on {answered}: marked low reliability, and not "
+                  "written as a finding for the UK")  # fmt: skip
     if printer:
         printer.start(stats)
     since = time.perf_counter()

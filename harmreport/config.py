@@ -31,6 +31,7 @@ EDITION_KEYS = {
     "next_edition": (TEXT, False, False),
     "isbn": (TEXT, False, False),
     "revisions": (list, False, False),  # [[years.N.revisions]]: date, what, old, new
+    "low_response_floor": (NUMBER, False, False),  # percent of the authorities contacted
 }
 SOURCE_KEYS = {
     "author": True,
@@ -151,6 +152,9 @@ def _check_year_values(found: _File, table: str, entry: dict, years: dict) -> No
     returns = entry.get("returns")
     if isinstance(returns, str) and not (paths.DATA / returns).is_file():
         found.problem(table, "returns", f"no file data/{returns}")
+    floor = entry.get("low_response_floor")
+    if _type_ok(floor, NUMBER) and not 0 <= floor <= 100:
+        found.problem(table, "low_response_floor", "must be a percentage from 0 to 100")
     comparison = entry.get("comparison_year")
     if isinstance(comparison, int) and str(comparison) not in years:
         found.problem(table, "comparison_year", f"there is no [years.{comparison}]")

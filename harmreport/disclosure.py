@@ -26,6 +26,11 @@ from .outputs import row_label
 
 THRESHOLD = 5  # counts from 1 to THRESHOLD - 1 of children are never published below UK level
 MARK = "[c]"
+# The GSS symbols for a figure that is not a number (the Analysis Function's guidance on
+# symbols in tables): no authority gave a count behind it, or it cannot apply (a share of
+# no children). Neither is ever written as 0.
+NOT_AVAILABLE = "[x]"
+NOT_APPLICABLE = "[z]"
 UK, AREA, AUTHORITY, NATIONALITY = "UK", "area", "authority", "nationality"
 
 RULES = {
@@ -39,19 +44,29 @@ RULES = {
 @dataclass(frozen=True)
 class Count:
     """A count of children: its value and the non-zero authority cells it adds up. A cell is
-    (year, authority code, item), item being a returns column or 'nationality:group:name'."""
+    (year, authority code, item), item being a returns column or 'nationality:group:name'.
+    `base` holds the authorities whose count it adds up, zeros included; a figure that no
+    authority gave a count for is not known (value None), never 0."""
 
-    value: int
+    value: int | None
     cells: frozenset = frozenset()
     level: str = UK
     caps: frozenset = frozenset()  # cells the reader knows to be at most this figure
+    base: frozenset = frozenset()
 
     @property
     def contributors(self) -> set[str]:
         return {cell[1] for cell in self.cells}
 
+    @property
+    def known(self) -> bool:
+        return self.value is not None
+
     def __add__(self, other: "Count") -> "Count":
-        return Count(self.value + other.value, self.cells | other.cells, self.level)
+        """Two figures added: what is known of either (not known only if neither is)."""
+        values = [c.value for c in (self, other) if c.known]
+        value = sum(values) if values else None
+        return Count(value, self.cells | other.cells, self.level, base=self.base | other.base)
 
 
 @dataclass(frozen=True)
@@ -66,6 +81,11 @@ class Ratio:
     def value(self) -> float | None:
         d = self.denominator.value
         return self.numerator.value / d if d else None
+
+    @property
+    def missing(self) -> str:
+        """The symbol for a share that has no value: of no children, or of none known."""
+        return NOT_APPLICABLE if self.denominator.value == 0 else NOT_AVAILABLE
 
 
 @dataclass(frozen=True)
@@ -84,7 +104,7 @@ class Change:
 
 def primary_rule(figure: Count) -> int | None:
     """The rule that hides a count on its own, if any."""
-    small = 0 < figure.value < THRESHOLD
+    small = figure.known and 0 < figure.value < THRESHOLD
     if small and figure.level == AUTHORITY:
         return 1
     if small and figure.level != UK:
@@ -331,12 +351,13 @@ class NamedAuthorities(list):
 
 
 def publish(stats: dict, decision: Decision) -> dict:
-    """stats with every figure replaced by its published form: a number, or [c]."""
+    """stats with every figure replaced by its published form: a number, [c] (hidden), or
+    [x] (not known: no authority gave a count behind it) or [z] (a share of no children)."""
 
-    def shown(key, value):
+    def shown(key, value, missing=NOT_AVAILABLE):
         if key in decision.hidden:
             return MARK
-        return value
+        return missing if value is None else value
 
     def walk(node, where):
         if isinstance(node, dict):
@@ -344,7 +365,7 @@ def publish(stats: dict, decision: Decision) -> dict:
             for key, value in node.items():
                 path = f"{where}.{key}" if where else str(key)
                 if isinstance(value, Ratio):
-                    out[key] = shown(path, value.value)
+                    out[key] = shown(path, value.value, value.missing)
                     out[f"{key}_base"] = {
                         "numerator": shown(f"{path}_base.numerator", value.numerator.value),
                         "denominator": shown(f"{path}_base.denominator", value.denominator.value),
@@ -362,23 +383,38 @@ def publish(stats: dict, decision: Decision) -> dict:
     return walk(stats, "")
 
 
+def nodes(stats, where: str = ""):
+    """(published key, node) for every node of stats, containers included, in order."""
+    yield where, stats
+    if isinstance(stats, dict):
+        for key, value in stats.items():
+            yield from nodes(value, f"{where}.{key}" if where else str(key))
+    elif isinstance(stats, list):
+        for i, item in enumerate(stats):
+            yield from nodes(item, f"{where}.{row_label(item, i)}")
+
+
+def based_on(stats: dict) -> dict[str, int]:
+    """For every UK total, how many authorities gave a count behind it (zeros included): what
+    "from 41 of 212 authorities" says. Counts of authorities, which the appendix shows one by
+    one (disclosure rule 5); not given by area, where a count of authorities beside the
+    area's name would read, to the independent check, as a count of children."""
+    found = {
+        where: len(node.base)
+        for where, node in nodes(stats)
+        if isinstance(node, Count) and node.level == UK
+    }
+    return dict(sorted(found.items()))
+
+
 def register_all(stats: dict, ledger: Ledger) -> Ledger:
     """Register every figure found in stats under its published key."""
-
-    def walk(node, where):
+    for where, node in nodes(stats):
         if isinstance(node, NamedAuthorities):
             ledger.at_most_four += [node.at_most_four] if node.at_most_four else []
             ledger.named |= {cell for row in node for cell in row["value"].cells}
         if isinstance(node, Count | Ratio | Change):
             ledger.register(where, node)
-        elif isinstance(node, dict):
-            for key, value in node.items():
-                walk(value, f"{where}.{key}" if where else str(key))
-        elif isinstance(node, list):
-            for i, item in enumerate(node):
-                walk(item, f"{where}.{row_label(item, i)}")
-
-    walk(stats, "")
     return ledger
 
 
@@ -391,6 +427,7 @@ def control(
     ledger = register_all(stats, Ledger(cell_values))
     decision = ledger.decide(earlier)
     published = publish(stats, decision)
+    published["based_on"] = based_on(stats)
     published["disclosure"] = {
         "mark": MARK,
         "threshold": THRESHOLD,

@@ -30,6 +30,9 @@ class DataYear:
     next_edition: str = ""  # when the next edition is expected, as the report says it
     isbn: str = ""
     revisions: tuple[dict, ...] = ()  # each republication: date, what, and old and new values
+    # A figure resting on fewer than this percentage of the authorities contacted is marked
+    # low reliability ([u]) and never written as a finding for the UK (docs/returns-contract.md).
+    low_response_floor: int = 15
 
     def named_nationalities(self, group: str) -> int:
         """How many of the most common nationalities the edition names (default three)."""
@@ -135,3 +138,10 @@ def is_illustrative(path: Path) -> bool:
         return False
     declared = illustrative_files().get(path.name)
     return declared == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def published_figure_keys() -> set[tuple[str, str]]:
+    """(edition year, stats.json key) of every figure a published edition gave
+    (data/published_figures.toml): what an illustrative edition reproduces, not invents."""
+    with open(paths.DATA / "published_figures.toml", "rb") as f:
+        return {(str(e["edition"]), e["key"]) for e in tomllib.load(f)["figure"]}

@@ -6,7 +6,6 @@ width it is shown at so that its text stays readable (the page picks one with <p
 import io
 import math
 import re
-import tomllib
 from html import escape
 from pathlib import Path
 
@@ -14,11 +13,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.patches import RegularPolygon  # noqa: E402
 
-from . import editions, paths  # noqa: E402
-from .codes import CATEGORIES, CATEGORY_LABELS  # noqa: E402
+from . import editions  # noqa: E402
+from .codes import CATEGORIES, CATEGORY_LABELS, USUAL, category_of, in_use  # noqa: E402
 from .formatting import by_size, number, percent  # noqa: E402
 from .manifest import font_files  # noqa: E402
 
@@ -45,7 +45,11 @@ NARROW = {**STYLE, "font.size": 12, "legend.fontsize": 12}
 # group of children is always the same colour, and so is each kind of answer.
 GROUP_COLOURS = {"trafficked": "#0072B2", "unaccompanied": "#D55E00"}
 ANSWER_COLOURS = dict(
-    zip(CATEGORIES, ["#009E73", "#56B4E9", "#E69F00", "#CC79A7", "#BBBBBB"], strict=True)
+    zip(
+        CATEGORIES,
+        ["#009E73", "#56B4E9", "#E69F00", "#CC79A7", "#F0E442", "#666666", "#BBBBBB"],
+        strict=True,
+    )
 )
 GROUP_LABELS = {"trafficked": "Trafficked children", "unaccompanied": "Unaccompanied children"}
 QUESTION_LABELS = {
@@ -63,6 +67,8 @@ TILE_LABELS = {
     "suppressed": "Withheld a small number",
     "not_recorded": "Does not record it",
     "refused": "Refused",
+    "redirected": "Sent us elsewhere",
+    "other_basis": "Another period or group",
     "no_response": "Did not answer",
 }
 TREND_SERIES = {
@@ -142,7 +148,8 @@ def responses_chart(stats: dict, narrow: bool = False):
             for q in answers
         ]
         left = [0] * len(answers)
-        for category, colour in ANSWER_COLOURS.items():
+        for category in in_use(answers):
+            colour = ANSWER_COLOURS[category]
             values = [answers[q][category] for q in answers]
             ax.barh(labels, values, left=left, color=colour, label=CATEGORY_LABELS[category])
             left = [a + b for a, b in zip(left, values, strict=True)]
@@ -191,7 +198,8 @@ def tile_map_chart(
     colour_of = ANSWER_COLOURS
     with plt.rc_context(style(narrow)):
         fig, ax = plt.subplots(figsize=(NARROW_WIDTH, 4.4) if narrow else (6.2, 7.4))
-        for code, category in zip(answers["code"], answers[column], strict=True):
+        kinds = [category_of(answer) for answer in answers[column]]
+        for code, category in zip(answers["code"], kinds, strict=True):
             ax.add_patch(
                 RegularPolygon(
                     centres[code],
@@ -209,7 +217,8 @@ def tile_map_chart(
         ax.set_ylim(min(ys) - 1, max(ys) + 1)
         ax.set_aspect("equal")
         ax.axis("off")
-        counts = answers[column].value_counts()
+        counts = pd.Series(kinds).value_counts()
+        shown = [c for c in CATEGORIES if c in USUAL or counts.get(c)]
         handles = [
             plt.Line2D(
                 [],
@@ -220,7 +229,7 @@ def tile_map_chart(
                 color=colour_of[c],
                 label=f"{TILE_LABELS[c]} ({int(counts.get(c, 0))})",
             )
-            for c in CATEGORIES
+            for c in shown
         ]
         place = (
             {"loc": "upper left", "bbox_to_anchor": (0, 0)} if narrow else {"loc": "upper left"}
@@ -285,15 +294,14 @@ def trend_chart(stats: dict, narrow: bool = False):
 
 
 def invented_points(stats: dict) -> set[tuple[str, str]]:
-    """In an illustrative edition, the (year, group) of each share on the trend chart that no
-    published edition gave: invented with the illustrative returns."""
-    if not stats.get("illustrative"):
-        return set()
-    with open(paths.DATA / "published_figures.toml", "rb") as f:
-        published = {(str(e["edition"]), e["key"]) for e in tomllib.load(f)["figure"]}
+    """The (year, group) of each share on the trend chart that no published edition gave but
+    illustrative returns invented: every such point of an illustrative edition, and, in a real
+    edition, those of the earlier editions it holds only illustrative returns for."""
+    published = editions.published_figure_keys()
     return {
         (year, group)
-        for year in stats["trend"]
+        for year, figures in stats["trend"].items()
+        if stats.get("illustrative") or figures.get("illustrative")
         for group in GROUP_COLOURS
         if (year, f"{group}.share_went_missing") not in published
     }
@@ -372,10 +380,12 @@ def _shown(value) -> bool:
 def save_preview(stats: dict, title: str, path: Path) -> Path:
     """The sharing preview (Open Graph): 1200 x 630 pixels, the title and the headline share."""
     share = stats["trafficked"]["share_went_missing"]
+    # A share resting on too few authorities is no finding for the UK: the title alone.
+    low = "trafficked.share_went_missing" in stats.get("low_reliability", {})
     with plt.rc_context(STYLE):
         fig = plt.figure(figsize=(12, 6.3), dpi=100, facecolor="#00558c")
         fig.text(0.06, 0.80, title, fontsize=44, color="white", fontweight="bold", va="top")
-        if _shown(share):
+        if _shown(share) and not low:
             fig.text(
                 0.06, 0.52, percent(share), fontsize=80, color="white", fontweight="bold", va="top"
             )

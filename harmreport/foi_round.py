@@ -10,7 +10,7 @@ import datetime as dt
 from pathlib import Path
 
 from . import codes, reference, vocabulary
-from .returns_checks import DECLARED, STATUS_COLUMNS
+from .returns_checks import BASIS_COLUMNS, DECLARED, STATUS_COLUMNS
 
 QUESTIONS = {
     "trafficked_in_care": "How many children identified or suspected as victims of trafficking "
@@ -34,8 +34,7 @@ NATIONALITY_QUESTION = (
     "For the trafficked and unaccompanied children who went missing, please give their "
     "nationalities and how many children of each went missing."
 )
-CODES = ["not recorded", "not held", "unknown", "refused", "exempt", "s12", "s40"]
-CODES += ["no response", *(f"<{n}" for n in codes.SUPPRESSION_LIMITS)]
+CODES = codes.WORKBOOK_CODES
 RESPONSE_DAYS = 20  # working days: Freedom of Information Act 2000, section 10
 
 
@@ -82,7 +81,24 @@ def _instructions(sheet, edition) -> None:
             + ", ".join(CODES)
             + " (leave the cell empty if the question was not answered).",
         ),
-        ("", "<N means the authority withheld a number from 1 to N-1."),
+        (
+            "",
+            '<N means the authority withheld a number from 1 to N-1; <=N (its "N or less") '
+            "a number from 0 to N; * a small number with no range given.",
+        ),
+        (
+            "",
+            "s12, s40 and the other sections: the section the authority cited in refusing "
+            "(for a Scottish authority, of the Scottish Act: s12, s17, s25, s38). redirected: "
+            "it sent the request to another body.",
+        ),
+        (
+            "",
+            "An answer for another period or group: its numbers as given, and the period or "
+            "group in the answer_period and answer_scope columns (or the trafficked_ and "
+            "unaccompanied_ ones for one group's answers); it is then left out of the "
+            "totals (docs/returns-contract.md).",
+        ),
         (
             "",
             "The status columns (request sent, reminder, answered, internal review, notes) "
@@ -112,6 +128,8 @@ def _lists(sheet, authorities) -> None:
     names = sorted(set(vocabulary.nationality_names().values()))
     columns = {
         "answer_codes": CODES,
+        "periods": list(BASIS_COLUMNS["answer_period"][0]),
+        "scopes": list(BASIS_COLUMNS["answer_scope"][0]),
         "authority_codes": [code for code, _ in authorities],
         "groups": ["trafficked", "unaccompanied"],
         "nationality_names": names,
@@ -129,9 +147,9 @@ def _count_rule(first_cell: str):
     """A whole number from 0, or one of the answer codes, or empty."""
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    formula = (
+    formula = (  # or an answer with its period or group in brackets: "39 (single day)"
         f"OR(AND(ISNUMBER({first_cell}),{first_cell}>=0,{first_cell}=INT({first_cell})),"
-        f"ISNUMBER(MATCH({first_cell},answer_codes,0)))"
+        f'ISNUMBER(MATCH({first_cell},answer_codes,0)),ISNUMBER(SEARCH("(",{first_cell})))'
     )
     return DataValidation(
         type="custom",
@@ -139,7 +157,9 @@ def _count_rule(first_cell: str):
         allow_blank=True,
         showErrorMessage=True,
         errorTitle="Not an answer the returns accept",
-        error="Type a whole number from 0, or one of: " + ", ".join(CODES[:8]) + ", <2 to <10.",
+        error="Type a whole number from 0, or one of: "
+        + ", ".join(CODES[:12])
+        + ", <2 to <10, <=1 to <=9.",
     )
 
 
@@ -150,7 +170,7 @@ def _returns_sheet(sheet, authorities) -> None:
 
     from .returns import COUNT_COLUMNS, ID_COLUMNS
 
-    header = [*ID_COLUMNS, *COUNT_COLUMNS, *STATUS_COLUMNS]
+    header = [*ID_COLUMNS, *COUNT_COLUMNS, *STATUS_COLUMNS, *BASIS_COLUMNS]
     sheet.append(header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -167,6 +187,13 @@ def _returns_sheet(sheet, authorities) -> None:
             rule = _count_rule(f"{letter}2")
             rule.promptTitle = name[:32]
             rule.prompt = QUESTIONS[name][:255]
+            sheet.add_data_validation(rule)
+            rule.add(f"{letter}2:{letter}{last}")
+        elif name in BASIS_COLUMNS:
+            source = "periods" if name.endswith("_period") else "scopes"
+            rule = DataValidation(type="list", formula1=f"={source}", allow_blank=True)
+            rule.promptTitle = name[:32]
+            rule.prompt = "Only for an answer for another period or group than asked; else empty."
             sheet.add_data_validation(rule)
             rule.add(f"{letter}2:{letter}{last}")
         elif name.endswith(("_sent", "answered")):

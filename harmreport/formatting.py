@@ -5,7 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from functools import wraps
 
-from .disclosure import MARK
+from .disclosure import MARK, NOT_APPLICABLE, NOT_AVAILABLE
 
 NUMBER_WORDS = {
     1: "one",
@@ -28,6 +28,12 @@ def _decimal(value: float) -> Decimal:
 
 
 NOT_KNOWN = "not known"
+SYMBOLS = (MARK, NOT_AVAILABLE, NOT_APPLICABLE)  # what stats.json holds for a figure not shown
+
+
+def is_figure(value) -> bool:
+    """A published number (not a symbol, not a yes/no)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def passes_mark(format_value):
@@ -36,8 +42,10 @@ def passes_mark(format_value):
 
     @wraps(format_value)
     def formatted(value, *args, **kwargs):
-        if value is None:
+        if value is None or value == NOT_AVAILABLE:
             return NOT_KNOWN
+        if value == NOT_APPLICABLE:
+            return "not applicable"
         return MARK if value == MARK else format_value(value, *args, **kwargs)
 
     return formatted
@@ -47,10 +55,19 @@ def round_half_up(value: float, places: int = 0) -> Decimal:
     return _decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
+def whole_percent(share: float) -> int:
+    """A share in whole percent as tables give it: 0.125 -> 13 (half up)."""
+    return int(round_half_up(_decimal(share) * 100))
+
+
 @passes_mark
 def percent(share: float, places: int = 0) -> str:
-    """0.125 -> '13%' (half up, never banker's rounding)."""
-    return f"{round_half_up(_decimal(share) * 100, places)}%"
+    """0.125 -> '13%' (half up, never banker's rounding); a share above 0 that rounds to
+    nothing reads 'fewer than 1%', never '0%'."""
+    shown = round_half_up(_decimal(share) * 100, places)
+    if share > 0 and shown == 0:
+        return f"fewer than {Decimal(1).scaleb(-places)}%"
+    return f"{shown}%"
 
 
 def direction(now: float, then: float) -> str:
@@ -64,7 +81,7 @@ def direction(now: float, then: float) -> str:
 def relative_size(change: float) -> str:
     """A relative change's size as printed: 'less than 1%' where it rounds to nothing."""
     shown = percent(abs(change))
-    return "less than 1%" if shown == "0%" else shown
+    return "less than 1%" if shown.startswith("fewer than") or shown == "0%" else shown
 
 
 @passes_mark
@@ -113,3 +130,16 @@ def common_name(name: str) -> str:
     """An authority's name as people say it: "Bristol, City of" is Bristol (the reference
     name stays in answers.csv)."""
     return re.sub(r", (City|County) of$", "", name)
+
+
+def table_cell(value, low: bool = False) -> str:
+    """A count as a table shows it: the number, or its symbol ([c], [x], [z]) as it is; a
+    figure of low reliability carries [u] after it."""
+    shown = value if isinstance(value, str) else number(value)
+    return f"{shown} [u]" if low and is_figure(value) else shown
+
+
+def table_share(value, low: bool = False) -> str:
+    """A share as a table shows it (whole percent), or its symbol."""
+    shown = value if isinstance(value, str) else percent(value)
+    return f"{shown} [u]" if low and is_figure(value) else shown

@@ -40,6 +40,36 @@ def in_operation(row, start: dt.date, end: dt.date) -> bool:
     return (pd.isna(begins) or begins <= end) and (pd.isna(ends) or ends >= start)
 
 
+def reorganisation(authorities: pd.DataFrame, row) -> str:
+    """What replaced a body, or what it replaced, as an error about the period says it: the
+    bodies of the same region whose operation begins the day after it ends (or ends the day
+    before it begins), with children's services."""
+
+    def names(rows) -> str:
+        return ", ".join(sorted(rows["name"]))
+
+    services = authorities[
+        (authorities["children_services"] == "yes") & (authorities["region"] == row["region"])
+    ]
+    said = []
+    if not pd.isna(row["end_date"]):
+        after = services[services["start_date"] == row["end_date"] + dt.timedelta(days=1)]
+        if len(after):
+            said.append(f"it was abolished after {_day(row['end_date'])}; from "
+                        f"{_day(row['end_date'] + dt.timedelta(days=1))} its successors are "
+                        f"{names(after)}")  # fmt: skip
+    if not pd.isna(row["start_date"]):
+        before = services[services["end_date"] == row["start_date"] - dt.timedelta(days=1)]
+        if len(before):
+            said.append(f"it began on {_day(row['start_date'])}; before then its area was "
+                        f"served by {names(before)}")  # fmt: skip
+    return "; ".join(said)
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
 def published_code(row) -> str:
     return row["gss_code"] or row["authority_id"]
 

@@ -13,7 +13,18 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, UndefinedError
 from markupsafe import Markup
 
-from . import codes, disclosure, editions, formatting, paths, pdf, returns, sources, template_rules
+from . import (
+    codes,
+    disclosure,
+    editions,
+    formatting,
+    paths,
+    pdf,
+    prose,
+    returns,
+    sources,
+    template_rules,
+)
 from .errors import InputError
 from .outputs import flatten
 
@@ -34,6 +45,8 @@ def environment() -> Environment:
         count_word=formatting.count_word,
         common_name=formatting.common_name,
         no_widow=formatting.no_widow,
+        cell=formatting.table_cell,
+        share_cell=formatting.table_share,
     )
     return env
 
@@ -99,7 +112,7 @@ def render_html(
         "cite": notes.cite,
         "fact": notes.fact,
         "notes": notes,
-        "categories": codes.CATEGORIES,
+        "categories": codes.in_use(stats["data_quality"]),
         "category_labels": codes.CATEGORY_LABELS,
         "question_labels": QUESTIONS,
         "value_codes": VALUE_CODES,
@@ -110,13 +123,17 @@ def render_html(
         "computed_in": computed_in(),
         "trend_rows": trend_rows(stats),
         "compared": lambda key: compared(stats, key),
+        "key_findings": prose.key_findings(stats, compared(stats, TRAFFICKED_SHARE)),
+        "told": prose.Figures(stats),
+        "prose": prose,
         "direction": formatting.direction,
         "relative_size": formatting.relative_size,
         "by_size": formatting.by_size,
         "source_line": source_line(stats, edition),
         "small_counts": SMALL_COUNTS,
         "question_short": QUESTION_SHORT,
-        "answer_marks": ANSWER_MARKS,
+        "answer_mark": answer_mark,
+        "answer_key": ANSWER_KEY,
         "filler_pages": pdf.FILLER_PAGES if for_print else 0,
         "data_of": lambda name: "answers.csv" if name == "answers" else f"data/{name}.csv",
         "figure_data": FIGURE_DATA,
@@ -176,27 +193,44 @@ def template_mistake(exc: Exception, stats: dict) -> str:
 
 def how_many(stats: dict, key: str) -> Markup:
     """A count of children as a sentence says it, including one disclosure control hid."""
-    value = stats
-    for part in key.split("."):
-        value = value[part]
-    if value != disclosure.MARK:
-        return Markup(formatting.number(value))
-    if key in stats["disclosure"]["fewer_than_five"]:
-        return Markup("fewer than five ([c])")
-    return Markup("an unpublished number ([c])")
+    return Markup(prose.Figures(stats).how_many(key))
 
 
 SMALL_COUNTS = (
     f"from {formatting.count_word(1)} to {formatting.count_word(disclosure.THRESHOLD - 1)}"
 )
 QUESTION_SHORT = tuple(f"Q{n}" for n in range(1, len(returns.COUNT_COLUMNS) + 1))
-ANSWER_MARKS = {
+ANSWER_MARKS = {  # Appendix A's key: what each authority said, never its number
     codes.COUNT: "N",
-    codes.SUPPRESSED: "W",
-    codes.NOT_RECORDED: "R",
-    codes.REFUSED: "X",
+    codes.SUPPRESSED: "<5",
+    codes.NOT_RECORDED: "NH",
+    codes.REFUSED: "Ref",
+    codes.REDIRECTED: "RD",
+    codes.OTHER_BASIS: "OP",
     codes.NO_RESPONSE: "–",
 }
+
+
+ANSWER_KEY = Markup(
+    "<strong>N</strong> gave a number; <strong>&lt;5</strong> (or the range the authority "
+    "gave, such as <strong>0–5</strong>, or <strong>*</strong> for none) withheld a number too "
+    "small to disclose; <strong>NH</strong> does not hold or record it; <strong>s12</strong>, "
+    "<strong>s40</strong> or another section of the Act it cited: refused under that section "
+    "(<strong>Ref</strong>: refused without naming one); <strong>RD</strong> sent us to "
+    "another body; <strong>OP</strong> answered for another period or group, so not counted; "
+    "<strong>–</strong> did not answer."
+)
+
+
+def answer_mark(answer: str) -> str:
+    """An answer as Appendix A shows it: the council's own range for a withheld number
+    ("<5", "0–5", "*"), the section it cited for a refusal ("s12"), else the key's mark."""
+    category, _, detail = answer.partition(": ")
+    if category == codes.SUPPRESSED and detail:
+        return {"range not given": "*"}.get(detail, detail.replace(" to ", "–"))
+    if category == codes.REFUSED and detail:
+        return detail.split(" ")[-1]
+    return ANSWER_MARKS[category]
 
 
 def source_line(stats: dict, edition) -> str:
@@ -283,6 +317,7 @@ def _assigns(source: str, first: str, name: str) -> bool:
     )
 
 
+TRAFFICKED_SHARE = "trafficked_share_went_missing"
 TREND_KEYS = (
     "trafficked_in_care",
     "trafficked_share_went_missing",
@@ -303,6 +338,7 @@ def trend_rows(stats: dict) -> list[dict]:
                 "year": year,
                 "title": edition.title,
                 "period": edition.period_label,
+                "illustrative": figures.get("illustrative", False),
                 **{k: figures[k] for k in TREND_KEYS},
             }
         )
@@ -315,7 +351,17 @@ def compared(stats: dict, key: str) -> str:
     if len(years) < 2:
         return ""
     now, then = (stats["trend"][y][key] for y in years[-2:][::-1])
-    if not all(isinstance(v, int | float) for v in (now, then)):
+    if not all(formatting.is_figure(v) for v in (now, then)):
+        return ""
+    invented = (years[-2], key.replace("_", ".", 1)) not in editions.published_figure_keys()
+    if (
+        stats["trend"][years[-2]].get("illustrative")
+        and not stats.get("illustrative")
+        and invented
+    ):
+        return ""  # a real edition is compared with what an edition published, never invented
+    low = stats.get("low_reliability", {})
+    if any(f"trend.{y}.{key}" in low for y in years[-2:]):
         return ""
     way = formatting.direction(now, then)
     if way == "same":
@@ -372,21 +418,32 @@ QUESTION_TEXT = (
 )
 QUESTIONS = dict(zip(returns.COUNT_COLUMNS, QUESTION_TEXT, strict=True))  # column -> question
 # What an exemption an authority cites means, said where the report lists the answers.
-EXEMPTIONS = {
-    "s12": "s12 (section 12 of the Freedom of Information Act: finding the answer would cost "
-    "more than the legal limit)",
-    "s40": "s40 (section 40: the answer would disclose personal information)",
+ACTS = {
+    codes.FOIA: "the Freedom of Information Act 2000",
+    codes.FOISA: "the Freedom of Information (Scotland) Act 2002, for Scottish authorities",
 }
 
-# What authorities could write in a cell, for the methodology section (from codes.py, so the
-# report describes exactly what the validator accepts).
+
+def _sections(category: str) -> list[str]:
+    """The sections of each Act an answer of `category` may cite, said for readers."""
+    return [
+        f"s{number} of {ACTS[act]} ({meaning})"
+        for (act, number), (kind, meaning) in codes.SECTIONS.items()
+        if kind == category
+    ]
+
+
+# What authorities could answer, for the methodology section (from codes.py, so the report
+# describes exactly what the validator accepts).
 VALUE_CODES = [
     (
         codes.CATEGORY_LABELS[category],
         ", ".join(
-            EXEMPTIONS.get(w, w)
-            for w in sorted(w or "an empty cell" for w, c in codes.WORDS.items() if c == category)
+            [
+                *sorted(w or "an empty cell" for w, c in codes.WORDS.items() if c == category),
+                *_sections(category),
+            ]
         ),
     )
-    for category in (codes.NOT_RECORDED, codes.REFUSED, codes.NO_RESPONSE)
+    for category in (codes.NOT_RECORDED, codes.REFUSED, codes.REDIRECTED, codes.NO_RESPONSE)
 ]

@@ -44,6 +44,9 @@ class Returns:
     limits: pd.DataFrame  # Int64: N where the cell is a withheld '<N', else <NA>
     nationalities: pd.DataFrame | None = None  # authority_code, group, nationality, ...
     warnings: list[Problem] = field(default_factory=list)
+    # Each answer as the council gave it: its category and what it cited ("refused: FOIA
+    # s12", "suppressed: 0 to 5", "other_basis: single day"); the number itself never.
+    answers: pd.DataFrame | None = None
 
     @property
     def contacted(self) -> int:
@@ -68,7 +71,7 @@ class NotValidated(Exception):
     """Notebook 1 has not validated these returns (or they changed since it did)."""
 
 
-TABLES = ("authorities", "counts", "categories", "limits", "nationalities")
+TABLES = ("authorities", "counts", "categories", "limits", "nationalities", "answers")
 
 
 def validated_file(out: Path) -> Path:
@@ -156,6 +159,7 @@ class _Checker:
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
         self.codes_known: dict[str, reference.Match] = {}
+        self.refused: set[str] = set()  # authorities whose row has a problem of its own
 
     def error(self, message, row=None, authority=None, column=None):
         self.problems.append(self.table.problem(message, row, authority, column))
@@ -177,9 +181,12 @@ class _Checker:
                 records.append(record)
         if not records and not self.problems:
             self.error("the table has a header but no authorities")
-        if self.problems:
+        if not records:
             raise ReturnsError(self.problems, self.warnings)
-        self.warn_about_absent(authorities, records)
+        if not self.problems:  # rows refused are not absent: their problems say why
+            self.warn_about_absent(authorities, records)
+        # Every problem in one pass: the nationalities are checked against the rows that
+        # passed, and load_returns raises with all of them together.
         return _to_returns(self.period.year, path, records, self.warnings)
 
     def warn_about_absent(self, authorities: pd.DataFrame, records: list[dict]) -> None:
@@ -205,16 +212,24 @@ class _Checker:
         authority = checks.authority(
             self, number, cell("authority_code"), typed_name, label, authorities, codes_known
         )
+        nation = authority["nation"] if authority else None
         parsed = {}
         for name in COUNT_COLUMNS:
             value = cell(name)
             try:
                 if isinstance(value, CellProblem):
                     raise codes.CellError(value.message)
-                parsed[name] = codes.parse_cell(value)
+                parsed[name] = codes.parse_cell(value, nation)
             except codes.CellError as exc:
                 self.error(str(exc), number, label, name)
+        other = {  # column -> the term it gives, for the answers it speaks of
+            name: checks.basis(self, number, label, cells[columns[name]], name)
+            for name in checks.BASIS_COLUMNS
+            if name in columns
+        }
         if authority is None or len(parsed) < len(COUNT_COLUMNS):
+            if authority is not None:
+                self.refused.add(authority["authority_id"])
             return None
         if authority["authority_id"] in seen:
             self.error(
@@ -227,7 +242,23 @@ class _Checker:
             return None
         seen[authority["authority_id"]] = number
         checks.cross_check(self, number, label, parsed)
+        parsed = {name: _other_basis(name, cell, other) for name, cell in parsed.items()}
         return {**authority, "row": number, "typed_name": typed_name, "cells": parsed}
+
+
+def _other_basis(column: str, cell: codes.Cell, other: dict[str, str]) -> codes.Cell:
+    """A number given for another period or group (in brackets in its cell, or the row's
+    answer_period and answer_scope, or its group's): recorded as such, never added to the
+    totals (docs/returns-contract.md)."""
+    terms = [
+        term
+        for name, term in other.items()
+        if term and column.startswith(checks.BASIS_COLUMNS[name][1])
+    ]
+    terms += [term for term in cell.basis if term not in terms]  # said in the cell itself
+    if not terms or cell.category not in codes.REPORTED:
+        return cell
+    return codes.Cell(codes.OTHER_BASIS, detail="; ".join(terms))  # never the number itself
 
 
 def _to_returns(year, path, records, warnings) -> Returns:
@@ -256,7 +287,12 @@ def _to_returns(year, path, records, warnings) -> Returns:
         },
         index=index,
     )
-    return Returns(year, Path(path), authorities, counts, categories, limits, None, list(warnings))
+    answers = pd.DataFrame(
+        {c: [r["cells"][c].answer for r in records] for c in COUNT_COLUMNS}, index=index
+    )
+    return Returns(
+        year, Path(path), authorities, counts, categories, limits, None, list(warnings), answers
+    )
 
 
 def _load_nationalities(path: Path, returns: Returns, checker: _Checker):
@@ -271,6 +307,10 @@ def _load_nationalities(path: Path, returns: Returns, checker: _Checker):
     for number, cells in table.rows:
         if all(blank(c) for c in cells):
             continue
+        code = cells[positions["authority_code"]]
+        match = known.get(str(code).strip().upper()) if not blank(code) else None
+        if match is not None and match.authority_id in checker.refused:
+            continue  # its returns row is refused already, and says why
         record = _nationality_row(nat, number, cells, positions, known, by_id, seen)
         if record:
             records.append(record)

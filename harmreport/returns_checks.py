@@ -5,13 +5,25 @@ row, the authority and the column)."""
 
 import datetime as dt
 
-from . import reference, vocabulary
+from . import codes, reference, vocabulary
 from .problems import ReturnsError
 from .reading import DECLARED, CellProblem
 
 GROUPS = ("trafficked", "unaccompanied")
 # The returns workbook's columns for the team's own tracking of the request: never read.
 STATUS_COLUMNS = ("request_sent", "reminder_sent", "answered", "internal_review", "notes")
+# Optional: an answer given for another period or another group than the request asked about
+# (docs/returns-contract.md, "Answers for another period or group"). Blank: as asked.
+PERIODS, SCOPES = codes.PERIODS, codes.SCOPES
+# Which answers each column speaks of: every question of the row, or one group's questions.
+BASIS_COLUMNS = {
+    "answer_period": (PERIODS, ""),
+    "answer_scope": (SCOPES, ""),
+    "trafficked_period": (PERIODS, "trafficked_"),
+    "trafficked_scope": (SCOPES, "trafficked_"),
+    "unaccompanied_period": (PERIODS, "unaccompanied_"),
+    "unaccompanied_scope": (SCOPES, "unaccompanied_"),
+}
 
 
 def declared_period(report, declared: dict) -> None:
@@ -50,7 +62,7 @@ def header_positions(report, wanted) -> dict[str, int]:
                 f"column '{name}' appears twice (columns {positions[name] + 1} and {index + 1})",
                 row=1,
             )
-        elif name and name not in wanted and name not in STATUS_COLUMNS:
+        elif name and name not in wanted and name not in STATUS_COLUMNS + tuple(BASIS_COLUMNS):
             report.warn(
                 f"column '{name}' is not part of the returns format; ignored",
                 row=1,
@@ -115,8 +127,10 @@ def authority(report, number, raw, typed_name, label, authorities, codes_known):
         )
     period = report.period
     if not reference.in_operation(row, period.period_start, period.period_end):
+        change = reference.reorganisation(authorities, row)
         report.error(
-            f"{row['name']} ({current}) was not in operation during {period.period_label}",
+            f"{row['name']} ({current}) was not in operation during {period.period_label}"
+            + (f": {change}" if change else ""),
             number,
             label,
             "authority_code",
@@ -186,3 +200,21 @@ def cross_check(report, number, label, cells):
 
 def blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def basis(report, number, label, value, column) -> str:
+    """An answer_period or answer_scope cell: '' (as asked) or one of its terms."""
+    if blank(value) or str(value).strip().lower() == "as asked":
+        return ""
+    text = " ".join(str(value).lower().split())
+    terms = BASIS_COLUMNS[column][0]
+    if text in terms:
+        return text
+    report.error(
+        f"'{value}' is not a {column.split('_')[-1]} the returns record; type one of: "
+        f"{', '.join(terms)} (or leave it empty: the answer is for what was asked)",
+        number,
+        label,
+        column,
+    )
+    return ""

@@ -3,17 +3,21 @@ them. The statistics notebook composes them, one visible cell per published figu
 
 import pandas as pd
 
+from . import editions, formatting
 from .codes import CATEGORIES, REPORTED, SUPPRESSED
 from .disclosure import (
     AREA,
     AUTHORITY,
     NATIONALITY,
+    NOT_APPLICABLE,
+    NOT_AVAILABLE,
     THRESHOLD,
     UK,
     Change,
     Count,
     NamedAuthorities,
     Ratio,
+    nodes,
 )
 from .returns import COUNT_COLUMNS, Returns
 
@@ -29,11 +33,16 @@ def reporting_rate(returns: Returns, column: str) -> float:
 
 def total(returns: Returns, column: str, rows=None, level: str = UK) -> Count:
     """Sum of the counts (in `rows`, a boolean Series, if given); suppressed cells are left
-    out (and counted separately). The figure keeps its non-zero cells for disclosure control."""
+    out (and counted separately). Where no authority gave a count, the total is not known
+    (None), never 0. The figure keeps its non-zero cells for disclosure control, and the
+    authorities it rests on."""
     values = returns.counts[column]
     if rows is not None:
         values = values[rows.fillna(False).astype(bool)]
-    return Count(int(values.sum()), _nonzero_cells(returns.year, column, values), level)
+    given = values.dropna()
+    value = int(given.sum()) if len(given) else None
+    cells = _nonzero_cells(returns.year, column, given)
+    return Count(value, cells, level, base=frozenset(given.index))
 
 
 def cell_values(returns: Returns) -> dict[tuple, int]:
@@ -66,11 +75,11 @@ def authorities_above_zero(returns: Returns, column: str) -> int:
 
 
 def largest(returns: Returns, column: str) -> Count | None:
-    """The highest count at one authority (None when no authority gave a count). The reader
-    is assumed to know which authority it is."""
+    """The highest count at one authority (not known when no authority gave a count). The
+    reader is assumed to know which authority it is."""
     values = returns.counts[column].dropna()
     if values.empty:
-        return None
+        return Count(None, level=AUTHORITY)
     code = values.sort_index().idxmax()
     value = int(values[code])
     cells = frozenset([(returns.year, code, column)]) if value else frozenset()
@@ -96,7 +105,7 @@ def ratio_over_complete(returns: Returns, numerators, denominators, where=None) 
 
 
 def _sum_of(counts) -> Count:
-    return sum(counts, Count(0))
+    return sum(counts, Count(None))
 
 
 def combined_ratio(ratios) -> Ratio:
@@ -166,7 +175,7 @@ def totals_by_area(returns: Returns, columns) -> list[dict]:
 def share_in_areas(rows: list[dict], column: str, areas, everywhere: Count) -> Ratio:
     """The share of `everywhere` found in `areas` (rows from totals_by_area)."""
     inside = _sum_of(row[column] for row in rows if row["area"] in areas)
-    inside = Count(inside.value, inside.cells, AREA)
+    inside = Count(inside.value, inside.cells, AREA, base=inside.base)
     return Ratio(inside, everywhere, None)
 
 
@@ -209,9 +218,15 @@ def relative_change(now: Ratio, before: Ratio) -> Change:
 
 
 def answers_table(returns: Returns) -> pd.DataFrame:
-    """Each authority contacted with how it answered each question: the answer's category
-    only, never its number. Names come from the reference list, never as typed."""
-    table = returns.authorities[["name", "nation", "region"]].join(returns.categories)
+    """Each authority contacted with how it answered each question: the answer's category,
+    with the exemption, range or period it gave ("refused: FOIA s12"), never its number.
+    Names come from the reference list, never as typed. A withheld number is published with
+    the council's range only where that says no more than "fewer than five" ("<3" would
+    narrow a small count: it reads "<5")."""
+    given = returns.categories if returns.answers is None else returns.answers.copy()
+    narrow = (returns.categories == SUPPRESSED) & (returns.limits < THRESHOLD).fillna(False)
+    given = given.mask(narrow, f"{SUPPRESSED}: <{THRESHOLD}")
+    table = returns.authorities[["name", "nation", "region"]].join(given)
     table = table.rename_axis("code").reset_index()
     return table.sort_values(["nation", "name", "code"], kind="stable").reset_index(drop=True)
 
@@ -219,9 +234,65 @@ def answers_table(returns: Returns) -> pd.DataFrame:
 def headline_figures(returns: Returns) -> dict:
     """The figures followed across editions: children in care, the share who went missing and
     the reporting rate, for each group, computed exactly as in the edition's own statistics."""
-    found = {}
+    # Whether these returns are the illustrative ones: a real edition is never compared
+    # with invented returns as if they were what an edition found.
+    found = {"illustrative": editions.is_illustrative(returns.source)}
     for group in ("trafficked", "unaccompanied"):
         found[f"{group}_in_care"] = total(returns, f"{group}_in_care")
         found[f"{group}_share_went_missing"] = share_went_missing(returns, group)
         found[f"{group}_reporting_rate"] = reporting_rate(returns, f"{group}_in_care")
     return found
+
+
+def low_reliability(
+    stats: dict, published: dict, floor_percent: int, areas: pd.Series
+) -> dict[str, str]:
+    """The published figures resting on fewer authorities than the floor (a whole percent of
+    the authorities contacted), each with the share of them it rests on: marked [u] in tables
+    and never written as a finding for the UK. An area's totals are held to the area's own
+    authorities (`areas`: how many were asked in each). Said as a percentage, never as a
+    count beside an area's name."""
+    contacted = stats["authorities"]["contacted"]
+    found = {}
+    for key, count in _counts(stats):
+        asked = int(areas[key.split(".")[2]]) if key.startswith("regions.") else contacted
+        n = len(count.base)
+        if _below(n, asked, floor_percent) and _get(published, key) != NOT_AVAILABLE:
+            found[key] = f"{formatting.percent(n / asked)} of the authorities asked"
+    for key, value in _ratios(published):  # hidden ones too: a [c] is no finding either
+        n = value["authorities"]
+        if n is not None and _below(n, contacted, floor_percent):
+            found[key] = f"{formatting.percent(n / contacted)} of the authorities asked"
+    return dict(sorted(found.items()))
+
+
+def _counts(stats: dict):
+    """(published key, Count) for every count of children above authority level."""
+    for where, node in nodes(stats):
+        if isinstance(node, Count) and node.level in (UK, AREA):
+            yield where, node
+
+
+def _below(n: int, asked: int, floor_percent: int) -> bool:
+    return n * 100 < floor_percent * asked
+
+
+def _get(stats: dict, key: str):
+    node = stats
+    for part in key.split("."):
+        if isinstance(node, list):
+            node = next(row for row in node if part in (row.get("area"), row.get("code")))
+        else:
+            node = node[part]
+    return node
+
+
+def _ratios(stats: dict):
+    """(key, its _base) for every published share or average with a figure to mark."""
+    tables = {group: stats.get(group, {}) for group in ("trafficked", "unaccompanied", "combined")}
+    tables |= {f"trend.{year}": figures for year, figures in stats.get("trend", {}).items()}
+    for where, table in tables.items():
+        for key, value in table.items():
+            share = key.removesuffix("_base")
+            if key.endswith("_base") and table.get(share) not in (NOT_AVAILABLE, NOT_APPLICABLE):
+                yield f"{where}.{share}", value

@@ -13,11 +13,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import codes, formatting
-from .disclosure import MARK
+from .disclosure import MARK, NOT_APPLICABLE, NOT_AVAILABLE
 from .returns import COUNT_COLUMNS
 
 FOLDER = "data"  # in the edition's folder: data/<table>.csv and data/tables.xlsx
 HIDDEN_NOTE = "[c]: confidential, hidden to protect children's identities (see notes)"
+NOTES = {
+    MARK: HIDDEN_NOTE,
+    NOT_AVAILABLE: "[x]: not known, no authority gave a number (see notes)",
+    NOT_APPLICABLE: "[z]: not applicable (see notes)",
+}
 GROUPS = {"trafficked": "Trafficked children", "unaccompanied": "Unaccompanied children"}
 
 
@@ -29,18 +34,16 @@ class Table:
     rows: list[list] = field(default_factory=list)
 
     def notes(self, row: list) -> str:
-        return HIDDEN_NOTE if MARK in row else ""
+        return "; ".join(note for symbol, note in NOTES.items() if symbol in row)
 
 
 def _count(value):
-    return value if value == MARK or value is None else int(value)
+    return int(value) if formatting.is_figure(value) else value
 
 
 def _percent(value):
     """A share as the report prints it, in whole percent (halves up)."""
-    if value == MARK or value is None:
-        return value
-    return int(formatting.percent(value).rstrip("%"))
+    return formatting.whole_percent(value) if formatting.is_figure(value) else value
 
 
 def report_tables(stats: dict, questions: dict[str, str]) -> list[Table]:
@@ -57,12 +60,13 @@ def report_tables(stats: dict, questions: dict[str, str]) -> list[Table]:
 
 
 def _answers(stats, questions) -> Table:
-    labels = [codes.CATEGORY_LABELS[c] for c in codes.CATEGORIES]
+    shown = codes.in_use(stats["data_quality"])
+    labels = [codes.CATEGORY_LABELS[c] for c in shown]
     table = Table("answers_by_question", "Authorities' answers, by question",
                   ["question", *(f"authorities that {label}" for label in labels)])  # fmt: skip
     for column in COUNT_COLUMNS:
         answers = stats["data_quality"][column]
-        table.rows.append([questions[column], *(answers[c] for c in codes.CATEGORIES)])
+        table.rows.append([questions[column], *(answers[c] for c in shown)])
     return table
 
 
@@ -123,8 +127,11 @@ def _trend(stats) -> Table:
          "unaccompanied: authorities able to say (%)"],
     )  # fmt: skip
     for year, row in stats.get("trend", {}).items():
+        # In a real edition, an earlier edition the project holds only illustrative returns
+        # for says so where it stands.
+        invented = row.get("illustrative") and not stats.get("illustrative")
         table.rows.append([
-            int(year), _count(row["trafficked_in_care"]),
+            f"{year} (illustrative)" if invented else int(year), _count(row["trafficked_in_care"]),
             _percent(row["trafficked_share_went_missing"]),
             _percent(row["trafficked_reporting_rate"]), _count(row["unaccompanied_in_care"]),
             _percent(row["unaccompanied_share_went_missing"]),
@@ -176,9 +183,9 @@ def spreadsheet(tables: list[Table], cover: dict) -> bytes:
     contents.append(["Sheet", "Table"])
     notes = book.create_sheet("notes")
     notes.append(["Note", "Meaning"])
-    notes.append(["[c]", HIDDEN_NOTE.split(": ", 1)[1]])
+    for symbol, note in NOTES.items():
+        notes.append([symbol, note.split(": ", 1)[1].removesuffix(" (see notes)")])
     notes.append(["(%)", "a share in whole percent, rounded as the report rounds it (halves up)"])
-    notes.append(["empty cell", "not known: no authority could answer"])
     for table in tables:
         contents.append([table.name, table.title])
         data = book.create_sheet(table.name)

@@ -133,8 +133,8 @@ CASES = {
         lambda f: csv_with(f, {0: {"trafficked_went_missing": "12a"}}),
         [
             "returns.csv, row 2 (Kent), column trafficked_went_missing: '12a' is not a "
-            "count or a recognised code (a whole number, <N, not recorded, refused, "
-            "no response)"
+            "count or a recognised code (a whole number, <N, <=N, *, not held, s12, s40, "
+            "redirected, no response)"
         ],
     ),
     "csv-negative": (

@@ -226,6 +226,8 @@ def test_xlsx_returns_build_like_csv(tmp_path, web_edition):
     assert from_xlsx.pop("illustrative") is False  # a file of the team's, not the shipped one
     from_csv = read_json(web_edition / "2024" / "stats.json")  # the shipped .csv, built
     from_csv.pop("illustrative")
+    assert from_xlsx["trend"]["2024"].pop("illustrative") is False  # its own point too
+    assert from_csv["trend"]["2024"].pop("illustrative") is True
     assert from_xlsx == from_csv
 
 

@@ -2,10 +2,13 @@
 workbook itself (what it offers and refuses, and that the build reads it, also after
 LibreOffice), and the round's status (answers so far, overdue requests)."""
 
+import csv
 import datetime as dt
 import json
+import os
 import shutil
 import subprocess
+import sys
 
 import pytest
 from openpyxl import load_workbook
@@ -110,7 +113,15 @@ def test_the_workbook_offers_every_authority_and_guards_each_cell(tmp_path):
     returns = book["returns"]
     header = [cell.value for cell in returns[1]]
     assert header[:10] == ["authority_code", "authority_name", *foi_round.QUESTIONS]
-    assert header[10:] == ["request_sent", "reminder_sent", "answered", "internal_review", "notes"]
+    assert header[10:15] == [
+        "request_sent",
+        "reminder_sent",
+        "answered",
+        "internal_review",
+        "notes",
+    ]
+    assert header[15:] == [f"{who}_{what}" for who in ("answer", "trafficked", "unaccompanied")
+                           for what in ("period", "scope")]  # fmt: skip
     table = reference.load_authorities()
     expected = reference.responsible_in(table, edition, set())
     codes = [row[0].value for row in returns.iter_rows(min_row=2)]
@@ -157,7 +168,9 @@ def test_a_filled_workbook_is_read_and_libreoffices_copy_builds_the_same(built, 
     assert " 0 warnings" in done.stderr and "warning:" not in done.stderr
     stats = json.loads((tmp_path / "a" / "2024" / "stats.json").read_text())
     published = json.loads((built / "2024" / "stats.json").read_text())
-    assert stats == {**published, "illustrative": False}  # the same figures, as real data
+    # The same figures, as real data: the edition's own point of the trend is real too.
+    published["trend"]["2024"]["illustrative"] = False
+    assert stats == {**published, "illustrative": False}
     wrong_year = run_main("--year", 2020, "--data", copy, "--out", tmp_path / "c")
     assert wrong_year.returncode == 2
     made_for = "the workbook was made for the 2024 edition, 2024-01-01 to 2024-12-31"
@@ -201,3 +214,81 @@ def test_a_date_that_is_not_one_is_named(capsys):
     assert f"argument --period-start: '{Y}-13-01' is not a date (YYYY-MM-DD)" in (
         capsys.readouterr().err
     )
+
+
+REORGANISED = {  # abolished on 31 March 2023, and their successors from 1 April
+    "E10000006": "Cumbria County Council",
+    "E06000063": "Cumberland Council",
+    "E06000064": "Westmorland and Furness Council",
+    "E10000023": "North Yorkshire County Council",
+    "E06000065": "North Yorkshire Council",
+    "E10000027": "Somerset County Council",
+    "E06000066": "Somerset Council",
+}
+
+
+@pytest.mark.slow
+def test_a_year_spanning_a_reorganisation_starts_fills_and_builds(tmp_path):
+    """`new 2023`, in a copy of the project, lists each council for the months it existed;
+    the workbook filled in builds an edition with every one of them on the tile map."""
+    project, private = tmp_path / "project", tmp_path / "private"
+    skip = shutil.ignore_patterns(".venv", "report", "build", "mutants", "node_modules", ".git*")
+    shutil.copytree(paths.ROOT, project, ignore=skip)
+    env = {**os.environ, "HBH_RETURNS": str(private), "PYTHONPATH": str(project)}
+
+    def cli_in_copy(*args):
+        return subprocess.run([sys.executable, "run_report.py", *args], cwd=project, env=env,
+                              capture_output=True, text=True)  # fmt: skip
+
+    started = cli_in_copy(
+        "new", "2023", "--period-start", "2023-01-01", "--period-end", "2023-12-31"
+    )
+    assert started.returncode == 0, started.stderr
+    template = project / "templates" / "editions" / "2023.html.j2"
+    template.write_text(template.read_text().replace("STUB:", "Written:"), encoding="utf-8")
+    toml = project / "data" / "editions.toml"
+    toml.write_text(toml.read_text().replace('"STUB: the month and year of publication"',
+                                             '"May 2024"'), encoding="utf-8")  # fmt: skip
+    workbook = private / "returns_2023.xlsx"
+    book = load_workbook(workbook)
+    sheet = book["returns"]
+    listed = {row[0].value for row in sheet.iter_rows(min_row=2)}
+    assert set(REORGANISED) <= listed  # each for the months it existed
+    for i, row in enumerate(sheet.iter_rows(min_row=2, max_col=10)):
+        in_care, went = 10 + i % 7, 2 + i % 3
+        values = [in_care, went, went * 2, in_care * 3, went * 2, went * 4, went, 1]
+        for cell, value in zip(row[2:], values, strict=True):
+            cell.value = value
+    book.save(workbook)
+    built = cli_in_copy("--year", "2023", "--out", str(tmp_path / "site"), "--format", "html")
+    assert built.returncode == 0, built.stderr
+    with open(tmp_path / "site" / "2023" / "answers.csv", encoding="utf-8") as f:
+        answered = {row["code"] for row in csv.DictReader(f)}
+    assert set(REORGANISED) <= answered
+    tiles = (tmp_path / "site" / "2023" / "figures" / "tile_map.svg").read_text()
+    assert all(f"hex-{code}" in tiles for code in REORGANISED)
+
+
+def test_an_abolished_council_is_named_with_its_successors(tmp_path):
+    from harmreport.problems import ReturnsError
+
+    path = tmp_path / "returns_2024.csv"
+    header = "authority_code,authority_name," + ",".join(foi_round.QUESTIONS)
+    path.write_text(f"{header}\nE10000006,Cumbria,{','.join(['1'] * 8)}\n", encoding="utf-8")
+    with pytest.raises(ReturnsError) as refused:
+        load_returns(path, 2024)
+    said = str(refused.value)
+    assert "Cumbria County Council (E10000006) was not in operation" in said
+    assert "it was abolished after 31 March 2023; from 1 April 2023 its successors are " in said
+    assert "Cumberland Council, Westmorland and Furness Council" in said
+
+
+def test_bodies_that_share_a_hexagon_each_get_their_own():
+    from harmreport import hexmap
+
+    layout = hexmap.load_layout()
+    codes = list(REORGANISED)
+    centres = hexmap.positions(codes, layout)
+    assert len(set(centres.values())) == len(codes)
+    assert centres == hexmap.positions(codes, layout)  # the same every time
+    assert centres["E06000063"] == hexmap.positions(["E06000063"], layout)["E06000063"]

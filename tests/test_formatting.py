@@ -17,7 +17,7 @@ from harmreport.formatting import decimal, number, one_in, percent
         (1.0, "100%"),
         (0.3199, "32%"),
         (0.315, "32%"),
-        (0.0049, "0%"),
+        (0.0049, "fewer than 1%"),  # above 0: never "0%"
         (0.005, "1%"),
     ],
 )

@@ -240,7 +240,10 @@ def test_a_question_no_authority_could_answer_builds_an_edition_that_says_so(tmp
     page = html_text((out / "2024" / "index.html").read_text())
     assert "No authority could tell us how many trafficked children went missing" in page
     assert "so the share who went missing is not known" in page
-    assert read_json(out / "2024" / "stats.json")["trafficked"]["share_went_missing"] is None
+    published = read_json(out / "2024" / "stats.json")["trafficked"]
+    # Not known is [x], the GSS symbol, never 0 nor an empty value.
+    assert published["share_went_missing"] == published["went_missing"] == "[x]"
+    assert published["missing_episodes"] == published["episodes_per_missing_child"] == "[x]"
 
 
 # ---- files the build does not own ---------------------------------------------------

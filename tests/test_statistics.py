@@ -102,6 +102,8 @@ def test_response_categories(returns):
         "suppressed": 1,
         "not_recorded": 0,
         "refused": 0,
+        "redirected": 0,
+        "other_basis": 0,
         "no_response": 1,
     }
 

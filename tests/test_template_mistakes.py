@@ -81,14 +81,14 @@ def test_a_template_with_the_wrong_name_is_a_warning(templates):
 
 @pytest.mark.slow
 def test_a_misspelt_statistic_names_the_line_and_what_was_meant(built, templates):
-    line = edit(templates / "report.html.j2", 'how_many("combined.went_missing")',
-                'how_many("combined.went_mising")')  # fmt: skip
+    line = edit(templates / "report.html.j2", 'how_many("trafficked.went_missing")',
+                'how_many("trafficked.went_mising")')  # fmt: skip
     stats = json.loads((built / "2024" / "stats.json").read_text())
     with pytest.raises(InputError) as mistake:
         render.render_html(stats, editions.edition(2024), built / "2024")
     said = str(mistake.value)
     assert said.startswith(f"templates/report.html.j2, line {line}: no statistic 'went_mising'")
     assert "(did you mean 'went_missing'?)" in said
-    edit(templates / "report.html.j2", 'how_many("combined.went_mising")', "t.went_mising")
+    edit(templates / "report.html.j2", 'how_many("trafficked.went_mising")', "t.went_mising")
     with pytest.raises(InputError, match="has no attribute 'went_mising' .did you mean"):
         render.render_html(stats, editions.edition(2024), built / "2024")
