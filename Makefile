@@ -50,6 +50,7 @@ data: $(STAMP) ## regenerate the illustrative returns from their seeded script
 bench: $(STAMP) ## print build timings, peak memory, disclosure control's timings, web page weights and Lighthouse scores
 	$(PYTHON) bench/build_times.py
 	$(PYTHON) bench/disclosure_times.py
+	$(PYTHON) bench/sparse_statistics.py
 	$(PYTHON) run_report.py --all --format html --base-url https://www.example.org/heading-back-to-harm/ --out build/bench-web
 	$(PYTHON) bench/web_weight.py build/bench-web
 
