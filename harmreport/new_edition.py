@@ -126,6 +126,8 @@ publishers = ["ECPAT UK", "Missing People"]
 period_label = "{period_label(start, end)}"
 period_start = {start.isoformat()}
 period_end = {end.isoformat()}
+top_still_missing = 5  # authorities "most still missing" may name (those with five or more)
+low_response_floor = 15  # percent of the authorities below which a figure is low reliability
 """
 
 

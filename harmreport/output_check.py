@@ -401,7 +401,9 @@ def _named_bounds(column, named, at_most, values, lower, upper, rows) -> None:
             lower[cell] = THRESHOLD
             if isinstance(row["value"], int):
                 rows.append(({cell}, row["value"], row["value"]))
-    full = at_most is not None and len(named) >= at_most
+    if not at_most:  # no list published: it says nothing of an authority it does not name
+        return
+    full = len(named) >= at_most
     last = named[-1]["value"] if named and full else THRESHOLD - 1
     if isinstance(last, int):
         for cell in values:

@@ -343,6 +343,14 @@ def test_a_full_named_list_bounds_the_others_by_its_last_value(tmp_path):
     assert leaks == []  # 4 + 3 or 3 + 4
 
 
+def test_a_list_the_edition_does_not_publish_says_nothing_of_anyone(tmp_path):
+    """No `top_still_missing`: an empty list is "not published", never "nobody had five or
+    more" (one had 22; the total 22 + 1 would otherwise pin the other to 1)."""
+    for at_most in (0, None):
+        leaks, _ = named_list(tmp_path, (22, 1), at_most=at_most, named=())
+        assert leaks == [], at_most
+
+
 def test_editions_in_the_output_folder_are_read_only_when_they_are_other_editions(tmp_path):
     from harmreport.outputs import write_json
 
