@@ -18,7 +18,7 @@ from matplotlib import font_manager  # noqa: E402
 from matplotlib.patches import RegularPolygon  # noqa: E402
 
 from . import editions  # noqa: E402
-from .codes import CATEGORIES, CATEGORY_LABELS, USUAL, category_of, in_use  # noqa: E402
+from .codes import CATEGORIES, CATEGORY_LABELS, category_of, in_use  # noqa: E402
 from .formatting import by_size, number, percent  # noqa: E402
 from .manifest import font_files  # noqa: E402
 
@@ -218,7 +218,7 @@ def tile_map_chart(
         ax.set_aspect("equal")
         ax.axis("off")
         counts = pd.Series(kinds).value_counts()
-        shown = [c for c in CATEGORIES if c in USUAL or counts.get(c)]
+        shown = in_use({column: counts.to_dict()})
         handles = [
             plt.Line2D(
                 [],

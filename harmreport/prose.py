@@ -12,7 +12,7 @@ from markupsafe import Markup
 from . import formatting
 from .disclosure import MARK, NOT_APPLICABLE, NOT_AVAILABLE
 
-GROUP_WORDS = {"trafficked": "trafficked", "unaccompanied": "unaccompanied"}
+GROUPS = ("trafficked", "unaccompanied")
 
 
 class Figures:
@@ -113,7 +113,7 @@ def key_findings(stats: dict, compared: str = "") -> list[Markup]:
 def share_finding(f: Figures, group: str) -> Markup:
     key = f"{group}.share_went_missing"
     share, base = f.get(key), f.get(f"{key}_base")
-    word = GROUP_WORDS[group]
+    word = group
     answered = base["authorities"] or 0
     if share == NOT_AVAILABLE:
         return Markup(
@@ -230,10 +230,10 @@ def still_missing_finding(f: Figures) -> Markup:
 def reporting_finding(f: Figures) -> Markup:
     """How many authorities could say how many children of each group they looked after, and,
     where every one that could withheld its number, that too."""
-    rates = [f.get(f"{group}.reporting_rate") for group in GROUP_WORDS]
+    rates = [f.get(f"{group}.reporting_rate") for group in GROUPS]
     withheld = [
         group
-        for group in GROUP_WORDS
+        for group in GROUPS
         if f.get(f"{group}.reporting_rate") and f.get(f"{group}.in_care") == NOT_AVAILABLE
     ]
     after = "".join(
@@ -252,7 +252,7 @@ def reporting_finding(f: Figures) -> Markup:
             "looked after."
         )
     else:
-        trafficked, unaccompanied = (_rate_words(f, group) for group in GROUP_WORDS)
+        trafficked, unaccompanied = (_rate_words(f, group) for group in GROUPS)
         if rates[0] == 1:
             lead = Markup(
                 "All authorities could tell us how many trafficked children they looked after"
@@ -285,7 +285,7 @@ IN_CARE_WORDS = {
 def in_care_paragraph(f: Figures, group: str) -> Markup:
     """How many authorities could say how many children of the group they looked after, and
     how many children those that gave a number looked after."""
-    word = GROUP_WORDS[group]
+    word = group
     given = f.get(f"data_quality.{group}_in_care")
     told = given["count"] + given["suppressed"]
     if not told:
@@ -321,7 +321,7 @@ def in_care_paragraph(f: Figures, group: str) -> Markup:
 
 def went_missing_paragraph(f: Figures, group: str) -> Markup:
     """The children of the group who went missing, and the share, with what it rests on."""
-    word = GROUP_WORDS[group]
+    word = group
     key = f"{group}.went_missing"
     if f.get(key) == NOT_AVAILABLE and _withheld(f, f"{group}_went_missing"):
         what = f"{word} children who went missing"
@@ -373,7 +373,7 @@ def went_missing_paragraph(f: Figures, group: str) -> Markup:
 
 
 def episodes_paragraph(f: Figures, group: str) -> Markup:
-    word = GROUP_WORDS[group]
+    word = group
     told = [
         answers["count"] + answers["suppressed"]
         for answers in (

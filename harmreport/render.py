@@ -95,6 +95,7 @@ def render_html(
     makes no request of its own. `for_print` adds print.css, the paged-media rules only
     WeasyPrint reads, for the HTML the PDF is made from, and links to the figures instead."""
     illustrative = stats.get("illustrative")
+    told = prose.Figures(stats)
     registry = sources.load_sources()
     notes = sources.Notes(registry, sources.load_facts(sources=registry))
     figures = folder / "figures"
@@ -116,7 +117,7 @@ def render_html(
         "category_labels": codes.CATEGORY_LABELS,
         "question_labels": QUESTIONS,
         "value_codes": VALUE_CODES,
-        "how_many": lambda key: how_many(stats, key),
+        "how_many": lambda key: Markup(told.how_many(key)),
         "colophon": load_colophon(),
         "number_of": Counters(),
         "answers": read_answers(folder / "answers.csv"),
@@ -124,7 +125,7 @@ def render_html(
         "trend_rows": trend_rows(stats),
         "compared": lambda key: compared(stats, key),
         "key_findings": prose.key_findings(stats, compared(stats, TRAFFICKED_SHARE)),
-        "told": prose.Figures(stats),
+        "told": told,
         "prose": prose,
         "direction": formatting.direction,
         "relative_size": formatting.relative_size,
@@ -189,11 +190,6 @@ def template_mistake(exc: Exception, stats: dict) -> str:
     close = difflib.get_close_matches(missing.group(1), known, n=1) if missing else []
     hint = f" (did you mean '{close[0]}'?)" if close else ""
     return f"{where}: {text}{hint}; nothing was published"
-
-
-def how_many(stats: dict, key: str) -> Markup:
-    """A count of children as a sentence says it, including one disclosure control hid."""
-    return Markup(prose.Figures(stats).how_many(key))
 
 
 SMALL_COUNTS = (
@@ -353,11 +349,10 @@ def compared(stats: dict, key: str) -> str:
     now, then = (stats["trend"][y][key] for y in years[-2:][::-1])
     if not all(formatting.is_figure(v) for v in (now, then)):
         return ""
-    invented = (years[-2], key.replace("_", ".", 1)) not in editions.published_figure_keys()
     if (
         stats["trend"][years[-2]].get("illustrative")
         and not stats.get("illustrative")
-        and invented
+        and (years[-2], key.replace("_", ".", 1)) not in editions.published_figure_keys()
     ):
         return ""  # a real edition is compared with what an edition published, never invented
     low = stats.get("low_reliability", {})
@@ -417,7 +412,7 @@ QUESTION_TEXT = (
     "Children still missing",
 )
 QUESTIONS = dict(zip(returns.COUNT_COLUMNS, QUESTION_TEXT, strict=True))  # column -> question
-# What an exemption an authority cites means, said where the report lists the answers.
+# The Acts whose sections an authority may cite, as the methodology names them.
 ACTS = {
     codes.FOIA: "the Freedom of Information Act 2000",
     codes.FOISA: "the Freedom of Information (Scotland) Act 2002, for Scottish authorities",
