@@ -46,9 +46,8 @@ def figures(returns, top=5) -> dict:
 
 def timed_control(returns) -> tuple[float, float, int]:
     """Seconds for the whole decision, of which reasoning with ranges, and figures hidden."""
-    ledger = disclosure.register_all(
-        figures(returns), disclosure.Ledger(statistics.cell_values(returns))
-    )
+    ledger = disclosure.Ledger(statistics.cell_values(returns), statistics.row_rules(returns))
+    ledger = disclosure.register_all(figures(returns), ledger)
     reasoned = ledger._reasoned
     spent = [0.0]
 

@@ -149,8 +149,12 @@ class Decision:
 class Ledger:
     """Every figure of one edition, keyed by where it is published in stats.json."""
 
-    def __init__(self, cell_values: dict[tuple, int]):
+    def __init__(self, cell_values: dict[tuple, int], orders=(), fixed=()):
         self.cell_values = cell_values  # every non-zero authority cell behind any figure
+        self.orders = list(orders)  # the contract's row rules (inference.Order)
+        # Sums a reader already holds and no decision here can take back: figures of the
+        # editions as published (republication.as_published), each an inference.Sum.
+        self.fixed = [s for s in fixed if s.cells]
         self.counts: dict[str, Count] = {}
         self.ratios: dict[str, Ratio] = {}
         self.changes: dict[str, Change] = {}
@@ -209,19 +213,28 @@ class Ledger:
     def _secondary(self, decision: Decision) -> bool:
         """Hide one more figure if the published counts reveal a target; True if one was."""
         published = {k: c for k, c in self.counts.items() if k not in decision.hidden and c.cells}
-        space = _RowSpace([c.cells for c in published.values()])
+        fixed = [s.cells for s in self.fixed]
+        space = _RowSpace([c.cells for c in published.values()] + fixed)
         for label, cells in self._targets(decision):
             if not space.contains(cells):
                 continue
-            key = self._breaker(published, cells)
+            key = self._breaker(published, fixed, cells)
+            if key is None:  # what is already published gives it away: nothing here can help
+                self._unprotected(decision, cells)
+                continue
             decision.hide(key, 4, f"with the other published figures it would reveal {label}")
             return True
         return False
 
+    @staticmethod
+    def _unprotected(decision: Decision, cells: frozenset) -> None:
+        if cells not in decision.unprotected:
+            decision.unprotected.append(cells)
+
     def knowledge(self, decision: Decision, also_hidden: str = "") -> Knowledge:
         """What a reader knows of the cells from what is published (and said of what is not)."""
-        known = Knowledge(dict(self.cell_values))
-        sums = set()
+        known = Knowledge(dict(self.cell_values), orders=self.orders)
+        sums = set(self.fixed)
         for key, count in self.counts.items():
             published = key not in decision.hidden and key != also_hidden
             said_small = key in decision.small
@@ -245,8 +258,7 @@ class Ledger:
                 continue
             key = self._reasoned_breaker(decision, cells, known)
             if key is None:
-                if cells not in decision.unprotected:
-                    decision.unprotected.append(cells)
+                self._unprotected(decision, cells)
                 continue
             decision.hide(key, 4, f"a reader reasoning with ranges could work out {label}")
             return True
@@ -255,15 +267,23 @@ class Ledger:
     def _reasoned_breaker(
         self, decision: Decision, target: frozenset, known: Knowledge
     ) -> str | None:
-        """Of the published figures linked to the target, the first (smallest below UK level,
-        then UK) whose hiding stops the reasoning; else the first."""
-        linked = set(known.linked_cells(target))
+        """Of the published figures linked to the target, the first (nearest the target, then
+        smallest below UK level, then UK) whose hiding stops the reasoning; else the first.
+        Nearest: a figure of the target's own row or column before one linked to it only
+        through a national total (Knowledge.distances)."""
+        distance = known.distances(target)
         candidates = [
             key
             for key, count in self.counts.items()
-            if key not in decision.hidden and count.cells & linked
+            if key not in decision.hidden and not count.cells.isdisjoint(distance)
         ]
-        candidates.sort(key=lambda k: (self.counts[k].level == UK, self.counts[k].value, k))
+
+        def nearest_then_smallest(key):
+            count = self.counts[key]
+            near = min(distance[c] for c in count.cells if c in distance)
+            return near, count.level == UK, count.value, key
+
+        candidates.sort(key=nearest_then_smallest)
         for key in candidates:
             if not self.knowledge(decision, also_hidden=key).disclosed(target):
                 return key
@@ -288,20 +308,21 @@ class Ledger:
             if len(cells) == 2 and 0 < sum(self.cell_values[c] for c in cells) < THRESHOLD:
                 yield "a count from 1 to 4 at one authority", frozenset(cells)
 
-    def _breaker(self, published: dict[str, Count], target: frozenset) -> str:
+    def _breaker(self, published: dict[str, Count], fixed: list, target: frozenset) -> str | None:
         """The figure to hide: of those the revealing sum or difference uses (its row or
         column), the smallest below UK level, else the smallest UK one; preferring one whose
-        hiding alone protects the target."""
+        hiding alone protects the target. None when it uses only what is already published
+        (`fixed`)."""
         keys = list(published)
-        space = _RowSpace([published[k].cells for k in keys])
-        used = space.combination(target)
+        space = _RowSpace([published[k].cells for k in keys] + fixed)
+        used = space.combination(target)[: len(keys)]
         related = [k for k, weight in zip(keys, used, strict=True) if abs(weight) > 1e-9]
         related.sort(key=lambda k: (published[k].level == UK, published[k].value, k))
         for key in related:
-            rest = [c.cells for k, c in published.items() if k != key]
+            rest = [c.cells for k, c in published.items() if k != key] + fixed
             if not _RowSpace(rest).contains(target):
                 return key
-        return related[0]
+        return related[0] if related else None
 
 
 class _RowSpace:
@@ -419,12 +440,18 @@ def register_all(stats: dict, ledger: Ledger) -> Ledger:
 
 
 def control(
-    stats: dict, cell_values: dict[tuple, int], earlier: dict[str, tuple] | None = None
+    stats: dict,
+    cell_values: dict[tuple, int],
+    earlier: dict[str, tuple] | None = None,
+    orders=(),
+    fixed=(),
 ) -> tuple[dict, Decision]:
     """Decide suppression for every figure in stats (keeping hidden what earlier editions hid,
-    `earlier`, as history.printed_again gives it); return the published stats and the
-    decision. The published stats name each hidden figure and its rule, never its value."""
-    ledger = register_all(stats, Ledger(cell_values))
+    `earlier`, as history.printed_again gives it), knowing the contract's row rules (`orders`,
+    statistics.row_rules) and what is already published (`fixed`, republication.as_published);
+    return the published stats and the decision. The published stats name each hidden
+    figure and its rule, never its value."""
+    ledger = register_all(stats, Ledger(cell_values, orders, fixed))
     decision = ledger.decide(earlier)
     published = publish(stats, decision)
     published["based_on"] = based_on(stats)

@@ -7,6 +7,10 @@ a published figure fixes its sum, a figure said to be fewer than five holds its 
 and 4. A target (a hidden figure, an authority's count from 1 to 4) is disclosed when every
 whole-number solution gives it the same value: its feasible range has collapsed to one value.
 
+The contract's row rules are known too (an authority's children who went missing are no more
+than its children in care, no fewer than its missing episodes' children, and so on): each is
+an `Order`, the sum of some cells at most the sum of others.
+
 A range of two or more values ("3 or 4") is not counted as disclosure: the report itself says
 "fewer than five" of every hidden small count, a range of four values, and what the policy
 protects against is an exact count of children at a named authority.
@@ -33,6 +37,26 @@ class Sum:
     high: float
 
 
+@dataclass(frozen=True)
+class Order:
+    """A row rule of the contract: the sum of `smaller` is at most the sum of `larger`."""
+
+    smaller: frozenset
+    larger: frozenset
+
+    @property
+    def cells(self) -> frozenset:
+        return self.smaller | self.larger
+
+    def holds(self, values: dict, moved: dict) -> bool:
+        """Does the rule hold once the cells in `moved` have changed by their steps?"""
+
+        def total(cells):
+            return sum(values[c] + moved.get(c, 0) for c in cells)
+
+        return total(self.smaller) <= total(self.larger)
+
+
 @dataclass
 class Knowledge:
     """Everything a reader knows: the cells' caps and the constraints on their sums."""
@@ -40,8 +64,10 @@ class Knowledge:
     values: dict  # the true value of every unknown cell (for the swap and the question asked)
     sums: list[Sum] = field(default_factory=list)
     caps: dict = field(default_factory=dict)  # cell -> the most it can be
+    orders: list[Order] = field(default_factory=list)  # the row rules over these cells
     _signatures: dict | None = field(default=None, repr=False)
     _groups: dict | None = field(default=None, repr=False)
+    _by_cell: dict | None = field(default=None, repr=False)
 
     def cap(self, cells, limit) -> None:
         for cell in cells:
@@ -55,7 +81,7 @@ class Knowledge:
             return False
         if self._swap_exists(target):
             return False
-        cells, linked = self._component(target, self.sums)
+        cells, linked = self._component(target, self.sums + self.orders)
         value = sum(self.values[c] for c in target)
         return not any(
             _feasible(cells, self.caps, linked, Sum(target, low, high))
@@ -64,7 +90,9 @@ class Knowledge:
 
     def _swap_exists(self, target: frozenset) -> bool:
         """One child moved between a target cell and an outside cell that every other
-        constraint treats alike changes only the target: is any such move allowed?"""
+        constraint treats alike changes only the target: is any such move allowed? Where a
+        row rule is tight (as many went missing as were in care), the child moves with the
+        cells of its row the rule ties to it, and the same cells of the other authority."""
         sums = self.sums
         own = {i for i, s in enumerate(sums) if s.cells == target}
         value = sum(self.values[c] for c in target)
@@ -72,12 +100,55 @@ class Knowledge:
             if not all(sums[i].low <= value + step <= sums[i].high for i in own):
                 continue
             for cell in target:
-                if not self._can_move(cell, step):
+                moved = self._row_move(cell, step, target)
+                if moved is None:
                     continue
                 alike = self._alike().get(self._signature()[cell] - own, ())
-                if any(d not in target and self._can_move(d, -step) for d in alike):
+                if any(self._swap(moved, d, step, target) for d in alike):
                     return True
         return False
+
+    def _row_move(self, cell, step: int, target: frozenset) -> dict | None:
+        """`cell` changed by `step`, with the fewest cells of its row changed alike for the
+        row rules to hold; None if they cannot (a cell at its bound, or in the target)."""
+        moved = {cell: step}
+        for _ in range(len(self._orders_of(cell)) + 1):
+            broken = [o for o in self._orders_of(*moved) if not o.holds(self.values, moved)]
+            if not broken:
+                return moved if all(self._can_move(c, s) for c, s in moved.items()) else None
+            side = broken[0].larger if step > 0 else broken[0].smaller
+            free = [c for c in sorted(side) if c not in moved and c not in target]
+            if not free:
+                return None
+            moved[free[0]] = step
+        return None
+
+    def _swap(self, moved: dict, other, step: int, target: frozenset) -> bool:
+        """May the cells `moved` change by `step` and the same cells of `other`'s authority
+        by -step (each treated alike by every constraint), every row rule still holding?"""
+        cell = next(iter(moved))
+        partners = {other: -step}
+        for c in list(moved)[1:]:
+            partner = (c[0], other[1], *c[2:])
+            if partner not in self.values or self._signature()[partner] != self._signature()[c]:
+                return False
+            partners[partner] = -step
+        if any(c in target for c in partners) or not all(
+            self._can_move(c, s) for c, s in partners.items()
+        ):
+            return False
+        both = moved | partners
+        if len(both) != len(moved) + len(partners) or cell in partners:
+            return False
+        return all(o.holds(self.values, both) for o in self._orders_of(*both))
+
+    def _orders_of(self, *cells) -> list[Order]:
+        if self._by_cell is None:
+            self._by_cell = {}
+            for order in self.orders:
+                for cell in order.cells:
+                    self._by_cell.setdefault(cell, []).append(order)
+        return list({id(o): o for c in cells for o in self._by_cell.get(c, ())}.values())
 
     def _signature(self) -> dict:
         """Each cell's constraints (their places in `sums`), worked out once."""
@@ -102,9 +173,39 @@ class Knowledge:
         return 1 <= moved <= self.caps.get(cell, INFINITY)
 
     def linked_cells(self, target: frozenset) -> list:
-        return self._component(frozenset(c for c in target if c in self.values), self.sums)[0]
+        target = frozenset(c for c in target if c in self.values)
+        return self._component(target, self.sums + self.orders)[0]
 
-    def _component(self, target: frozenset, sums: list[Sum]):
+    def distances(self, target: frozenset) -> dict:
+        """How far each linked cell is from the target: crossing a constraint of n cells costs
+        n - 1, so the other authority of a region of two is near and every authority of a UK
+        total is far (Dijkstra's shortest paths)."""
+        import heapq
+
+        constraints = self.sums + self.orders
+        touching: dict = {}
+        for i, s in enumerate(constraints):
+            for cell in s.cells:
+                touching.setdefault(cell, []).append(i)
+        found = {c: 0 for c in target if c in self.values}
+        queue = [(0, c) for c in sorted(found)]
+        crossed = set()
+        while queue:
+            far, cell = heapq.heappop(queue)
+            if far > found[cell]:
+                continue
+            for i in touching.get(cell, ()):
+                if i in crossed:
+                    continue  # first reached at its nearest: no later cell gets closer
+                crossed.add(i)
+                step = far + len(constraints[i].cells) - 1
+                for other in sorted(constraints[i].cells):
+                    if step < found.get(other, INFINITY):
+                        found[other] = step
+                        heapq.heappush(queue, (step, other))
+        return found
+
+    def _component(self, target: frozenset, sums: list):
         """The cells linked to the target through constraints, and those constraints."""
         cells, linked, frontier = set(target), [], set(target)
         remaining = list(sums)
@@ -117,8 +218,9 @@ class Knowledge:
         return sorted(cells), linked
 
 
-def _feasible(cells: list, caps: dict, sums: list[Sum], extra: Sum) -> bool:
-    """Is there a whole-number solution (each cell from 1 to its cap) meeting every sum?"""
+def _feasible(cells: list, caps: dict, sums: list, extra: Sum) -> bool:
+    """Is there a whole-number solution (each cell from 1 to its cap) meeting every sum and
+    every row rule?"""
     import highspy  # imported here: most builds clear every target without it
 
     index = {c: i for i, c in enumerate(cells)}
@@ -130,10 +232,28 @@ def _feasible(cells: list, caps: dict, sums: list[Sum], extra: Sum) -> bool:
     n = len(cells)
     highs.addVars(n, np.ones(n), upper)
     highs.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.ones(n, dtype=np.uint8))
+    lows, highs_, starts, columns, weights = [], [], [], [], []
     for s in [*sums, extra]:
-        columns = np.array(sorted(index[c] for c in s.cells), dtype=np.int32)
-        low = -highs.inf if s.low == -INFINITY else s.low
-        high = highs.inf if s.high == INFINITY else s.high
-        highs.addRow(low, high, len(columns), columns, np.ones(len(columns)))
+        starts.append(len(columns))
+        if isinstance(s, Order):  # smaller - larger <= 0
+            row = [(index[c], 1.0) for c in sorted(s.smaller)]
+            row += [(index[c], -1.0) for c in sorted(s.larger)]
+            low, high = -INFINITY, 0
+        else:
+            row = [(index[c], 1.0) for c in sorted(s.cells)]
+            low, high = s.low, s.high
+        columns += [i for i, _ in row]
+        weights += [w for _, w in row]
+        lows.append(-highs.inf if low == -INFINITY else low)
+        highs_.append(highs.inf if high == INFINITY else high)
+    highs.addRows(
+        len(lows),
+        np.array(lows, dtype=float),
+        np.array(highs_, dtype=float),
+        len(columns),
+        np.array(starts, dtype=np.int32),
+        np.array(columns, dtype=np.int32),
+        np.array(weights, dtype=float),
+    )
     highs.run()
     return highs.getModelStatus() == highspy.HighsModelStatus.kOptimal

@@ -4,7 +4,7 @@ them. The statistics notebook composes them, one visible cell per published figu
 import pandas as pd
 
 from . import editions, formatting
-from .codes import CATEGORIES, REPORTED, SUPPRESSED
+from .codes import CATEGORIES, COUNT, REPORTED, SUPPRESSED
 from .disclosure import (
     AREA,
     AUTHORITY,
@@ -19,7 +19,8 @@ from .disclosure import (
     Ratio,
     nodes,
 )
-from .returns import COUNT_COLUMNS, Returns
+from .inference import Order
+from .returns import COUNT_COLUMNS, GROUPS, Returns
 
 
 def authorities_reporting(returns: Returns, column: str) -> int:
@@ -59,6 +60,50 @@ def cell_values(returns: Returns) -> dict[tuple, int]:
             if record.went_missing > 0:
                 found[_nationality_cell(returns.year, record)] = int(record.went_missing)
     return found
+
+
+def row_rules(returns: Returns) -> list[Order]:
+    """The contract's row rules, which every reader knows, over each authority's non-zero
+    cells (docs/returns-contract.md; returns_checks.cross_check enforces them): a group's
+    children who went missing are at most its children in care and at most its missing
+    episodes; still_missing and missing_over_week are at most the children of both groups
+    who went missing; children counted by nationality at most the group's who went missing.
+    A rule applies only where every cell in it is a count."""
+    went = tuple(f"{g}_went_missing" for g in GROUPS)
+    rules = [(f"{g}_went_missing", (f"{g}_{q}",)) for g in GROUPS for q in ROW_LARGER]
+    rules += [(name, went) for name in ("still_missing", "missing_over_week")]
+    counted = (returns.categories == COUNT).to_dict("index")
+    values = returns.counts.fillna(0).to_dict("index")
+    nationalities = _nationality_cells(returns)
+    found = []
+    for code, row in sorted(values.items()):
+
+        def nonzero(columns, code=code, row=row):
+            return frozenset((returns.year, code, c) for c in columns if row[c] > 0)
+
+        for smaller, larger in rules:
+            if all(counted[code][c] for c in (smaller, *larger)):
+                found.append(Order(nonzero([smaller]), nonzero(larger)))
+        for group in GROUPS:
+            cells = nationalities.get((code, group))
+            if cells and counted[code][f"{group}_went_missing"]:
+                found.append(Order(cells, nonzero([f"{group}_went_missing"])))
+    return [o for o in found if o.smaller]
+
+
+ROW_LARGER = ("in_care", "missing_episodes")  # what a group's went_missing is at most
+
+
+def _nationality_cells(returns: Returns) -> dict[tuple, frozenset]:
+    """Each authority's non-zero nationality cells of a group."""
+    table = returns.nationalities
+    found: dict[tuple, set] = {}
+    if table is not None:
+        for record in table.dropna(subset=["went_missing"]).itertuples():
+            if record.went_missing > 0:
+                key = (record.authority_code, record.group)
+                found.setdefault(key, set()).add(_nationality_cell(returns.year, record))
+    return {key: frozenset(cells) for key, cells in sorted(found.items())}
 
 
 def _nationality_cell(year: int, record) -> tuple:

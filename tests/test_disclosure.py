@@ -415,8 +415,9 @@ def test_earlier_editions_decisions_are_those_their_own_stats_publish(built):
 # ---- an attacker who reasons with ranges, written apart from the ledger --------------------
 
 
-def feasible(cells, lower, upper, rows) -> bool:
-    """A whole-number solution with lower <= cell <= upper and low <= sum(row) <= high?"""
+def feasible(cells, lower, upper, rows, orders=()) -> bool:
+    """A whole-number solution with lower <= cell <= upper, low <= sum(row) <= high and
+    sum(smaller) <= sum(larger) for each row rule?"""
     import highspy
 
     highs = highspy.Highs()
@@ -432,15 +433,20 @@ def feasible(cells, lower, upper, rows) -> bool:
     for members, low, high in rows:
         columns = np.array([index[c] for c in members], dtype=np.int32)
         highs.addRow(low, high, len(columns), columns, np.ones(len(columns)))
+    for smaller, larger in orders:
+        columns = np.array([index[c] for c in smaller + larger], dtype=np.int32)
+        weights = np.array([1.0] * len(smaller) + [-1.0] * len(larger))
+        highs.addRow(-highs.inf, 0, len(columns), columns, weights)
     highs.run()
     return highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
 
 
-def reasoning_attack(published, returns, top=5):
+def reasoning_attack(published, returns, top=5, rules=False):
     """Every small cell and hidden figure a reader can pin to one value, reasoning with what
     is published: counts are at least 1; [c] said to be fewer than five is from 1 to 4; no
     authority above the largest; one left out of the named list at most 4 (list not full)
-    or at most the last named; a named one at least 5."""
+    or at most the last named; a named one at least 5; with `rules`, the contract's row
+    rules too."""
     from harmreport.outputs import flatten
 
     model = attack_model(published, returns)
@@ -474,11 +480,12 @@ def reasoning_attack(published, returns, top=5):
         if shown.get(k) == MARK and model[k]
     ]
     cells = sorted(value)
+    orders = row_rules(returns, value) if rules else []
     return [
         (sorted(members), true)
         for members, true in targets
         if not any(
-            feasible(cells, lower, upper, [*rows, (members, low, high)])
+            feasible(cells, lower, upper, [*rows, (members, low, high)], orders)
             for low, high in ((-np.inf, true - 1), (true + 1, np.inf))
         )
     ]
@@ -730,3 +737,51 @@ def test_the_independent_check_uses_what_the_report_says_of_the_largest(tmp_path
     assert output_check.reasoning_leaks(returns, stats, None) == []
     stats["trafficked"]["largest_went_missing_at_one_authority"] = 5  # at most 5 each
     assert output_check.reasoning_leaks(returns, stats, None) == []
+
+
+# ---- a reader who knows the contract's row rules ----------------------------------------------
+
+
+def row_rules(returns, value):
+    """The contract's row rules, written apart from statistics.row_rules: (smaller, larger)
+    lists of the attacker's cells, zeros left out, where every cell of the rule is a count."""
+    counts = returns.counts
+    rules = [
+        (f"{g}_went_missing", [f"{g}_{q}"])
+        for g in GROUPS
+        for q in ("in_care", "missing_episodes")
+    ]
+    went = [f"{g}_went_missing" for g in GROUPS]
+    rules += [("still_missing", went), ("missing_over_week", went)]
+    found = []
+    for code in counts.index:
+        for small, large in rules:
+            if counts.loc[code, [small, *large]].notna().all():
+                smaller = [(small, code)] if (small, code) in value else []
+                larger = [(c, code) for c in large if (c, code) in value]
+                if smaller:
+                    found.append((smaller, larger))
+    return found
+
+
+def region_of_two(folder):
+    """Northern Ireland, where two trusts gave counts: Belfast's 61 trafficked children, all
+    missing and still missing, and the Northern trust's one; counts elsewhere large."""
+    rows = [row(c, **full(30, 10, 12, 40, 10, 10, 8, 9)) for c in LONDON + WALES]
+    rows.append(row("NI-BHSCT", **full(61, 61, 61, 0, 0, 0, 0, 61)))
+    rows.append(row("NI-NHSCT", **full(1, 0, 0, 0, 0, 0, 0, 0)))
+    rows += [row(c) for c in NI[2:]]
+    return load_returns(write_returns(folder, rows, name="two.csv"), 2024)
+
+
+def test_row_rules_pin_the_other_authority_of_a_region_of_two(tmp_path):
+    """Region 62, Belfast named with 61 still missing: still <= went missing <= in care gives
+    Belfast at least 61 in care, so the Northern trust has exactly 1. Without the row rules
+    the ledger sees no disclosure; with them it hides enough."""
+    returns = region_of_two(tmp_path)
+    cells = st.cell_values(returns)
+    bare, _ = dc.control(named_figures(returns), cells)
+    assert reasoning_attack(bare, returns, rules=True) != []  # the attack works on the old model
+    published, decision = dc.control(named_figures(returns), cells, orders=st.row_rules(returns))
+    assert reasoning_attack(published, returns, rules=True) == []
+    assert decision.unprotected == []
