@@ -314,9 +314,8 @@ def analyse(build: EditionBuild, parameters: dict, returns, kernel, since: float
         )
     by_rule = _rule_counts(stats["disclosure"]["suppressed_by_rule"])
     build.progress.stage("statistics", f"stats.json; [c]: {by_rule}", since)
-    for key, rule in stats["disclosure"]["suppressed"].items():
-        if "hidden in the " in rule:  # an earlier edition hid it: said, as the policy asks
-            build.say(f"[c] {key}: {rule.split('(', 1)[1].rstrip(')')}")
+    for key, why in stats["disclosure"].get("hidden_in_earlier_editions", {}).items():
+        build.say(f"[c] {key}: {why}, so hidden here too")
     for key, answered in stats.get("low_reliability", {}).items():
         build.say(f"warning: [u] {key} rests on {answered}: marked low reliability, and not "
                   "written as a finding for the UK")  # fmt: skip

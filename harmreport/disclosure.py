@@ -126,14 +126,20 @@ def from_one_authority(ratio: Ratio) -> bool:
 class Decision:
     """Which figures are published as [c], and why."""
 
-    hidden: dict[str, str] = field(default_factory=dict)  # key -> rule text
+    hidden: dict[str, str] = field(default_factory=dict)  # key -> its rule's text, no more
     small: set[str] = field(default_factory=set)  # hidden counts known to be from 1 to 4
     unprotected: list[frozenset] = field(default_factory=list)  # targets nothing could protect
+    # Why each was hidden, for the team and the tests, never published: the published label
+    # is the rule alone, the same however the figure came to be hidden (a figure whose cells
+    # are all 1 and one hidden to protect another read alike).
+    reasons: dict[str, str] = field(default_factory=dict)
+    earlier: dict[str, str] = field(default_factory=dict)  # key -> the edition that hid it
 
     def hide(self, key: str, rule: int, why: str = "", small: bool = False) -> bool:
         if key in self.hidden:
             return False
-        self.hidden[key] = RULES[rule] + (f" ({why})" if why else "")
+        self.hidden[key] = RULES[rule]
+        self.reasons[key] = why
         if small:
             self.small.add(key)
         return True
@@ -178,6 +184,7 @@ class Ledger:
         for key, (why, small) in sorted((earlier or {}).items()):
             if key in self.counts or key in self.ratios:
                 decision.hide(key, 4, why, small=small)
+                decision.earlier[key] = why
         for key, count in self.counts.items():
             rule = primary_rule(count)
             if rule:
@@ -462,6 +469,8 @@ def control(
         "suppressed_by_rule": decision.by_rule(),
         # Saying "fewer than five" of these adds nothing to what their rules already say.
         "fewer_than_five": sorted(decision.small),
+        # Figures an earlier edition hid, hidden again where this one prints them.
+        "hidden_in_earlier_editions": dict(sorted(decision.earlier.items())),
         # What no suppression could protect: the build refuses to publish (exit 3).
         "unprotected": len(decision.unprotected),
     }

@@ -105,10 +105,10 @@ def printed_again(earlier: dict[int, dict], comparison_year: int | None) -> dict
     found = {}
     for year, decision in sorted(earlier.items()):
         prefixes = [f"trend.{year}."] + (["comparison."] if year == comparison_year else [])
-        for key, rule in decision["hidden"].items():
+        for key in decision["hidden"]:
             for prefix in prefixes:
                 found[prefix + key.replace(".", "_", 1)] = (
-                    f"hidden in the {year} edition: {rule}",
+                    f"hidden in the {year} edition",
                     key in decision["small"],
                 )
     return found

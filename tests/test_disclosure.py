@@ -335,7 +335,7 @@ def test_every_contributor_exactly_one_above_five_is_hidden(tmp_path):
     returns = ranged_returns(tmp_path, dict.fromkeys(CODES[:6], 1))
     published, decision = reasoned(returns)
     assert published["trafficked"]["went_missing"] == MARK  # 6 from 6 authorities
-    assert any("reasoning" in why for why in decision.hidden.values())
+    assert any("reasoning" in why for why in decision.reasons.values())
     assert published["trafficked"]["largest"] == MARK  # rule 1
     assert decision.unprotected == []
 
@@ -394,7 +394,7 @@ def test_what_an_earlier_edition_hid_stays_hidden_where_a_later_one_prints_it():
     published, decision = dc.control(stats, values, history.printed_again(earlier, 2020))
     assert published["trend"]["2020"]["trafficked_in_care"] == MARK
     assert published["comparison"]["trafficked_in_care"] == MARK
-    assert "hidden in the 2020 edition" in decision.hidden["comparison.trafficked_in_care"]
+    assert "hidden in the 2020 edition" in decision.reasons["comparison.trafficked_in_care"]
     assert published["trend"]["2020"]["unaccompanied_in_care"] == 60  # not hidden there
 
 
@@ -712,7 +712,7 @@ def test_a_share_is_hidden_with_a_part_and_a_change_only_with_a_share():
     earlier = {"before_base.numerator": ("hidden elsewhere", False)}
     published, decision = dc.control(stats, values, earlier)
     assert published["before"] == MARK and published["change"] == MARK
-    assert decision.hidden["before"].endswith("(a part of it is hidden)")
+    assert decision.reasons["before"] == "a part of it is hidden"
     assert published["before_base"]["denominator"] == 80  # the other part alone tells nothing
     assert published["now"] == 0.2
     earlier = {"before_base.denominator": ("hidden elsewhere", False)}

@@ -23,14 +23,17 @@ def test_the_published_record_names_each_hidden_figure_its_rule_and_why():
         "mark": MARK,
         "threshold": 5,
         "suppressed": {
-            "england": dc.RULES[4] + " (with the other published figures it would reveal "
-            "the hidden figure wales)",
+            "england": dc.RULES[4],  # the rule alone: how it came to be hidden is not said
             "wales": dc.RULES[2],
         },
         "suppressed_by_rule": {"rule 2": 1, "rule 4": 1},
         "fewer_than_five": ["wales"],
+        "hidden_in_earlier_editions": {},
         "unprotected": 0,
     }
+    assert decision.reasons["england"] == (
+        "with the other published figures it would reveal the hidden figure wales"
+    )
     assert list(published["disclosure"]["suppressed"]) == ["england", "wales"]
     assert decision.by_rule() == {"rule 2": 1, "rule 4": 1}
 
@@ -40,7 +43,8 @@ def test_a_figure_is_hidden_once_with_its_first_reason():
     assert decision.hide("x", 2, small=True) is True
     assert decision.hide("x", 4, "again") is False
     assert decision.hidden == {"x": dc.RULES[2]} and decision.small == {"x"}
-    assert decision.hide("y", 4, "why") is True and decision.hidden["y"] == dc.RULES[4] + " (why)"
+    assert decision.hide("y", 4, "why") is True and decision.hidden["y"] == dc.RULES[4]
+    assert decision.reasons == {"x": "", "y": "why"}
     assert "y" not in decision.small
     assert dc.Decision(
         hidden={"a": "rule 4: x", "b": "rule 4: y", "c": "rule 1: z"}
@@ -55,7 +59,8 @@ def test_a_share_from_one_authority_hides_its_parts_saying_whose_parts():
     _, decision = dc.control({"share": share}, {cell("A"): 60})
     assert decision.hidden["share"] == dc.RULES[3]
     for part in ("numerator", "denominator"):
-        assert decision.hidden[f"share_base.{part}"] == dc.RULES[3] + " (the parts of share)"
+        assert decision.hidden[f"share_base.{part}"] == dc.RULES[3]
+        assert decision.reasons[f"share_base.{part}"] == "the parts of share"
     assert decision.small == set()  # a rule-3 share is not a count said to be fewer than five
 
 
@@ -63,7 +68,11 @@ def test_an_earlier_editions_reason_and_range_are_kept():
     stats = {"uk": count(A=30, B=40), "other": count(A=30)}
     earlier = {"uk": ("hidden in the 2020 edition", False), "absent": ("x", False)}
     published, decision = dc.control(stats, {cell("A"): 30, cell("B"): 40}, earlier)
-    assert decision.hidden["uk"] == dc.RULES[4] + " (hidden in the 2020 edition)"
+    assert decision.hidden["uk"] == dc.RULES[4]
+    assert decision.reasons["uk"] == "hidden in the 2020 edition"
+    assert published["disclosure"]["hidden_in_earlier_editions"] == {
+        "uk": "hidden in the 2020 edition"
+    }
     assert "uk" not in decision.small and "absent" not in decision.hidden
     assert published["other"] == 30
 
@@ -73,7 +82,8 @@ def test_a_change_hidden_with_its_share_says_so():
     before = Ratio(count(C=3), count(C=40), 1)
     stats = {"now": now, "before": before, "change": dc.Change(now, before)}
     _, decision = dc.control(stats, {cell("C"): 40, cell("A"): 10, cell("B"): 10})
-    assert decision.hidden["change"] == dc.RULES[4] + " (a share it compares is hidden)"
+    assert decision.hidden["change"] == dc.RULES[4]
+    assert decision.reasons["change"] == "a share it compares is hidden"
 
 
 def test_targets_are_small_non_zero_cells_and_small_pairs_at_one_authority():
@@ -233,9 +243,10 @@ def two_tables(extra=None):
 def test_each_table_gets_its_sums_and_differences_suppression():
     stats, values = two_tables({"a_lone": count(AREA, G=3)})
     _, decision = dc.control(stats, values | {cell("G"): 3})
-    reveal = dc.RULES[4] + " (with the other published figures it would reveal "
-    assert decision.hidden["one.London.n"] == reveal + "the hidden figure one.Wales.n)"
-    assert decision.hidden["two.London.n"] == reveal + "the hidden figure two.Wales.n)"
+    reveal = "with the other published figures it would reveal the hidden figure "
+    assert decision.reasons["one.London.n"] == reveal + "one.Wales.n"
+    assert decision.reasons["two.London.n"] == reveal + "two.Wales.n"
+    assert decision.hidden["one.London.n"] == decision.hidden["two.London.n"] == dc.RULES[4]
 
 
 def test_a_target_nothing_protects_is_counted_and_blocks(monkeypatch):
@@ -266,7 +277,8 @@ def test_reasoning_hides_the_smallest_figure_below_uk_that_stops_it():
     stats, values = reasoning_case()
     published, decision = dc.control(stats, values)
     assert published["r1"] == MARK and published["r3"] == 6 and published["uk"] == 44
-    assert decision.hidden["r1"].startswith(dc.RULES[4] + " (a reader reasoning with ranges")
+    assert decision.hidden["r1"] == dc.RULES[4]
+    assert decision.reasons["r1"].startswith("a reader reasoning with ranges")
 
 
 def test_reasoning_prefers_a_figure_below_uk_to_the_uk_one():
@@ -296,3 +308,16 @@ def test_the_reader_caps_cells_by_what_is_published_or_said():
     decision = dc.Decision(hidden={"small": dc.RULES[1]}, small={"small"})
     caps = ledger.knowledge(decision).caps
     assert caps == {cell("A"): 20, cell("B"): 20, cell("C"): 4, cell("D"): 4}
+
+
+def test_a_figure_of_ones_and_a_secondary_hide_publish_the_same_words():
+    """Every authority behind the UK figure had exactly one child (hidden by rule 4 on its
+    own), and a region hidden to protect another (rule 4, secondary): the published record
+    words them alike, and says neither is fewer than five."""
+    ones, _ = dc.control({"uk": count(A=1, B=1, C=1)}, {cell(c): 1 for c in "ABC"})
+    stats = {"wales": count(AREA, A=2), "england": count(AREA, B=40), "uk": count(A=2, B=40)}
+    secondary, _ = dc.control(stats, {cell("A"): 2, cell("B"): 40})
+    said = ones["disclosure"]["suppressed"]["uk"]
+    assert said == secondary["disclosure"]["suppressed"]["england"] == dc.RULES[4]
+    assert ones["disclosure"]["fewer_than_five"] == []
+    assert "england" not in secondary["disclosure"]["fewer_than_five"]
