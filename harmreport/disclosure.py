@@ -161,6 +161,7 @@ class Ledger:
         # Sums a reader already holds and no decision here can take back: figures of the
         # editions as published (republication.as_published), each an inference.Sum.
         self.fixed = [s for s in fixed if s.cells]
+        self._published_space = self._published_knowledge = None
         self.counts: dict[str, Count] = {}
         self.ratios: dict[str, Ratio] = {}
         self.changes: dict[str, Change] = {}
@@ -296,12 +297,26 @@ class Ledger:
                 return key
         return candidates[0] if candidates else None
 
+    def _already_published(self, cells: frozenset) -> bool:
+        """Does what is already published (`fixed`) give this sum, hidden here or not? Its
+        value is then no secret this edition can keep (a figure a republication hides, that
+        the first version printed)."""
+        if not self.fixed:
+            return False
+        if self._published_space is None:
+            self._published_space = _RowSpace([s.cells for s in self.fixed])
+            self._published_knowledge = Knowledge(
+                dict(self.cell_values), sums=list(self.fixed), orders=self.orders
+            )
+        return self._published_space.contains(cells) or self._published_knowledge.disclosed(cells)
+
     def _targets(self, decision: Decision):
         """What a reader must not work out: each hidden count, each authority's count from 1
         to 4, and an authority's trafficked plus unaccompanied count from 1 to 4."""
         for key in sorted(decision.hidden):
-            if key in self.counts and self.counts[key].cells:
-                yield f"the hidden figure {key}", self.counts[key].cells
+            cells = self.counts[key].cells if key in self.counts else frozenset()
+            if cells and not self._already_published(cells):
+                yield f"the hidden figure {key}", cells
         by_item: dict[tuple, int] = {}
         for cell, value in sorted(self.cell_values.items()):
             if 0 < value < THRESHOLD:

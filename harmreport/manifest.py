@@ -125,7 +125,10 @@ def output_differences(recorded: dict, folder: Path) -> list[tuple[str, str]]:
             found.append((name, "changed"))
     listed = set(recorded) | {"manifest.json"}
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        if str(path.relative_to(folder)) not in listed:
+        name = path.relative_to(folder)
+        if name.parts[0] == "previous":  # the versions a republication replaced, kept as they were
+            continue
+        if str(name) not in listed:
             found.append((str(path.relative_to(folder)), "extra"))
     return found
 

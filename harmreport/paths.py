@@ -33,6 +33,17 @@ def decisions_dir() -> Path:
     return Path(os.environ.get("HBH_SCRATCH") or SCRATCH) / "decisions"
 
 
+def published_root() -> Path:
+    """The output folder whose editions readers already hold (harmreport.republication): in a
+    build, the one it publishes into (its kernel runs in <out>.work/staging/<run>/edition);
+    a notebook rerun by hand, report/ in the project."""
+    if os.environ.get("HBH_IN_BUILD"):
+        work = Path.cwd().resolve().parents[2]
+        if work.name.endswith(".work"):
+            return work.with_name(work.name.removesuffix(".work"))
+    return REPORT
+
+
 def output_folder(year: int, output_dir: str = "") -> Path:
     """A notebook's output folder: the one named; "" means the build's staging folder inside a
     build (its kernel runs there, with HBH_IN_BUILD set), else build/<year> in the project

@@ -72,6 +72,25 @@ def work_folder(out_root: Path) -> Path:
     return out_root.with_name(f"{out_root.name}.work")
 
 
+def keep_previous_versions(published: Path, staged: Path) -> None:
+    """A republication keeps what it replaces: the published edition's earlier versions, and
+    itself when its figures differ from the new ones, under previous/<n>/ (its stats.json and
+    answers.csv), so that the next build still controls against every version a reader may
+    hold (harmreport.republication)."""
+    from .republication import KEPT, PREVIOUS
+
+    earlier = published / PREVIOUS
+    if earlier.is_dir():
+        shutil.copytree(earlier, staged / PREVIOUS)
+    old, new = published / "stats.json", staged / "stats.json"
+    if old.is_file() and (not new.is_file() or old.read_bytes() != new.read_bytes()):
+        folder = staged / PREVIOUS / str(len(list((staged / PREVIOUS).glob("*"))) + 1)
+        folder.mkdir(parents=True)
+        for name in KEPT:
+            if (published / name).is_file():
+                shutil.copyfile(published / name, folder / name)
+
+
 class Publication:
     """A context manager around one build of one edition."""
 
@@ -116,6 +135,7 @@ class Publication:
         """Swap the staged build in for the published one, atomically."""
         check_ownership(self.out_root, self.year)  # again: the folder may have changed since
         if self.target.exists():
+            keep_previous_versions(self.target, self.staging)
             exchange(self.staging, self.target)  # the staging folder now holds the old edition
         else:
             os.rename(self.staging, self.target)

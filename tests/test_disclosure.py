@@ -785,3 +785,42 @@ def test_row_rules_pin_the_other_authority_of_a_region_of_two(tmp_path):
     published, decision = dc.control(named_figures(returns), cells, orders=st.row_rules(returns))
     assert reasoning_attack(published, returns, rules=True) == []
     assert decision.unprotected == []
+
+
+# ---- a republication is a second publication ------------------------------------------------
+
+
+def late_answer(folder, seed=3):
+    """random_returns with one authority that did not record anything, then the same
+    returns once it has answered: 3 trafficked children in care, none missing."""
+    before = random_returns(folder, seed)
+    late = next(
+        c for c in LONDON + WALES + NI + OTHERS if before.categories.loc[c].ne("count").all()
+    )
+    text = before.source.read_text(encoding="utf-8").splitlines()
+    row_of = next(i for i, line in enumerate(text) if line.startswith(late + ","))
+    cells = full(3, 0, 0, 0, 0, 0, 0, 0)
+    text[row_of] = ",".join([late, ""] + [str(cells[c]) for c in HEADER[2:]])
+    after = before.source.with_name("after.csv")
+    after.write_text("\n".join(text) + "\n", encoding="utf-8")
+    return before.source, after, late
+
+
+@pytest.mark.slow
+def test_a_late_answer_is_not_given_away_by_the_republished_edition(tmp_path):
+    from harmreport.outputs import flatten, read_json
+    from tests.helpers import run_main
+
+    before, after, late = late_answer(tmp_path)
+    out = tmp_path / "site"
+    for returns in (before, after):
+        result = run_main("--year", 2024, "--data", returns, "--out", out, "--format", "html")
+        assert result.returncode == 0, result.stderr
+    old = dict(flatten(read_json(out / "2024" / "previous" / "1" / "stats.json")))
+    new = dict(flatten(read_json(out / "2024" / "stats.json")))
+    counts = [k for k in new if type(new[k]) is int and type(old.get(k)) is int]
+    of_authorities = ("authorit", "data_quality", "based_on", "reporting", "low_reliability")
+    children = [k for k in counts if not any(word in k for word in of_authorities)]
+    changed = {k: new[k] - old[k] for k in children if new[k] != old[k]}
+    assert changed == {} or all(d not in range(-4, 5) for d in changed.values()), changed
+    assert any(v == MARK for k, v in new.items() if "in_care" in k)  # it did have to hide
