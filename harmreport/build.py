@@ -282,6 +282,28 @@ def _build_in(build: EditionBuild, given_file: Path, plan: Plan, session) -> Non
     build.progress.stage("check", f"{checked} published files hold no disclosive figure", since)
 
 
+def _check_revisions(build: EditionBuild, stats: dict) -> None:
+    """A republication says what changed: figures that differ from the edition as published
+    are listed for the revision log, and a log entry that does not match refuses the build."""
+    from .republication import revisions_problems
+
+    changed, wrong = revisions_problems(build.edition, build.request.out_root, stats)
+    if wrong:
+        raise InputError(
+            f"data/editions.toml: the {build.request.year} revision log does not match the "
+            "build; nothing was published",
+            wrong,
+        )
+    if changed:
+        build.say(
+            f"warning: {len(changed)} figure(s) differ from the edition as published; record "
+            f"the republication in data/editions.toml as [[years.{build.request.year}.revisions]] "
+            "with date, what, and for a figure: figure, old, new"
+        )
+        for line in changed[:20]:
+            build.say(f"  {line}")
+
+
 def analyse(build: EditionBuild, parameters: dict, returns, kernel, since: float) -> None:
     """The three notebooks, in turn, on the edition's real kernel in the staging folder; the
     PDF's printing begins once the statistics exist."""
@@ -312,6 +334,7 @@ def analyse(build: EditionBuild, parameters: dict, returns, kernel, since: float
             f"publishing blocked: disclosure control found {unprotected} figure(s) a reader "
             "could work out that no suppression protects; nothing was published"
         )
+    _check_revisions(build, stats)
     by_rule = _rule_counts(stats["disclosure"]["suppressed_by_rule"])
     build.progress.stage("statistics", f"stats.json; [c]: {by_rule}", since)
     for key, why in stats["disclosure"].get("hidden_in_earlier_editions", {}).items():

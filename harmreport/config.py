@@ -30,7 +30,7 @@ EDITION_KEYS = {
     "notes": (dict, False, False),
     "next_edition": (TEXT, False, False),
     "isbn": (TEXT, False, False),
-    "revisions": (list, False, False),  # [[years.N.revisions]]: date, what, old, new
+    "revisions": (list, False, False),  # [[years.N.revisions]]: date, what, figure, old, new
     "low_response_floor": (NUMBER, False, False),  # percent of the authorities contacted
 }
 SOURCE_KEYS = {

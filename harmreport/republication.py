@@ -147,3 +147,53 @@ def mask(today, answered: dict | None):
                 counts.at[code, column] = pd.NA
                 categories.at[code, column] = was
     return type(today)(**{**today.__dict__, "counts": counts, "categories": categories})
+
+
+def revisions_problems(edition, root: Path, new_stats: dict) -> tuple[list[str], list[str]]:
+    """The figures of `edition` that differ from the edition as published in `root` (for the
+    team to record: `[[years.N.revisions]]`), and each entry of its revision log naming a
+    `figure` whose `old` is no version as published or whose `new` is not what this build
+    publishes (an error: the log must say what readers see)."""
+    new = dict(flatten(new_stats))
+    published = [v for v in versions(root) if v.year == edition.year]
+    changed = []
+    if published:
+        now = published[0].figures
+        changed = [
+            f"{key}: published {now[key]}, now {new.get(key)}"
+            for key in sorted(now)
+            if _is_figure(now[key])
+            and now[key] != new.get(key)
+            and not key.startswith(NOT_FIGURES)
+        ]
+    wrong = []
+    last = {entry.get("figure"): i for i, entry in enumerate(edition.revisions)}
+    for i, entry in enumerate(edition.revisions):
+        key = entry.get("figure")
+        if key is None:
+            continue
+        if key not in new:
+            wrong.append(f"revision of {entry.get('date')}: no figure '{key}' in stats.json")
+        elif "new" in entry and last[key] == i and entry["new"] != new[key]:
+            wrong.append(
+                f"revision of {entry.get('date')}: '{key}' new = {entry['new']!r}, but the "
+                f"build publishes {new[key]!r}"
+            )
+        elif (
+            "old" in entry
+            and published
+            and all(entry["old"] != v.figures.get(key) for v in published)
+        ):
+            shown = sorted({str(v.figures.get(key)) for v in published})
+            wrong.append(
+                f"revision of {entry.get('date')}: '{key}' old = {entry['old']!r}, but the "
+                f"edition was published with {' or '.join(shown)}"
+            )
+    return changed, wrong
+
+
+NOT_FIGURES = ("disclosure.", "based_on.", "low_reliability.")  # the record, not the figures
+
+
+def _is_figure(value) -> bool:
+    return type(value) in (int, float) or value in ("[c]", "[x]", "[z]")

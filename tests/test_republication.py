@@ -1,0 +1,77 @@
+"""What readers already hold: editions as published, the versions a republication keeps, and
+the revision log checked against the figures that changed."""
+
+from types import SimpleNamespace
+
+from harmreport import republication
+from harmreport.outputs import write_json
+from harmreport.publish import keep_previous_versions
+
+ANSWERS = "code,name,trafficked_in_care\nE10000016,Kent,count\nE09000008,Croydon,no_response\n"
+
+
+def edition_folder(folder, in_care):
+    write_json(folder / "stats.json", {"trafficked": {"in_care": in_care}, "disclosure": {}})
+    (folder / "answers.csv").write_text(ANSWERS, encoding="utf-8")
+    return folder
+
+
+def test_versions_are_the_edition_and_each_version_it_kept(tmp_path):
+    edition_folder(tmp_path / "2024", 2610)
+    edition_folder(tmp_path / "2024" / "previous" / "1", 2607)
+    (tmp_path / "2023").mkdir()  # no stats.json: not an edition this tool wrote
+    found = republication.versions(tmp_path)
+    assert [(v.where, v.figures["trafficked.in_care"]) for v in found] == [
+        ("2024", 2610),
+        ("2024 (version 1)", 2607),
+    ]
+    assert found[0].answers["E09000008"]["trafficked_in_care"] == "no_response"
+
+
+def test_a_republication_keeps_what_it_replaces_only_when_it_changed(tmp_path):
+    published = edition_folder(tmp_path / "out", 2607)
+    same = edition_folder(tmp_path / "same", 2607)
+    keep_previous_versions(published, same)
+    assert not (same / "previous").exists()
+    new = edition_folder(tmp_path / "new", 2610)
+    keep_previous_versions(published, new)
+    assert (new / "previous" / "1" / "stats.json").read_bytes() == (
+        published / "stats.json"
+    ).read_bytes()
+    newer = edition_folder(tmp_path / "newer", 2611)
+    keep_previous_versions(new, newer)
+    assert sorted(p.name for p in (newer / "previous").iterdir()) == ["1", "2"]
+
+
+def test_the_revision_log_is_checked_against_the_build(tmp_path):
+    edition_folder(tmp_path / "2024", 2607)
+    new = {"trafficked": {"in_care": 2610}, "disclosure": {"suppressed": {}}}
+
+    def log(*entries):
+        return SimpleNamespace(year=2024, revisions=entries)
+
+    changed, wrong = republication.revisions_problems(log(), tmp_path, new)
+    assert changed == ["trafficked.in_care: published 2607, now 2610"] and wrong == []
+    right = {"date": "2025-03-01", "figure": "trafficked.in_care", "old": 2607, "new": 2610}
+    assert republication.revisions_problems(log(right), tmp_path, new)[1] == []
+    for bad in ({"new": 2611}, {"old": 2606}, {"figure": "trafficked.nowhere"}):
+        wrong = republication.revisions_problems(log(right | bad), tmp_path, new)[1]
+        assert len(wrong) == 1, bad
+    first = right | {"new": 2608}  # revised twice: only the last entry's new is the build's
+    assert republication.revisions_problems(log(first, right), tmp_path, new)[1] == []
+
+
+def test_masking_makes_a_late_count_what_it_was_then():
+    import pandas as pd
+
+    from harmreport.returns import Returns
+
+    counts = pd.DataFrame({"trafficked_in_care": [40, 3]}, index=["E10000016", "E09000008"])
+    counts = counts.astype("Int64")
+    categories = pd.DataFrame({"trafficked_in_care": ["count", "count"]}, index=counts.index)
+    today = Returns(2024, None, pd.DataFrame(index=counts.index), counts, categories, counts)
+    answers = {"E10000016": {"trafficked_in_care": "count"}}  # Croydon was not asked then
+    then = republication.mask(today, answers)
+    assert then.counts["trafficked_in_care"].tolist() == [40, pd.NA]
+    assert then.categories.at["E09000008", "trafficked_in_care"] == "no_response"
+    assert republication.mask(today, None) is today
