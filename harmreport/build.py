@@ -282,6 +282,30 @@ def _build_in(build: EditionBuild, given_file: Path, plan: Plan, session) -> Non
     build.progress.stage("check", f"{checked} published files hold no disclosive figure", since)
 
 
+def _cell_line(returns, cell) -> str:
+    """An authority's cell as the team finds it in its returns: row, name, column."""
+    year, code, column = cell
+    where = f"{year} returns" if year != returns.year else "the returns"
+    if code in returns.authorities.index:
+        found = returns.authorities.loc[code]
+        return f"{where}, row {found['row']} ({found['name']}, {code}), column {column}"
+    return f"{where}, authority {code}, column {column}"
+
+
+def refusal_choices(year: int) -> list[str]:
+    """What the team can do when disclosure control refuses (docs/next-edition.md, exit 3)."""
+    return [
+        "what you can do:",
+        "  - check the cells named above in the returns: a mistyped count gives itself away;",
+        f"  - the list of authorities with the most children still missing: top_still_missing "
+        f"= 0 under [years.{year}] in data/editions.toml publishes no list;",
+        "  - an edition already published in the output folder (or a version under previous/) "
+        "may give it away by difference: its figures cannot be taken back, so talk to whoever "
+        "maintains the build before republishing;",
+        "  - nothing was published: the edition already in the output folder is unchanged.",
+    ]
+
+
 def _check_revisions(build: EditionBuild, stats: dict) -> None:
     """A republication says what changed: figures that differ from the edition as published
     are listed for the revision log, and a log entry that does not match refuses the build."""
@@ -329,10 +353,14 @@ def analyse(build: EditionBuild, parameters: dict, returns, kernel, since: float
     run("statistics")
     stats = read_json(staging / "stats.json")
     unprotected = stats["disclosure"].get("unprotected")
-    if unprotected:  # never expected: said so rather than published
+    if unprotected:  # said so rather than published
+        cells = stats["disclosure"].get("unprotected_cells", [])
         raise DisclosureError(
             f"publishing blocked: disclosure control found {unprotected} figure(s) a reader "
-            "could work out that no suppression protects; nothing was published"
+            "could work out that no suppression in this edition protects (rule 4); nothing "
+            "was published",
+            [_cell_line(returns, cell) for target in cells for cell in target[:3]]
+            + refusal_choices(build.request.year),
         )
     _check_revisions(build, stats)
     by_rule = _rule_counts(stats["disclosure"]["suppressed_by_rule"])
@@ -385,6 +413,15 @@ def validate(returns_file: Path, edition: editions.DataYear) -> list:
     return found
 
 
+def _leak_line(leak, returns) -> str:
+    """A leak with the authority's row in the returns, where its figure names one."""
+    code = str(leak.figure).rsplit(" at ", 1)[-1] if " at " in str(leak.figure) else None
+    if code in returns.authorities.index:
+        found = returns.authorities.loc[code]
+        return f"{leak} (the returns, row {found['row']}, {found['name']})"
+    return str(leak)
+
+
 def check_outputs(staging: Path, returns_list: list, out_root: Path, edition) -> int:
     """The independent check of every file about to be published, with the editions already
     in the output folder; refuses with exit 3."""
@@ -400,8 +437,10 @@ def check_outputs(staging: Path, returns_list: list, out_root: Path, edition) ->
     )
     if leaks:
         raise DisclosureError(
-            "publishing blocked: disclosure control would be broken; nothing was published",
-            [str(leak) for leak in leaks],
+            "publishing blocked: the independent check found what the build's own disclosure "
+            "control did not hide (a defect to report); nothing was published",
+            [_leak_line(leak, returns_list[0]) for leak in leaks]
+            + refusal_choices(returns_list[0].year),
         )
     return sum(1 for p in staging.rglob("*") if p.is_file())
 

@@ -489,4 +489,8 @@ def control(
         # What no suppression could protect: the build refuses to publish (exit 3).
         "unprotected": len(decision.unprotected),
     }
+    if decision.unprotected:  # the build refuses (exit 3) and names them to the team, only
+        published["disclosure"]["unprotected_cells"] = sorted(
+            sorted(list(cell) for cell in cells) for cells in decision.unprotected
+        )
     return published, decision

@@ -4,6 +4,7 @@ differences. (Mutation testing found these details untested by the rule tests.)"
 
 from harmreport import disclosure as dc
 from harmreport.disclosure import AREA, AUTHORITY, MARK, UK, Count, Ratio
+from harmreport.inference import Sum
 
 
 def cell(code, column="still_missing"):
@@ -256,6 +257,25 @@ def test_a_target_nothing_protects_is_counted_and_blocks(monkeypatch):
     published, decision = dc.control({"largest": largest, "uk": count(A=4, B=4)}, values)
     assert published["disclosure"]["unprotected"] == len(decision.unprotected) > 0
     assert len(set(decision.unprotected)) == len(decision.unprotected)
+    named = published["disclosure"]["unprotected_cells"]  # for the refusal's message only
+    assert [2024, "B", "still_missing"] in [c for target in named for c in target]
+
+
+def test_what_is_already_published_alone_leaves_nothing_to_protect_by_hiding():
+    """A figure the first version printed (fixed) and the same figure now: the region that
+    first version gives is no secret this edition can keep, and a count the two give by
+    difference, that no figure here can hide, blocks."""
+    values = {cell("A"): 30, cell("B"): 3}
+    first = Sum(frozenset([cell("A")]), 30, 30)
+    now = {"uk": count(A=30, B=3)}
+    published, decision = dc.control(now, values, fixed=[first])
+    assert published["uk"] == MARK and decision.unprotected == []
+    blocked, decision = dc.control(
+        {"other": count(A=30, C=9)},
+        values | {cell("C"): 9},
+        fixed=[first, Sum(frozenset([cell("A"), cell("B")]), 33, 33)],
+    )
+    assert [sorted(c) for c in decision.unprotected] == [[cell("B")]]
 
 
 def reasoning_case():

@@ -75,3 +75,23 @@ def test_masking_makes_a_late_count_what_it_was_then():
     assert then.counts["trafficked_in_care"].tolist() == [40, pd.NA]
     assert then.categories.at["E09000008", "trafficked_in_care"] == "no_response"
     assert republication.mask(today, None) is today
+
+
+def test_a_refusal_names_the_row_and_what_the_team_can_do():
+    import pandas as pd
+
+    from harmreport.build import _cell_line, _leak_line, refusal_choices
+    from harmreport.output_check import Leak
+
+    authorities = pd.DataFrame({"name": ["Kent"], "row": [7]}, index=["E10000016"])
+    returns = SimpleNamespace(year=2024, authorities=authorities)
+    line = _cell_line(returns, [2024, "E10000016", "trafficked_in_care"])
+    assert line == "the returns, row 7 (Kent, E10000016), column trafficked_in_care"
+    assert _cell_line(returns, [2020, "E09000008", "still_missing"]) == (
+        "2020 returns, authority E09000008, column still_missing"
+    )
+    leak = Leak("stats.json", "still_missing at E10000016", "rule 1, by reasoning")
+    assert _leak_line(leak, returns).endswith("(the returns, row 7, Kent)")
+    choices = "\n".join(refusal_choices(2025))
+    assert "top_still_missing = 0 under [years.2025]" in choices
+    assert "nothing was published" in choices
