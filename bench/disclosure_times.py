@@ -18,7 +18,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from harmreport import disclosure, editions, history, reference, statistics  # noqa: E402
+from harmreport import (  # noqa: E402
+    disclosure,
+    editions,
+    history,
+    reference,
+    republication,
+    statistics,
+)
 from harmreport.returns import COUNT_COLUMNS, GROUPS, load_returns  # noqa: E402
 
 
@@ -94,6 +101,33 @@ def small_everywhere(folder: Path, seed: int, authorities: int) -> Path:
     return path
 
 
+def ones_and_blanks(folder: Path, seed: int) -> Path:
+    """The worst sparse returns found: every authority asked, most cells "not recorded", the
+    rest counts of 1 or 2 with every row rule tight (as many went missing as were in care,
+    all still missing), so that swaps fail and the integer programme decides."""
+    rng = random.Random(seed)
+    table = reference.load_authorities()
+    table = table[(table["children_services"] == "yes") & table["end_date"].isna()]
+    lines = [",".join(["authority_code", "authority_name", *COUNT_COLUMNS])]
+    for code in table["gss_code"]:
+        if not code:
+            continue
+        row = dict.fromkeys(COUNT_COLUMNS, "not recorded")
+        if rng.random() < 0.3:
+            n = rng.choice([1, 1, 2])
+            row |= {f"trafficked_{q}": n for q in ("in_care", "went_missing", "missing_episodes")}
+            row |= {"unaccompanied_in_care": 0, "unaccompanied_went_missing": 0}
+            row |= {
+                "unaccompanied_missing_episodes": 0,
+                "still_missing": n,
+                "missing_over_week": n,
+            }
+        lines.append(",".join([code, ""] + [str(row[c]) for c in COUNT_COLUMNS]))
+    path = folder / f"ones-{seed}.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 def main() -> None:
     print("disclosure control (in one process; seconds)")
     print("| returns | decision | of which reasoning | figures hidden |")
@@ -110,6 +144,18 @@ def main() -> None:
                 total, reasoning, hidden = timed_control(returns)
                 name = f"{authorities} a region or nation, every count 0 to 4 (seed {seed})"
                 print(f"| {name} | {total:.2f} | {reasoning:.2f} | {hidden} |")
+        for seed in (1, 2):
+            path = ones_and_blanks(Path(folder), seed)
+            returns = load_returns(path, 2024)
+            total, reasoning, hidden = timed_control(returns)
+            name = f"sparse: most not recorded, counts of 1 or 2, row rules tight (seed {seed})"
+            print(f"| {name} | {total:.2f} | {reasoning:.2f} | {hidden} |")
+    started = time.perf_counter()
+    found = republication.as_published(2024, root=ROOT / "report")
+    print(
+        f"\nwhat is already published (report/, {len(found.sums)} fixed sums): "
+        f"{time.perf_counter() - started:.2f} s"
+    )
     started = time.perf_counter()
     history._decided.clear()
     for year in editions.all_editions():

@@ -83,12 +83,24 @@ def keep_previous_versions(published: Path, staged: Path) -> None:
     if earlier.is_dir():
         shutil.copytree(earlier, staged / PREVIOUS)
     old, new = published / "stats.json", staged / "stats.json"
-    if old.is_file() and (not new.is_file() or old.read_bytes() != new.read_bytes()):
+    if _as_built(published) and (not new.is_file() or old.read_bytes() != new.read_bytes()):
         folder = staged / PREVIOUS / str(len(list((staged / PREVIOUS).glob("*"))) + 1)
         folder.mkdir(parents=True)
         for name in KEPT:
             if (published / name).is_file():
                 shutil.copyfile(published / name, folder / name)
+
+
+def _as_built(edition: Path) -> bool:
+    """Is the edition's stats.json the one its build published (its manifest's digest)? A
+    file changed by hand since is no version this tool published."""
+    from .manifest import sha256
+
+    try:
+        manifest = json.loads((edition / "manifest.json").read_text(encoding="utf-8"))
+        return manifest["outputs"]["stats.json"] == sha256(edition / "stats.json")
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
 
 
 class Publication:

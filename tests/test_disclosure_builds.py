@@ -226,7 +226,7 @@ def test_suppression_bypassing_the_ledger_is_caught_with_exit_3(tmp_path, monkey
     )
     cell = next(c for c in book.cells if "disclosure.control(" in c.source)
     cell.source, found = re.subn(
-        r"published, decision = disclosure\.control\(.*", bypassed, cell.source
+        r"published, decision = disclosure\.control\([^)]*\)", bypassed, cell.source
     )
     assert found == 1
     nbformat.write(book, notebook)

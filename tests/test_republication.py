@@ -11,8 +11,11 @@ ANSWERS = "code,name,trafficked_in_care\nE10000016,Kent,count\nE09000008,Croydon
 
 
 def edition_folder(folder, in_care):
-    write_json(folder / "stats.json", {"trafficked": {"in_care": in_care}, "disclosure": {}})
+    from harmreport.manifest import sha256
+
+    stats = write_json(folder / "stats.json", {"trafficked": {"in_care": in_care}})
     (folder / "answers.csv").write_text(ANSWERS, encoding="utf-8")
+    write_json(folder / "manifest.json", {"outputs": {"stats.json": sha256(stats)}})
     return folder
 
 
@@ -41,6 +44,10 @@ def test_a_republication_keeps_what_it_replaces_only_when_it_changed(tmp_path):
     newer = edition_folder(tmp_path / "newer", 2611)
     keep_previous_versions(new, newer)
     assert sorted(p.name for p in (newer / "previous").iterdir()) == ["1", "2"]
+    (newer / "stats.json").write_text("{}")  # changed by hand: no version the build published
+    newest = edition_folder(tmp_path / "newest", 2612)
+    keep_previous_versions(newer, newest)
+    assert sorted(p.name for p in (newest / "previous").iterdir()) == ["1", "2"]
 
 
 def test_the_revision_log_is_checked_against_the_build(tmp_path):
