@@ -172,10 +172,6 @@ class Knowledge:
         moved = self.values[cell] + step
         return 1 <= moved <= self.caps.get(cell, INFINITY)
 
-    def linked_cells(self, target: frozenset) -> list:
-        target = frozenset(c for c in target if c in self.values)
-        return self._component(target, self.sums + self.orders)[0]
-
     def distances(self, target: frozenset) -> dict:
         """How far each linked cell is from the target: crossing a constraint of n cells costs
         n - 1, so the other authority of a region of two is near and every authority of a UK

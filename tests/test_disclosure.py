@@ -785,6 +785,12 @@ def test_row_rules_pin_the_other_authority_of_a_region_of_two(tmp_path):
     published, decision = dc.control(named_figures(returns), cells, orders=st.row_rules(returns))
     assert reasoning_attack(published, returns, rules=True) == []
     assert decision.unprotected == []
+    # The nearest figures first: the region of two and the table's next cell, not the far
+    # authorities' named counts that happen to be smaller.
+    assert sorted(decision.hidden) == [
+        "table.London.trafficked_in_care",
+        "table.Northern Ireland.trafficked_in_care",
+    ]
 
 
 # ---- a republication is a second publication ------------------------------------------------

@@ -49,3 +49,60 @@ def test_a_cell_keeps_the_lowest_of_its_caps():
     known.cap({A, C}, 4)  # c is not an unknown here: no cap for it
     known.cap({A}, 10)
     assert known.caps == {A: 4}
+
+
+def test_a_row_rule_holds_at_equality_and_breaks_one_past_it():
+    from harmreport.inference import Order
+
+    values = {"a": 1, "b": 1, "c": 2}
+    rule = Order(frozenset("ab"), frozenset("c"))  # a + b <= c
+    assert rule.holds(values, {})  # 2 <= 2
+    assert not rule.holds(values, {"a": 1})
+    assert not rule.holds(values, {"c": -1})
+    assert rule.holds(values, {"a": 1, "c": 1})
+    assert rule.cells == frozenset("abc")
+
+
+def test_distances_cost_a_constraint_its_other_cells():
+    from harmreport.inference import Knowledge, Order, Sum
+
+    values = {c: 5 for c in ["t", "x", "z", *[f"y{i}" for i in range(9)]]}
+    sums = [
+        Sum(frozenset(["t", "x"]), 10, 10),  # a region of two: x is near
+        Sum(frozenset(["t", *[f"y{i}" for i in range(9)]]), 50, 50),  # a UK total: far
+    ]
+    known = Knowledge(values, sums=sums, orders=[Order(frozenset(["x"]), frozenset(["z"]))])
+    found = known.distances(frozenset(["t"]))
+    assert found == {"t": 0, "x": 1, "z": 2} | {f"y{i}": 9 for i in range(9)}
+    # Reached sooner through a shorter way: y0 also one step from z.
+    known = Knowledge(
+        values, sums=[*sums, Sum(frozenset(["z", "y0"]), 10, 10)], orders=known.orders
+    )
+    assert known.distances(frozenset(["t"]))["y0"] == 3
+
+
+def test_a_tight_row_rule_moves_the_child_with_its_row():
+    """Kent: 3 went missing of 3 in care; Surrey the same. One more child missing at Kent
+    needs one more in care there, and Surrey gives both back: no single cell pins them."""
+    from harmreport.inference import Knowledge, Order, Sum
+
+    cell = {(2024, a, q): 3 for a in ("K", "S") for q in ("in_care", "went")}
+    sums = [
+        Sum(frozenset([(2024, "K", "went"), (2024, "S", "went")]), 6, 6),
+        Sum(frozenset([(2024, "K", "in_care"), (2024, "S", "in_care")]), 6, 6),
+    ]
+    orders = [
+        Order(frozenset([(2024, a, "went")]), frozenset([(2024, a, "in_care")])) for a in "KS"
+    ]
+    known = Knowledge(cell, sums=sums, orders=orders)
+    assert known._row_move((2024, "K", "went"), 1, frozenset([(2024, "K", "went")])) == {
+        (2024, "K", "went"): 1,
+        (2024, "K", "in_care"): 1,
+    }
+    assert known._swap_exists(frozenset([(2024, "K", "went")]))
+    assert not known.disclosed(frozenset([(2024, "K", "went")]))
+    # Without Surrey's in care in a shared total, Kent's in care is pinned and so is went.
+    pinned = Knowledge(
+        cell, sums=[*sums, Sum(frozenset([(2024, "K", "in_care")]), 3, 3)], orders=orders
+    )
+    assert not pinned._swap_exists(frozenset([(2024, "K", "went")]))

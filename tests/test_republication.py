@@ -102,3 +102,45 @@ def test_a_refusal_names_the_row_and_what_the_team_can_do():
     choices = "\n".join(refusal_choices(2025))
     assert "top_still_missing = 0 under [years.2025]" in choices
     assert "nothing was published" in choices
+
+
+def built(tmp_path, monkeypatch, rows):
+    """An edition's stats.json and answers.csv, by the notebooks' own code, in site/2024."""
+    from harmreport import paths
+    from tests.helpers import write_returns
+    from tests.test_build_and_check_agree import published_edition
+
+    monkeypatch.setattr(paths, "published_root", lambda: tmp_path / "nothing")
+    path = write_returns(tmp_path, rows, name="returns_2024.csv")
+    published_edition(path, tmp_path / "site" / "2024", 5)
+    return path, tmp_path / "site"
+
+
+def test_what_was_published_is_read_back_as_sums_over_the_authorities_then(tmp_path, monkeypatch):
+    from harmreport.outputs import read_json, write_json
+    from tests.helpers import full, row
+
+    rows = [
+        row("E10000016", **full(40, 12, 30, 300, 40, 60, 10, 6)),
+        row("E09000008", **full(20, 5, 9, 100, 20, 25, 4, 7)),
+        row("W06000015", **full(30, 6, 6, 20, 5, 5, 2, 5)),
+    ]
+    path, site = built(tmp_path, monkeypatch, rows)
+    found = republication.as_published(2024, str(path), site)
+    stats = read_json(site / "2024" / "stats.json")
+    uk = next(s for s in found.sums if s.low == stats["trafficked"]["in_care"] == 90)
+    assert {c[1] for c in uk.cells} == {"E10000016", "E09000008", "W06000015"}
+    assert found.unexplained == [] and len(found.sums) > 20
+    assert found.values[(2024, "E10000016", "trafficked_in_care")] == 40
+    # Croydon did not answer then: the published 90 was Kent's and Cardiff's, 70 now.
+    answers = (site / "2024" / "answers.csv").read_text(encoding="utf-8").splitlines()
+    answers = [line.replace(",count", ",no_response") if "E09000008" in line else line
+               for line in answers]  # fmt: skip
+    (site / "2024" / "answers.csv").write_text("\n".join(answers) + "\n", encoding="utf-8")
+    stats["trafficked"]["in_care"] = 70
+    write_json(site / "2024" / "stats.json", stats)
+    found = republication.as_published(2024, str(path), site)
+    uk = next(s for s in found.sums if s.low == 70)
+    assert {c[1] for c in uk.cells} == {"E10000016", "W06000015"}
+    assert any(line.startswith("trafficked.went_missing in the 2024 edition: published 23")
+               for line in found.unexplained)  # fmt: skip
