@@ -106,3 +106,24 @@ def test_a_tight_row_rule_moves_the_child_with_its_row():
         cell, sums=[*sums, Sum(frozenset([(2024, "K", "in_care")]), 3, 3)], orders=orders
     )
     assert not pinned._swap_exists(frozenset([(2024, "K", "went")]))
+
+
+def test_no_swap_when_the_partner_authoritys_row_rules_would_break():
+    """Kent and Surrey as above, but Surrey's 3 still missing are known: Surrey cannot give a
+    child back (still <= went) nor take one more in care than it has, so no swap is allowed."""
+    from harmreport.inference import Knowledge, Order, Sum
+
+    def c(a, q):
+        return (2024, a, q)
+
+    values = {c(a, q): 3 for a in "KS" for q in ("in_care", "went")} | {c("S", "still"): 3}
+    sums = [
+        Sum(frozenset([c("K", "went"), c("S", "went")]), 6, 6),
+        Sum(frozenset([c("K", "in_care"), c("S", "in_care")]), 6, 6),
+        Sum(frozenset([c("S", "still")]), 3, 3),
+    ]
+    orders = [Order(frozenset([c(a, "went")]), frozenset([c(a, "in_care")])) for a in "KS"]
+    orders.append(Order(frozenset([c("S", "still")]), frozenset([c("S", "went")])))
+    known = Knowledge(values, sums=sums, orders=orders)
+    assert not known._swap_exists(frozenset([c("K", "went")]))
+    assert not known.disclosed(frozenset([c("K", "went")]))  # the integer programme: 2 fits
