@@ -276,6 +276,13 @@ def test_what_is_already_published_alone_leaves_nothing_to_protect_by_hiding():
         fixed=[first, Sum(frozenset([cell("A"), cell("B")]), 33, 33)],
     )
     assert [sorted(c) for c in decision.unprotected] == [[cell("B")]]
+    # The UK total an earlier edition hid, hidden here again, is the first version's 70: a
+    # value no longer secret, so no target, and nothing blocks.
+    earlier = {"uk": ("hidden in the 2020 edition", False)}
+    stats = {"uk": count(A=30, B=40), "england": count(AREA, A=30)}
+    values = {cell("A"): 30, cell("B"): 40}
+    again, decision = dc.control(stats, values, earlier, fixed=[Sum(frozenset(values), 70, 70)])
+    assert again["uk"] == MARK and again["england"] == 30 and decision.unprotected == []
 
 
 def reasoning_case():

@@ -127,3 +127,23 @@ def test_no_swap_when_the_partner_authoritys_row_rules_would_break():
     known = Knowledge(values, sums=sums, orders=orders)
     assert not known._swap_exists(frozenset([c("K", "went")]))
     assert not known.disclosed(frozenset([c("K", "went")]))  # the integer programme: 2 fits
+
+
+def test_the_partner_authority_gives_back_the_same_cells_the_other_way():
+    """Kent's tight row moves up together (went and in care); Surrey must give both back,
+    but its in care cannot go down (3 others counted within it): no swap."""
+    from harmreport.inference import Knowledge, Order, Sum
+
+    def c(a, q):
+        return (2024, a, q)
+
+    values = {c(a, q): 3 for a in "KS" for q in ("in_care", "went")} | {c("S", "x"): 3}
+    sums = [
+        Sum(frozenset([c("K", "went"), c("S", "went")]), 6, 6),
+        Sum(frozenset([c("K", "in_care"), c("S", "in_care")]), 6, 6),
+        Sum(frozenset([c("S", "x")]), 3, 3),
+    ]
+    orders = [Order(frozenset([c(a, "went")]), frozenset([c(a, "in_care")])) for a in "KS"]
+    orders.append(Order(frozenset([c("S", "x")]), frozenset([c("S", "in_care")])))
+    known = Knowledge(values, sums=sums, orders=orders)
+    assert not known._swap_exists(frozenset([c("K", "went")]))
