@@ -286,10 +286,18 @@ def _cell_line(returns, cell) -> str:
     """An authority's cell as the team finds it in its returns: row, name, column."""
     year, code, column = cell
     where = f"{year} returns" if year != returns.year else "the returns"
+    found = _authority_row(returns, code)
+    if found:
+        return f"{where}, row {found[0]} ({found[1]}, {code}), column {column}"
+    return f"{where}, authority {code}, column {column}"
+
+
+def _authority_row(returns, code) -> tuple | None:
+    """(row in the returns file, name) of an authority the returns hold."""
     if code in returns.authorities.index:
         found = returns.authorities.loc[code]
-        return f"{where}, row {found['row']} ({found['name']}, {code}), column {column}"
-    return f"{where}, authority {code}, column {column}"
+        return found["row"], found["name"]
+    return None
 
 
 def refusal_choices(year: int) -> list[str]:
@@ -416,10 +424,8 @@ def validate(returns_file: Path, edition: editions.DataYear) -> list:
 def _leak_line(leak, returns) -> str:
     """A leak with the authority's row in the returns, where its figure names one."""
     code = str(leak.figure).rsplit(" at ", 1)[-1] if " at " in str(leak.figure) else None
-    if code in returns.authorities.index:
-        found = returns.authorities.loc[code]
-        return f"{leak} (the returns, row {found['row']}, {found['name']})"
-    return str(leak)
+    found = _authority_row(returns, code)
+    return f"{leak} (the returns, row {found[0]}, {found[1]})" if found else str(leak)
 
 
 def check_outputs(staging: Path, returns_list: list, out_root: Path, edition) -> int:

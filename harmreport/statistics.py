@@ -54,56 +54,56 @@ def cell_values(returns: Returns) -> dict[tuple, int]:
         for code, value in returns.counts[column].items()
         if not pd.isna(value) and value > 0
     }
-    table = returns.nationalities
-    if table is not None:
-        for record in table.dropna(subset=["went_missing"]).itertuples():
-            if record.went_missing > 0:
-                found[_nationality_cell(returns.year, record)] = int(record.went_missing)
+    for record in _nationality_records(returns):
+        found[_nationality_cell(returns.year, record)] = int(record.went_missing)
     return found
+
+
+WENT_MISSING = tuple(f"{g}_went_missing" for g in GROUPS)
+# (smaller, larger columns): a group's went_missing is at most its in_care and its episodes;
+# still_missing and missing_over_week at most both groups' went_missing.
+ROW_RULES = [
+    (f"{g}_went_missing", (f"{g}_{q}",)) for g in GROUPS for q in ("in_care", "missing_episodes")
+]
+ROW_RULES += [(name, WENT_MISSING) for name in ("still_missing", "missing_over_week")]
 
 
 def row_rules(returns: Returns) -> list[Order]:
     """The contract's row rules, which every reader knows, over each authority's non-zero
-    cells (docs/returns-contract.md; returns_checks.cross_check enforces them): a group's
-    children who went missing are at most its children in care and at most its missing
-    episodes; still_missing and missing_over_week are at most the children of both groups
-    who went missing; children counted by nationality at most the group's who went missing.
-    A rule applies only where every cell in it is a count."""
-    went = tuple(f"{g}_went_missing" for g in GROUPS)
-    rules = [(f"{g}_went_missing", (f"{g}_{q}",)) for g in GROUPS for q in ROW_LARGER]
-    rules += [(name, went) for name in ("still_missing", "missing_over_week")]
+    cells (docs/returns-contract.md; returns_checks.cross_check enforces them): ROW_RULES,
+    and children counted by nationality at most the group's who went missing. A rule applies
+    only where every cell in it is a count."""
     counted = (returns.categories == COUNT).to_dict("index")
     values = returns.counts.fillna(0).to_dict("index")
-    nationalities = _nationality_cells(returns)
+    nationalities: dict[tuple, set] = {}
+    for record in _nationality_records(returns):
+        cell = _nationality_cell(returns.year, record)
+        nationalities.setdefault((record.authority_code, record.group), set()).add(cell)
     found = []
     for code, row in sorted(values.items()):
-
-        def nonzero(columns, code=code, row=row):
-            return frozenset((returns.year, code, c) for c in columns if row[c] > 0)
-
-        for smaller, larger in rules:
+        for smaller, larger in ROW_RULES:
             if all(counted[code][c] for c in (smaller, *larger)):
-                found.append(Order(nonzero([smaller]), nonzero(larger)))
+                cells = (_nonzero(returns.year, code, row, c) for c in ([smaller], larger))
+                found.append(Order(*cells))
         for group in GROUPS:
             cells = nationalities.get((code, group))
-            if cells and counted[code][f"{group}_went_missing"]:
-                found.append(Order(cells, nonzero([f"{group}_went_missing"])))
+            went = f"{group}_went_missing"
+            if cells and counted[code][went]:
+                found.append(Order(frozenset(cells), _nonzero(returns.year, code, row, [went])))
     return [o for o in found if o.smaller]
 
 
-ROW_LARGER = ("in_care", "missing_episodes")  # what a group's went_missing is at most
+def _nonzero(year: int, code: str, row: dict, columns) -> frozenset:
+    return frozenset((year, code, c) for c in columns if row[c] > 0)
 
 
-def _nationality_cells(returns: Returns) -> dict[tuple, frozenset]:
-    """Each authority's non-zero nationality cells of a group."""
+def _nationality_records(returns: Returns):
+    """The nationalities table's rows with a count above zero."""
     table = returns.nationalities
-    found: dict[tuple, set] = {}
     if table is not None:
-        for record in table.dropna(subset=["went_missing"]).itertuples():
-            if record.went_missing > 0:
-                key = (record.authority_code, record.group)
-                found.setdefault(key, set()).add(_nationality_cell(returns.year, record))
-    return {key: frozenset(cells) for key, cells in sorted(found.items())}
+        yield from (
+            r for r in table.dropna(subset=["went_missing"]).itertuples() if r.went_missing > 0
+        )
 
 
 def _nationality_cell(year: int, record) -> tuple:
