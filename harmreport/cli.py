@@ -32,7 +32,8 @@ def parse_args(argv):
         dest="years",
         metavar="YEAR",
         nargs="+",
-        help="data year of an edition; several build in parallel (default: the latest)",
+        help="data year of an edition; several build in parallel (default: the latest edition "
+        "whose returns are here)",
     )
     parser.add_argument("--all", action="store_true", help="build every edition")
     parser.add_argument(
@@ -94,7 +95,12 @@ def requests_from(args) -> list[BuildRequest]:
     years = [year for group in args.years or [] for year in group]
     if args.all:
         years += editions.all_editions()
-    years = list(dict.fromkeys(years)) or [editions.latest_edition()]
+    years = list(dict.fromkeys(years))
+    if not years:
+        year, why = editions.default_edition()
+        if why:
+            console.progress(f"[{year}] {why}")
+        years = [year]
     if args.data and len(years) > 1:
         raise InputError("--data replaces the returns of one edition; give one --year with it")
     formats = tuple(f.strip().lower() for f in args.format.split(",") if f.strip())

@@ -43,6 +43,15 @@ SOURCE_KEYS = {
     "accessed": False,
 }
 FACT_KEYS = {"value": True, "about": True, "source": True}
+FIGURE = (int, float)  # a figure as stats.json holds it
+REVISION_KEYS = {  # key: (type, required)
+    "date": (DATE, True),
+    "what": (TEXT, True),
+    "figure": (TEXT, False),  # its key in stats.json, such as "trafficked.in_care"
+    "old": (FIGURE, False),
+    "new": (FIGURE, False),
+}
+PERIOD_KEYS = ("period_label", "period_start", "period_end")
 
 
 @dataclass(frozen=True)
@@ -56,7 +65,8 @@ class ConfigProblem:
     def __str__(self) -> str:
         where = [self.file] + ([f"line {self.line}"] if self.line else [])
         if self.file.endswith(".toml"):
-            where.append(f"[{self.table}]" + (f" key '{self.key}'" if self.key else ""))
+            table = self.table if self.table.startswith("[") else f"[{self.table}]"
+            where.append(table + (f" key '{self.key}'" if self.key else ""))
         return f"{', '.join(where)}: {self.message}"
 
 
@@ -105,13 +115,15 @@ def _type_ok(value, kind) -> bool:
         return isinstance(value, list) and all(isinstance(v, str) for v in value)
     if kind is NUMBER:
         return isinstance(value, int) and not isinstance(value, bool)
+    if kind is FIGURE:
+        return isinstance(value, FIGURE) and not isinstance(value, bool)
     return isinstance(value, kind) and not isinstance(value, dt.datetime)
 
 
 def _kind_name(kind) -> str:
-    return {TEXT: "a text", DATE: "a date (YYYY-MM-DD)", NUMBER: "a whole number"}.get(
-        kind, "a table" if kind is dict else str(kind)
-    )
+    names = {TEXT: "a text", DATE: "a date (YYYY-MM-DD)", NUMBER: "a whole number"}
+    names[FIGURE] = "a number (the figure as stats.json holds it)"
+    return names.get(kind, "a table" if kind is dict else str(kind))
 
 
 def check_editions(found: _File) -> None:
@@ -125,6 +137,9 @@ def check_editions(found: _File) -> None:
             found.problem(table, None, f"'{year}' is not a year")
             continue
         edition = "title" in entry
+        if "revisions" in entry and not edition:
+            _revision_outside_an_edition(found, year, entry, years)
+            continue
         for key, value in entry.items():
             if key not in EDITION_KEYS:
                 _unknown_key(found, table, key, EDITION_KEYS)
@@ -134,7 +149,65 @@ def check_editions(found: _File) -> None:
             if key not in entry and (always or (edition and for_edition)):
                 found.problem(table, None, f"missing key '{key}'")
         _check_year_values(found, table, entry, years)
+        _check_revisions(found, year, entry.get("revisions"))
     _check_overlaps(found, years)
+
+
+def revision_lines(text: str, year: int | str) -> list[int]:
+    """The line of each [[years.YEAR.revisions]] header, in order."""
+    header = re.compile(rf"\s*\[\[\s*years\.{year}\.revisions\s*\]\]")
+    return [n for n, line in enumerate(text.splitlines(), 1) if header.match(line)]
+
+
+def _revision_outside_an_edition(found: _File, year: str, entry: dict, years: dict) -> None:
+    editions = ", ".join(y for y, e in years.items() if isinstance(e, dict) and "title" in e)
+    line = (revision_lines(found.text, year) or [None])[0]
+    if any(key in entry for key in PERIOD_KEYS):
+        why = f"{year} is a data year used for comparison, not an edition"
+    else:
+        why = f"there is no edition {year}"
+    found.problems.append(
+        ConfigProblem(
+            found.name,
+            line,
+            f"[[years.{year}.revisions]]",
+            None,
+            f"{why}: a revision belongs to the edition that published the figure "
+            f"(editions: {editions})",
+        )
+    )
+
+
+def _check_revisions(found: _File, year: str, revisions) -> None:
+    if not isinstance(revisions, list):
+        return  # absent, or its type is reported with the year's other keys
+    lines = revision_lines(found.text, year)
+    for number, revision in enumerate(revisions):
+        line = lines[number] if number < len(lines) else found.line(f"years.{year}")
+        table = f"[[years.{year}.revisions]] number {number + 1}"
+
+        def problem(key, message, table=table, line=line):
+            found.problems.append(ConfigProblem(found.name, line, table, key, message))
+
+        if not isinstance(revision, dict):
+            problem(None, "must be a table: [[years.N.revisions]] with date and what")
+            continue
+        for key, value in revision.items():
+            if key not in REVISION_KEYS:
+                close = difflib.get_close_matches(key, list(REVISION_KEYS), n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                problem(key, f"unknown key{hint}; known keys: {', '.join(REVISION_KEYS)}")
+            elif not _type_ok(value, REVISION_KEYS[key][0]):
+                quoted = " written without quotes" if isinstance(value, str) else ""
+                problem(key, f"must be {_kind_name(REVISION_KEYS[key][0])}{quoted}")
+        for key, (_, required) in REVISION_KEYS.items():
+            if required and key not in revision:
+                problem(None, f"missing key '{key}'")
+        given = [key for key in ("old", "new") if key in revision]
+        if given and "figure" not in revision:
+            problem(None, "old and new need 'figure': the stats.json key of the figure revised")
+        elif len(given) == 1:
+            problem(None, f"'{given[0]}' needs '{({'old', 'new'} - set(given)).pop()}' too")
 
 
 def _check_year_values(found: _File, table: str, entry: dict, years: dict) -> None:

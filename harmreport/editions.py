@@ -2,6 +2,7 @@
 
 import datetime as dt
 import hashlib
+import json
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -93,6 +94,51 @@ def all_editions() -> list[int]:
 
 def latest_edition() -> int:
     return all_editions()[-1]
+
+
+def default_edition() -> tuple[int, str]:
+    """The edition built when none is named: the latest whose returns are here (a colleague
+    without the private folder builds the latest shipped one), and why, for saying so."""
+    years = all_editions()
+    present = [year for year in years if data_year(year).returns.is_file()]
+    if not present:
+        return years[-1], ""  # its build says where the returns were looked for
+    year = present[-1]
+    later = [str(y) for y in years if y > year]
+    if not later:
+        return year, f"no --year: building {year}, the latest edition"
+    return year, (
+        f"no --year: building {year}, the latest edition whose returns are here "
+        f"({', '.join(later)} {'has' if len(later) == 1 else 'have'} no returns here: "
+        "see HBH_RETURNS in docs/next-edition.md)"
+    )
+
+
+def years_read(edition: DataYear) -> list[int]:
+    """The data years whose entries in data/editions.toml an edition's build reads: its own,
+    its comparison year, and every earlier edition with its comparison year (the change
+    across editions). A later year, or a comment, changes nothing of it."""
+    found = {edition.year, edition.comparison_year}
+    for year in all_editions():
+        if year < edition.year:
+            found |= {year, data_year(year).comparison_year}
+    return sorted(found - {0})
+
+
+def entry_key(year: int) -> str:
+    """How a manifest names one year's entry of data/editions.toml, as an input."""
+    return f"data/editions.toml [years.{year}]"
+
+
+def entry_digest(year: int, editions_file: Path | None = None) -> str | None:
+    """sha256 of one year's entry as TOML reads it (its values, not its layout or comments);
+    None when the file has no such year."""
+    with open(editions_file or paths.EDITIONS, "rb") as f:
+        entry = tomllib.load(f).get("years", {}).get(str(year))
+    if entry is None:
+        return None
+    canonical = json.dumps(entry, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def returns_file(year: int, returns_path: str = "") -> Path:

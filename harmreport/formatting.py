@@ -94,6 +94,24 @@ def decimal(value: float, places: int = 1) -> str:
     return str(round_half_up(value, places))
 
 
+def long_date(day) -> str:
+    """A date as the report writes it: "1 March 2026"."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def revised_value(value) -> str:
+    """A revised figure as the report prints it: a count with its thousands, a share as a
+    percentage."""
+    if isinstance(value, float):
+        return percent(value)
+    return number(value) if isinstance(value, int) else str(value)
+
+
+def without_full_stop(text: str) -> str:
+    """A phrase a template ends with its own punctuation."""
+    return str(text).strip().rstrip(".")
+
+
 def count_word(value: int) -> str:
     return NUMBER_WORDS.get(int(value), number(value))
 

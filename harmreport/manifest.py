@@ -56,7 +56,7 @@ def input_files(returns_file: Path, edition: editions.DataYear) -> list[Path]:
             files += _with_nationalities(earlier.returns)
             if earlier.comparison_year:
                 files.append(editions.data_year(earlier.comparison_year).returns)
-    files += [paths.AUTHORITIES, paths.HEXMAP, paths.EDITIONS, paths.SOURCES, paths.FACTS]
+    files += [paths.AUTHORITIES, paths.HEXMAP, paths.SOURCES, paths.FACTS]
     files += [paths.DATA / "colophon.toml", *sorted((paths.DATA / "vocabularies").glob("*"))]
     files += sorted(paths.NOTEBOOKS.glob("*.ipynb")) + sorted(paths.TEMPLATES.glob("*.*"))
     files += sorted(paths.TEMPLATES.glob("nbconvert/*/*"))
@@ -69,10 +69,13 @@ def input_hashes(returns_file: Path, edition: editions.DataYear) -> dict[str, st
     """sha256 of every input by the name the manifest gives it: a returns file given with
     --data (and its nationalities table) by its file name alone, wherever it is snapshot."""
     given = not editions.is_illustrative(returns_file)
-    return {
+    found = {
         (f.name if given and f.parent == returns_file.parent else paths.shown_path(f)): sha256(f)
         for f in input_files(returns_file, edition)
     }
+    for year in editions.years_read(edition):  # data/editions.toml, by the entries it reads
+        found[editions.entry_key(year)] = editions.entry_digest(year)
+    return dict(sorted(found.items()))
 
 
 def font_files() -> dict[str, Path]:
@@ -155,7 +158,9 @@ def write_manifest(staging: Path, parameters: dict, edition, returns_file: Path)
     manifest = {
         "edition": edition.year,
         "title": edition.title,
+        "subtitle": edition.subtitle,
         "period": edition.period_label,
+        "published": edition.published,
         "illustrative": editions.is_illustrative(returns_file),
         "parameters": parameters,
         "inputs": input_hashes(returns_file, edition),

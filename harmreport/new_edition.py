@@ -14,7 +14,6 @@ from . import editions, foi_round, paths
 from .errors import InputError
 
 STUB = "STUB:"  # marks what the team must still write; the build refuses an edition holding one
-SERIES = "Heading Back to Harm"
 
 
 def _date(text: str) -> dt.date:
@@ -37,7 +36,11 @@ def parse(argv: list[str]) -> argparse.Namespace:
             metavar="YYYY-MM-DD",
             help=f"the {'first' if edge == 'start' else 'last'} day the request asks about",
         )
-    new.add_argument("--title", default=SERIES, help=f"the edition's title (default: {SERIES})")
+    new.add_argument(
+        "--title",
+        default=f"{STUB} the edition's title",
+        help="the edition's title (default: a STUB to write before the build publishes it)",
+    )
     new.add_argument(
         "--returns-folder",
         type=Path,
@@ -117,6 +120,8 @@ def period_label(start: dt.date, end: dt.date) -> str:
 
 
 def entry_text(year: int, start: dt.date, end: dt.date, title: str) -> str:
+    """The new year's entry: what the team must write marked STUB, every other setting an
+    edition reads given its default (docs/next-edition.md explains each)."""
     return f"""
 [years.{year}]
 title = "{title}"
@@ -126,8 +131,18 @@ publishers = ["ECPAT UK", "Missing People"]
 period_label = "{period_label(start, end)}"
 period_start = {start.isoformat()}
 period_end = {end.isoformat()}
+# The returns are returns_{year}.xlsx in the private folder (HBH_RETURNS), never in git.
 top_still_missing = 5  # authorities "most still missing" may name (those with five or more)
 low_response_floor = 15  # percent of the authorities below which a figure is low reliability
+# Optional, with their defaults when left out:
+# comparison_year = {year - 1}  # a data year to compare with (default: none)
+# focus_regions = ["London"]  # regions the report looks at closely (default: none)
+# next_edition = "{year + 2}"  # when the next edition is expected (default: not said)
+# isbn = ""  # the PDF's ISBN (default: none)
+#
+# [years.{year}.top_nationalities]  # how many nationalities to name (default: 3 each)
+# trafficked = 3
+# unaccompanied = 3
 """
 
 

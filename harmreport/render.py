@@ -47,6 +47,9 @@ def environment() -> Environment:
         no_widow=formatting.no_widow,
         cell=formatting.table_cell,
         share_cell=formatting.table_share,
+        long_date=formatting.long_date,
+        revised=formatting.revised_value,
+        phrase=formatting.without_full_stop,
     )
     return env
 
@@ -387,9 +390,9 @@ def web_css() -> str:
 
 
 def render_index(entries: list[dict], out_root: Path) -> str:
-    """The list of editions, with the trend across them: the chart is the newest built
-    edition's (it holds every edition up to it), the table each edition's own figures."""
-    newest = next((e for e in entries if e["built"]), None)
+    """The list of editions, with the trend across them: the chart is the newest edition's
+    (it holds every edition up to it), the table each edition's own figures."""
+    newest = next(iter(entries), None)
     figures = {}
     if newest:
         folder = out_root / str(newest["year"]) / "figures"

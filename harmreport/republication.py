@@ -25,7 +25,7 @@ from unittest import mock
 
 import pandas as pd
 
-from . import paths
+from . import config, paths
 from .inference import Sum
 from .outputs import flatten, read_json
 
@@ -168,27 +168,35 @@ def revisions_problems(edition, root: Path, new_stats: dict) -> tuple[list[str],
             and not key.startswith(NOT_FIGURES)
         ]
     wrong = []
+    lines = config.revision_lines(paths.EDITIONS.read_text(encoding="utf-8"), edition.year)
     last = {entry.get("figure"): i for i, entry in enumerate(edition.revisions)}
+    before = {}  # figure -> the entry that revised it last, so far
     for i, entry in enumerate(edition.revisions):
         key = entry.get("figure")
         if key is None:
             continue
+        where = f"data/editions.toml, line {lines[i] if i < len(lines) else '?'}, "
+        where += f"[[years.{edition.year}.revisions]] number {i + 1}: '{key}'"
+        previous, before[key] = before.get(key), entry
         if key not in new:
-            wrong.append(f"revision of {entry.get('date')}: no figure '{key}' in stats.json")
+            wrong.append(f"{where} is no figure in stats.json")
         elif "new" in entry and last[key] == i and entry["new"] != new[key]:
+            wrong.append(f"{where} new = {entry['new']!r}, but the build publishes {new[key]!r}")
+        elif "old" in entry and previous and entry["old"] != previous.get("new"):
             wrong.append(
-                f"revision of {entry.get('date')}: '{key}' new = {entry['new']!r}, but the "
-                f"build publishes {new[key]!r}"
+                f"{where} old = {entry['old']!r}, but the revision before it made it "
+                f"{previous.get('new')!r}"
             )
         elif (
             "old" in entry
+            and not previous
             and published
             and all(entry["old"] != v.figures.get(key) for v in published)
         ):
             shown = sorted({str(v.figures.get(key)) for v in published})
             wrong.append(
-                f"revision of {entry.get('date')}: '{key}' old = {entry['old']!r}, but the "
-                f"edition was published with {' or '.join(shown)}"
+                f"{where} old = {entry['old']!r}, but the edition was published with "
+                f"{' or '.join(shown)}"
             )
     return changed, wrong
 

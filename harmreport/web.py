@@ -5,7 +5,6 @@ import re
 from pathlib import Path
 from urllib.parse import urljoin
 
-from . import editions
 from .outputs import read_json
 
 PREFIX = "hbh-"  # every id and class of the fragment: a host page's own never collide
@@ -112,24 +111,25 @@ def _absolute(body: str, base: str) -> str:
 
 
 def index_entries(out_root: Path) -> list[dict]:
-    """Every edition in data/editions.toml, newest first, with what is built of it."""
+    """Every edition published in OUT/ (its folder holds a manifest), newest first, as its
+    manifest describes it: never one that is only started in data/editions.toml."""
     entries = []
-    for year in sorted(editions.all_editions(), reverse=True):
-        edition = editions.edition(year)
-        folder = Path(out_root) / str(year)
-        built = (folder / "manifest.json").is_file()
+    for manifest_file in sorted(Path(out_root).glob("[0-9]*/manifest.json"), reverse=True):
+        folder = manifest_file.parent
+        manifest = read_json(manifest_file)
         stats = read_json(folder / "stats.json") if (folder / "stats.json").is_file() else None
+        pdf = folder / "report.pdf"
         entries.append(
             {
-                "year": year,
-                "edition": edition,
-                "built": built,
-                "has_html": built and (folder / "index.html").is_file(),
-                "pdf_size": file_size(folder / "report.pdf")
-                if built and (folder / "report.pdf").is_file()
-                else "",
+                "year": int(folder.name),
+                "title": manifest.get("title", folder.name),
+                "subtitle": manifest.get("subtitle", ""),
+                "period": manifest.get("period", ""),
+                "published": manifest.get("published", ""),
+                "has_html": (folder / "index.html").is_file(),
+                "pdf_size": file_size(pdf) if pdf.is_file() else "",
                 "stats": stats,
-                "illustrative": bool(stats and stats.get("illustrative")),
+                "illustrative": bool(manifest.get("illustrative")),
             }
         )
     return entries

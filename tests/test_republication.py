@@ -65,7 +65,13 @@ def test_the_revision_log_is_checked_against_the_build(tmp_path):
         wrong = republication.revisions_problems(log(right | bad), tmp_path, new)[1]
         assert len(wrong) == 1, bad
     first = right | {"new": 2608}  # revised twice: only the last entry's new is the build's
-    assert republication.revisions_problems(log(first, right), tmp_path, new)[1] == []
+    second = right | {"old": 2608}
+    assert republication.revisions_problems(log(first, second), tmp_path, new)[1] == []
+    wrong = republication.revisions_problems(log(first, right), tmp_path, new)[1]
+    assert wrong == [
+        "data/editions.toml, line ?, [[years.2024.revisions]] number 2: 'trafficked.in_care' "
+        "old = 2607, but the revision before it made it 2608"
+    ]
 
 
 def test_masking_makes_a_late_count_what_it_was_then():
