@@ -5,11 +5,11 @@ a status column per stage of the request, which the build ignores), the request'
 how far the round has got (answers per question, requests overdue under the Act's 20 working
 days)."""
 
-import calendar
 import datetime as dt
 from pathlib import Path
 
 from . import codes, reference, vocabulary
+from .errors import InputError
 from .returns_checks import BASIS_COLUMNS, DECLARED, STATUS_COLUMNS
 
 QUESTIONS = {
@@ -282,70 +282,176 @@ def request_text(edition) -> str:
 # ---- the round's progress --------------------------------------------------------------
 
 
-def bank_holidays(year: int) -> set[dt.date]:
-    """England and Wales bank holidays of `year` (the fixed rules and the one-off days of
-    recent years; gov.uk's list is the authority)."""
-    from dateutil.easter import easter
-
-    def substitute(day: dt.date) -> dt.date:
-        while day.weekday() >= 5:
-            day += dt.timedelta(days=1)
-        return day
-
-    def monday(month: int, last: bool) -> dt.date:
-        days = range(1, calendar.monthrange(year, month)[1] + 1)
-        mondays = [dt.date(year, month, d) for d in days if dt.date(year, month, d).weekday() == 0]
-        return mondays[-1] if last else mondays[0]
-
-    christmas = substitute(dt.date(year, 12, 25))
-    boxing = substitute(max(dt.date(year, 12, 26), christmas + dt.timedelta(days=1)))
-    days = {
-        substitute(dt.date(year, 1, 1)),
-        easter(year) - dt.timedelta(days=2),
-        easter(year) + dt.timedelta(days=1),
-        monday(5, last=False),
-        monday(5, last=True),
-        monday(8, last=True),
-        christmas,
-        boxing,
-    }
-    moved = {2020: {dt.date(2020, 5, 4): dt.date(2020, 5, 8)},
-             2022: {dt.date(2022, 5, 30): dt.date(2022, 6, 2)}}  # fmt: skip
-    for old, new in moved.get(year, {}).items():
-        days = (days - {old}) | {new}
-    extra = {2022: {dt.date(2022, 6, 3), dt.date(2022, 9, 19)}, 2023: {dt.date(2023, 5, 8)}}
-    return days | extra.get(year, set())
+# What each Act counts as a working day: not a Saturday or Sunday, nor Christmas Day, nor a
+# bank holiday under the Banking and Financial Dealings Act 1971 in any part of the United
+# Kingdom, nor Good Friday (Freedom of Information Act 2000, s10(6)); for a Scottish
+# authority, a bank holiday in Scotland (Freedom of Information (Scotland) Act 2002, s73).
+# The holidays come from the maintained `holidays` library, never a list typed here.
+UK_PARTS = {codes.FOIA: ("ENG", "WLS", "SCT", "NIR"), codes.FOISA: ("SCT",)}
+ANSWERED = (codes.COUNT, codes.SUPPRESSED, codes.NOT_RECORDED, codes.OTHER_BASIS)
+DATE_COLUMNS = ("request_sent", "reminder_sent", "answered", "internal_review")
 
 
-def response_due(sent: dt.date) -> dt.date:
+class WorkbookProblem(InputError):
+    """A status cell the round's progress cannot be read from (exit 2)."""
+
+
+def non_working_days(year: int, act: str) -> set[dt.date]:
+    """The days of `year` that are not working days under `act` (weekends aside)."""
+    import holidays
+
+    days = {dt.date(year, 12, 25)}
+    if act == codes.FOIA:
+        days.add(easter(year) - dt.timedelta(days=2))  # Good Friday
+    for part in UK_PARTS[act]:
+        days |= set(holidays.UnitedKingdom(subdiv=part, years=year))
+    return days
+
+
+def easter(year: int) -> dt.date:
+    from dateutil.easter import easter as western
+
+    return western(year)
+
+
+def is_working_day(day: dt.date, act: str = codes.FOIA) -> bool:
+    return day.weekday() < 5 and day not in non_working_days(day.year, act)
+
+
+def response_due(sent: dt.date, act: str = codes.FOIA) -> dt.date:
     """The 20th working day after the request was received (taken as the day it was sent)."""
     day, counted = sent, 0
     while counted < RESPONSE_DAYS:
         day += dt.timedelta(days=1)
-        if day.weekday() < 5 and day not in bank_holidays(day.year):
-            counted += 1
+        counted += is_working_day(day, act)
     return day
 
 
+def working_days_late(due: dt.date, today: dt.date, act: str = codes.FOIA) -> int:
+    """Working days after the due date, up to and including today."""
+    day, late = due, 0
+    while day < today:
+        day += dt.timedelta(days=1)
+        late += is_working_day(day, act)
+    return late
+
+
 def round_status(workbook: Path, today: dt.date) -> list[str]:
-    """Lines saying how many authorities have answered each question, and which requests are
-    overdue (sent, not answered, past the 20th working day)."""
+    """How the round stands: per question, the authorities that answered, refused, redirected
+    or have not answered yet; the reminders sent and internal reviews asked for; and the
+    requests overdue (sent, no reply, past the 20th working day under the authority's Act),
+    late counted in working days."""
+    records = _status_records(workbook)
+    lines = [f"{len(records)} authorities in the round"]
+    for column in QUESTIONS:
+        tally = {kind: 0 for kind in ("answered", "refused", "redirected", "not yet")}
+        for record in records:
+            tally[record["answers"][column]] += 1
+        lines.append(f"  {column}: " + ", ".join(f"{n} {kind}" for kind, n in tally.items()))
+    lines += _listed(records, "refused", "refused (every question answered refused)")
+    lines += _listed(records, "redirected", "redirected the request elsewhere")
+    reminded = [r for r in records if r["reminder_sent"]]
+    lines.append(f"{len(reminded)} reminders sent")
+    lines += [f"  {r['name']}: reminded {_shown(r['reminder_sent'])}" for r in reminded]
+    reviews = [r for r in records if r["internal_review"]]
+    lines.append(f"{len(reviews)} internal reviews asked for")
+    lines += [f"  {r['name']}: asked {_shown(r['internal_review'])}" for r in reviews]
+    overdue = [_overdue(record, today) for record in records]
+    overdue = [line for line in overdue if line]
+    lines.append(f"{len(overdue)} overdue under the Act's {RESPONSE_DAYS} working days")
+    return lines + overdue
+
+
+def _overdue(record: dict, today: dt.date) -> str:
+    """'  Kent: due 2 March 2026, 4 working days late', or "" if not overdue."""
+    sent, act = record["request_sent"], record["act"]
+    if not sent or record["answered"] or response_due(sent, act) >= today:
+        return ""
+    due = response_due(sent, act)
+    late = working_days_late(due, today, act)
+    line = f"  {record['name']}: due {_shown(due)}, {late} working day{'s' * (late != 1)} late"
+    if record["reminder_sent"]:
+        line += f" (reminded {_shown(record['reminder_sent'])})"
+    return line
+
+
+def _listed(records: list[dict], kind: str, said: str) -> list[str]:
+    whole = [r for r in records if set(r["answers"].values()) == {kind}]
+    return [f"{len(whole)} {said}", *(f"  {r['name']}" for r in whole)]
+
+
+def _shown(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _status_records(workbook: Path) -> list[dict]:
+    """Each row of the returns sheet: its name, Act, status dates and the kind of each
+    answer; a status date that cannot be one is refused naming its cell."""
     from openpyxl import load_workbook
 
     sheet = load_workbook(workbook, read_only=True, data_only=True)["returns"]
     rows = sheet.iter_rows(values_only=True)
     header = [str(h or "").strip().lower() for h in next(rows)]
-    records = [dict(zip(header, row, strict=False)) for row in rows if any(row)]
-    lines = [f"{len(records)} authorities in the round"]
-    for column in QUESTIONS:
-        answered = sum(1 for r in records if r.get(column) not in (None, ""))
-        lines.append(f"  {column}: {answered} answered, {len(records) - answered} not yet")
-    overdue = []
-    for record in records:
-        sent, answered = record.get("request_sent"), record.get("answered")
-        if isinstance(sent, dt.datetime) and answered in (None, ""):
-            due = response_due(sent.date())
-            if due < today:
-                overdue.append(f"  {record['authority_name']}: due {due}, {today - due} late")
-    lines.append(f"{len(overdue)} overdue under the Act's {RESPONSE_DAYS} working days")
-    return lines + [line.replace(", 0:00:00", "") for line in overdue]
+    nations = _nations()
+    records = []
+    for number, row in enumerate(rows, start=2):
+        if not any(v not in (None, "") for v in row):
+            continue
+        cells = dict(zip(header, row, strict=False))
+        nation = nations.get(str(cells.get("authority_code") or "").strip())
+        record = {"name": cells.get("authority_name") or cells.get("authority_code"),
+                  "act": codes.act_of(nation)}  # fmt: skip
+        for column in DATE_COLUMNS:
+            record[column] = _date_in(cells.get(column), workbook, number, column)
+        _check_order(record, workbook, number)
+        record["answers"] = {c: _kind(cells.get(c), nation) for c in QUESTIONS}
+        records.append(record)
+    return records
+
+
+def _nations() -> dict[str, str]:
+    table = reference.load_authorities()
+    return {reference.published_code(row): row["nation"] for _, row in table.iterrows()}
+
+
+def _date_in(value, workbook: Path, row: int, column: str) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d %B %Y", "%d %b %Y"):
+        try:
+            return dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise WorkbookProblem(
+        f"{workbook.name}, sheet returns, row {row}, column {column}: '{text}' is not a date "
+        "(type it as a date, e.g. 1/2/2026 or 2026-02-01)"
+    )
+
+
+def _check_order(record: dict, workbook: Path, row: int) -> None:
+    sent = record["request_sent"]
+    for column in ("reminder_sent", "answered", "internal_review"):
+        day = record[column]
+        if day and (sent is None or day < sent):
+            why = f"before the request ({sent})" if sent else "but the row has no request_sent"
+            raise WorkbookProblem(
+                f"{workbook.name}, sheet returns, row {row}, column {column}: {day} is {why}; "
+                "correct the date"
+            )
+
+
+def _kind(raw, nation: str | None) -> str:
+    """How an answer counts in the round: answered (a figure, "not held", a count for
+    another period or group), refused, redirected, or not yet (blank, "no response")."""
+    try:
+        category = codes.parse_cell(raw, nation).category
+    except codes.CellError:
+        return "answered"  # something was typed: the build names it if it is not a code
+    if category in ANSWERED:
+        return "answered"
+    return {codes.REFUSED: "refused", codes.REDIRECTED: "redirected"}.get(category, "not yet")

@@ -58,9 +58,9 @@ def write_chapters(project: Path, year: int) -> None:
     template.write_text(text, encoding="utf-8")
     toml = project / "data" / "editions.toml"
     toml.write_text(
-        toml.read_text(encoding="utf-8").replace(
-            'published = "STUB: the month and year of publication"', 'published = "May 2026"'
-        ),
+        toml.read_text(encoding="utf-8")
+        .replace('published = "STUB: the month and year of publication"', 'published = "May 2026"')
+        .replace('title = "STUB: the edition\'s title"', 'title = "Harm Goes On"'),
         encoding="utf-8",
     )
     print(f"\nwrote the STUB chapters of {template.name} and the publication date")

@@ -13,7 +13,8 @@ import sys
 import pytest
 from openpyxl import load_workbook
 
-from harmreport import cli, editions, foi_round, new_edition, paths, reference
+from harmreport import cli, codes, editions, foi_round, new_edition, paths, reference
+from harmreport.errors import InputError
 from harmreport.returns import load_returns
 from tests.helpers import run_main
 
@@ -178,34 +179,82 @@ def test_a_filled_workbook_is_read_and_libreoffices_copy_builds_the_same(built, 
     assert made_for in wrong_year.stderr
 
 
-def test_bank_holidays_and_the_twentieth_working_day():
-    assert sorted(foi_round.bank_holidays(2025)) == [
-        dt.date(2025, 1, 1), dt.date(2025, 4, 18), dt.date(2025, 4, 21), dt.date(2025, 5, 5),
-        dt.date(2025, 5, 26), dt.date(2025, 8, 25), dt.date(2025, 12, 25), dt.date(2025, 12, 26),
-    ]  # fmt: skip
-    assert dt.date(2022, 9, 19) in foi_round.bank_holidays(2022)  # a one-off
-    assert dt.date(2021, 12, 27) in foi_round.bank_holidays(2021)  # Christmas on a Saturday
-    assert dt.date(2021, 12, 28) in foi_round.bank_holidays(2021)
-    assert foi_round.response_due(dt.date(2025, 3, 3)) == dt.date(2025, 3, 31)
-    # Easter's four-day weekend and the early May holiday push it on by three days.
-    assert foi_round.response_due(dt.date(2025, 4, 7)) == dt.date(2025, 5, 8)
+def test_working_days_are_the_acts_own():
+    foia, foisa = codes.FOIA, codes.FOISA
+    # St Patrick's Day is a bank holiday in Northern Ireland: under the 2000 Act, a day of the
+    # United Kingdom's; not under Scotland's Act.
+    assert foi_round.response_due(dt.date(2025, 3, 3), foia) == dt.date(2025, 4, 1)
+    assert foi_round.response_due(dt.date(2025, 3, 3), foisa) == dt.date(2025, 3, 31)
+    # Easter Monday is no bank holiday in Scotland; the early May one is everywhere.
+    assert foi_round.response_due(dt.date(2025, 4, 7), foia) == dt.date(2025, 5, 8)
+    assert foi_round.response_due(dt.date(2025, 4, 7), foisa) == dt.date(2025, 5, 7)
+    assert not foi_round.is_working_day(dt.date(2025, 12, 1), foia)  # St Andrew's, moved
+    assert not foi_round.is_working_day(dt.date(2025, 12, 1), foisa)
+    assert not foi_round.is_working_day(dt.date(2025, 7, 14), foia)  # the Boyne, moved
+    assert foi_round.is_working_day(dt.date(2025, 7, 14), foisa)
+    assert not foi_round.is_working_day(dt.date(2022, 9, 19), foia)  # a one-off, 2022
+    assert not foi_round.is_working_day(dt.date(2021, 12, 28), foisa)  # Boxing Day, moved
+    assert foi_round.working_days_late(dt.date(2025, 4, 1), dt.date(2025, 4, 7)) == 4
 
 
-def test_the_round_status_counts_answers_and_overdue_requests(tmp_path):
+def status_workbook(tmp_path, rows: dict[int, dict]):
     workbook = foi_round.make_workbook(editions.edition(2024), tmp_path / "w.xlsx")
     book = load_workbook(workbook)
     sheet = book["returns"]
-    sheet["C2"], sheet["D2"], sheet["C3"] = 4, "<5", "not recorded"
-    sheet["K2"] = sheet["K3"] = sheet["K4"] = dt.datetime(2025, 3, 3)
-    sheet["M3"] = dt.datetime(2025, 3, 20)  # answered
+    columns = {cell.value: cell.column for cell in sheet[1]}
+    for row, values in rows.items():
+        for column, value in values.items():
+            sheet.cell(row, columns[column], value)
     book.save(workbook)
-    lines = foi_round.round_status(workbook, dt.date(2025, 4, 2))
+    return workbook, sheet
+
+
+def test_the_round_status_counts_answers_refusals_reminders_and_overdue_requests(tmp_path):
+    sent = dt.datetime(2025, 3, 3)
+    rows = {
+        2: {"trafficked_in_care": 4, "request_sent": sent},
+        3: {"trafficked_in_care": "not recorded", "request_sent": sent,
+            "answered": dt.datetime(2025, 3, 20)},
+        4: {"trafficked_in_care": "s12", "request_sent": sent,
+            "reminder_sent": dt.datetime(2025, 4, 3)},
+        5: {c: "redirected" for c in foi_round.QUESTIONS} | {"request_sent": sent,
+            "answered": dt.datetime(2025, 3, 10), "internal_review": "14/04/2025"},
+    }  # fmt: skip
+    workbook, sheet = status_workbook(tmp_path, rows)
+    lines = foi_round.round_status(workbook, dt.date(2025, 4, 7))
     total = sheet.max_row - 1
+    name = {row: sheet.cell(row, 2).value for row in rows}
     assert lines[0] == f"{total} authorities in the round"
-    assert f"  trafficked_in_care: 2 answered, {total - 2} not yet" in lines
-    assert "1 overdue" not in lines and "2 overdue under the Act's 20 working days" in lines
-    name = sheet["B2"].value
-    assert f"  {name}: due 2025-03-31, 2 days late" in lines
+    counts = f"2 answered, 1 refused, 1 redirected, {total - 4} not yet"
+    assert f"  trafficked_in_care: {counts}" in lines
+    assert "1 redirected the request elsewhere" in lines and f"  {name[5]}" in lines
+    assert "1 reminders sent" in lines and f"  {name[4]}: reminded 3 April 2025" in lines
+    assert "1 internal reviews asked for" in lines and f"  {name[5]}: asked 14 April 2025" in lines
+    assert "2 overdue under the Act's 20 working days" in lines
+    assert f"  {name[2]}: due 1 April 2025, 4 working days late" in lines
+    assert f"  {name[4]}: due 1 April 2025, 4 working days late (reminded 3 April 2025)" in lines
+
+
+def test_a_scottish_request_is_due_by_scotlands_working_days(tmp_path):
+    workbook, sheet = status_workbook(tmp_path, {})
+    row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 1).value[0] == "S")
+    workbook, sheet = status_workbook(tmp_path, {row: {"request_sent": dt.datetime(2025, 3, 3)}})
+    lines = foi_round.round_status(workbook, dt.date(2025, 4, 7))
+    assert f"  {sheet.cell(row, 2).value}: due 31 March 2025, 5 working days late" in lines
+
+
+def test_a_reminder_before_the_request_is_refused_naming_its_cell(tmp_path, capsys):
+    rows = {7: {"request_sent": dt.datetime(2025, 3, 3), "reminder_sent": dt.datetime(2025, 2, 1)}}
+    workbook, _ = status_workbook(tmp_path, rows)
+    with pytest.raises(InputError) as refused:
+        foi_round.round_status(workbook, dt.date(2025, 4, 7))
+    assert str(refused.value) == (
+        "w.xlsx, sheet returns, row 7, column reminder_sent: 2025-02-01 is before the request "
+        "(2025-03-03); correct the date"
+    )
+    rows = {7: {"request_sent": "next week"}}
+    with pytest.raises(InputError, match="row 7, column request_sent: 'next week' is not a date"):
+        foi_round.round_status(status_workbook(tmp_path, rows)[0], dt.date(2025, 4, 7))
 
 
 def test_a_date_that_is_not_one_is_named(capsys):
@@ -248,8 +297,9 @@ def test_a_year_spanning_a_reorganisation_starts_fills_and_builds(tmp_path):
     template = project / "templates" / "editions" / "2023.html.j2"
     template.write_text(template.read_text().replace("STUB:", "Written:"), encoding="utf-8")
     toml = project / "data" / "editions.toml"
-    toml.write_text(toml.read_text().replace('"STUB: the month and year of publication"',
-                                             '"May 2024"'), encoding="utf-8")  # fmt: skip
+    written = toml.read_text().replace('"STUB: the month and year of publication"', '"May 2024"')
+    written = written.replace('"STUB: the edition\'s title"', '"Harm Reorganised"')
+    toml.write_text(written, encoding="utf-8")
     workbook = private / "returns_2023.xlsx"
     book = load_workbook(workbook)
     sheet = book["returns"]
