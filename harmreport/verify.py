@@ -44,7 +44,7 @@ def verify_edition(request: BuildRequest, session, write=print) -> int:
             )
         differences = (
             inputs
-            + changed_environment(manifest)
+            + changed_environment(manifest, write, request.year)
             + changed_outputs(manifest, folder, "published")
             + site.index_differences(request.out_root)
             + (
@@ -139,10 +139,18 @@ def changed_inputs(
     return found
 
 
-def changed_environment(manifest: dict) -> list[str]:
+def changed_environment(manifest: dict, write=print, year: int | None = None) -> list[str]:
+    """Packages and fonts not those of the build (each a difference); another release of
+    Python only a note: the same pins on a colleague's Debian (3.11.2) rebuild the same
+    files, and the comparison of the files decides."""
     found = []
     for kind, name, was, here in environment_differences(manifest["environment"]):
-        if kind == "font":
+        if kind == "python":
+            write(
+                f"[{year}] verify: note: the environment differs: Python {was} at the build, "
+                f"{here} here; the published files are compared all the same"
+            )
+        elif kind == "font":
             found.append(f"environment differs: the font file {name} is not the one of the build")
         else:
             found.append(f"environment differs: {name} {was} at the build, {here} here")

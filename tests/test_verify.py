@@ -4,6 +4,7 @@ version. The edition is built from a copy of the shipped returns, so changing an
 touches the team's files."""
 
 import json
+import platform
 import shutil
 
 import pytest
@@ -90,6 +91,34 @@ def test_a_different_package_version_fails(edition, tmp_path):
     result = verify(base, returns)
     assert result.returncode == 6
     assert "environment differs: weasyprint 69.0 at the build, 70.0 here" in result.stderr
+
+
+def recorded_as_if(base, change) -> None:
+    """The edition's manifest as if its build had recorded `change`, and the site's record of
+    the index made from it (as that build would have written it)."""
+    from harmreport.manifest import sha256
+
+    path = base / "site" / "2024" / "manifest.json"
+    manifest = json.loads(path.read_text())
+    change(manifest)
+    path.write_text(json.dumps(manifest, indent=2))
+    root = json.loads((base / "site" / "manifest.json").read_text())
+    root["made_from"]["2024/manifest.json"] = sha256(path)
+    (base / "site" / "manifest.json").write_text(json.dumps(root, indent=2))
+
+
+def test_another_patch_release_of_python_is_a_note_when_the_files_are_the_same(edition, tmp_path):
+    base, returns = copy_of(edition, tmp_path)
+    recorded_as_if(base, lambda manifest: manifest["environment"].update(python="3.11.2"))
+    result = verify(base, returns)
+    assert result.returncode == 0, result.stderr
+    here = platform.python_version()
+    assert f"note: the environment differs: Python 3.11.2 at the build, {here} here" in (
+        result.stderr
+    )
+    stats = base / "site" / "2024" / "stats.json"
+    stats.write_text(stats.read_text().replace('"in_care": 2638', '"in_care": 2639'))
+    assert verify(base, returns).returncode == 6  # a published file differs: that fails
 
 
 def test_nothing_to_verify_is_an_input_error(tmp_path):
