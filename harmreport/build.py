@@ -25,7 +25,6 @@ from .errors import (
 from .incremental import ANALYSIS, NOTHING_PUBLISHED, Plan, stage_of_output
 from .manifest import write_manifest
 from .notebook_pages import CANNOT_WRITE, write_pages
-from .notebook_parameters import check_parameters
 from .notebooks import run_notebook
 from .outputs import read_json
 from .printing import Printer
@@ -87,7 +86,6 @@ def check_request(request: BuildRequest) -> editions.DataYear:
         site.check_index_ownership(request.out_root)
     except NotOurs as exc:
         raise EnvironmentProblem(str(exc)) from None
-    check_parameters(notebook_parameters(request, request.returns_path or edition.returns))
     return edition
 
 

@@ -20,7 +20,8 @@ def parse_args(argv):
         prog="run_report.py",
         description="Build the report on trafficked and unaccompanied children missing from "
         "care, for one or more editions. To start an edition: run_report.py new YEAR "
-        "--period-start DATE --period-end DATE; its FOI round: run_report.py status YEAR.",
+        "--period-start DATE --period-end DATE; its FOI round: run_report.py status YEAR; a "
+        "reviewer's rerun of a published edition's notebooks: run_report.py rerun FOLDER.",
         epilog="Exit codes: 0 built; 2 bad input or parameters; 3 publishing blocked by "
         "disclosure control; 4 environment or file-system problem; 5 a notebook failed; "
         "6 --verify found a difference.",
@@ -143,6 +144,13 @@ def main(argv=None, session: BuildSession | None = None) -> int:
 
 def _main(argv, session: BuildSession | None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "rerun":  # a reviewer's rerun of an edition's notebooks
+        from .rerun import main as rerun_main
+
+        try:
+            return rerun_main(argv[1:], console.progress)
+        except BuildError as exc:
+            return console.report(exc)
     if argv and argv[0] in ("new", "status"):  # the FOI round's commands
         from .new_edition import main as round_main
 

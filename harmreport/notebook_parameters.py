@@ -1,8 +1,6 @@
-"""The notebooks and their parameters: what papermill may set in each, checked before any
-kernel starts."""
+"""The notebooks and the parameters papermill may set in each: a name a notebook does not
+declare is an error (papermill itself only warns, and runs the notebook's defaults)."""
 
-import ast
-import json
 from pathlib import Path
 
 from . import paths
@@ -15,30 +13,22 @@ NOTEBOOKS = {
 }
 
 
-def check_parameters(parameters: dict) -> None:
-    """papermill only warns about a parameter the notebook does not declare; here it is an
-    error, raised before any kernel starts."""
-    for name in NOTEBOOKS.values():
-        declared = declared_parameters(paths.NOTEBOOKS / f"{name}.ipynb")
+def check_parameters(parameters: dict, notebook: Path | None = None) -> None:
+    """Refuse a parameter `notebook` (by default, each of the project's) does not declare."""
+    for path in (
+        [notebook] if notebook else [paths.NOTEBOOKS / f"{n}.ipynb" for n in NOTEBOOKS.values()]
+    ):
+        declared = declared_parameters(path)
         unknown = sorted(set(parameters) - set(declared))
         if unknown:
             raise InputError(
-                f"notebook {name}.ipynb has no parameter {', '.join(unknown)}; "
+                f"notebook {path.name} has no parameter {', '.join(unknown)}; "
                 f"its parameters: {', '.join(declared)}"
             )
 
 
 def declared_parameters(notebook: Path) -> list[str]:
-    """The names assigned in the notebook's cell tagged "parameters": what papermill sets."""
-    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
-        if "parameters" in cell["metadata"].get("tags", []):
-            names = []
-            for node in ast.parse("".join(cell["source"])).body:
-                targets = (
-                    node.targets
-                    if isinstance(node, ast.Assign)
-                    else [getattr(node, "target", None)]
-                )
-                names += [target.id for target in targets if isinstance(target, ast.Name)]
-            return names
-    return []
+    """The names the notebook's "parameters" cell declares, as papermill inspects them."""
+    import papermill
+
+    return list(papermill.inspect_notebook(str(notebook)))

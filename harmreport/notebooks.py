@@ -11,7 +11,7 @@ from . import paths
 from .errors import NotebookFailed
 from .kernel import Kernel
 from .normalise import normalise_notebook
-from .notebook_parameters import NOTEBOOKS
+from .notebook_parameters import NOTEBOOKS, check_parameters
 
 
 def run_notebook(
@@ -30,6 +30,7 @@ def run_notebook(
     from .papermill_engine import ENGINE
 
     name = NOTEBOOKS[stage]
+    check_parameters(parameters, paths.NOTEBOOKS / f"{name}.ipynb")
     target = staging / "notebooks" / f"{name}.ipynb"
     target.parent.mkdir(exist_ok=True)
     started = []  # the cell running when a kernel dies or a cell times out

@@ -36,7 +36,10 @@ def decisions_dir() -> Path:
 def published_root() -> Path:
     """The output folder whose editions readers already hold (harmreport.republication): in a
     build, the one it publishes into (its kernel runs in <out>.work/staging/<run>/edition);
-    a notebook rerun by hand, report/ in the project."""
+    a notebook rerun by hand, report/ in the project, or the folder HBH_PUBLISHED names
+    (`run_report.py rerun` names the folder the edition is published in)."""
+    if os.environ.get("HBH_PUBLISHED"):
+        return Path(os.environ["HBH_PUBLISHED"])
     if os.environ.get("HBH_IN_BUILD"):
         work = Path.cwd().resolve().parents[2]
         if work.name.endswith(".work"):

@@ -62,23 +62,23 @@ def verify_edition(request: BuildRequest, session, write=print) -> int:
 
 
 @contextmanager
-def recorded_project(manifest: dict, year: int, write):
+def recorded_project(manifest: dict, year: int, write, doing: str = "verify"):
     """The project folder the edition was built from: this one, or its recorded commit
     exported into a temporary folder."""
     recorded, now = manifest.get("source", {}), source_state()
     commit = recorded.get("commit")
     if not recorded.get("clean") or (now["commit"], now["clean"]) == (commit, True):
         if not recorded.get("clean"):
-            write(f"[{year}] verify: built from uncommitted changes; checked against this tree")
+            write(f"[{year}] {doing}: built from uncommitted changes; using this tree")
         yield paths.ROOT
         return
     with tempfile.TemporaryDirectory(prefix="verify-source-") as temporary:
         project = Path(temporary) / "project"
         if not _export(commit, project):
-            write(f"[{year}] verify: commit {commit[:12]} is not here; checked against this tree")
+            write(f"[{year}] {doing}: commit {commit[:12]} is not here; using this tree")
             yield paths.ROOT
             return
-        write(f"[{year}] verify: rebuilding from commit {commit[:12]}, as the edition was built")
+        write(f"[{year}] {doing}: using commit {commit[:12]}, as the edition was built")
         yield project
 
 

@@ -362,7 +362,7 @@ def test_stream_chunks_are_merged_for_repeatable_notebooks():
     assert [o.get("text") for o in merged] == ["trafficked 0 []\nunacc", "warning\n", None]
 
 
-def test_unknown_notebook_parameter_is_an_error_before_any_kernel():
+def test_unknown_notebook_parameter_is_an_error_as_papermill_inspects_it():
     with pytest.raises(InputError, match="has no parameter retruns_path"):
         notebook_parameters.check_parameters({"year": 2024, "retruns_path": "x.csv"})
     notebook_parameters.check_parameters({"year": 2024, "returns_path": "", "output_dir": "."})

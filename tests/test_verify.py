@@ -11,7 +11,7 @@ import pytest
 
 from harmreport import paths
 from tests.conftest import BASE_URL, made_once
-from tests.helpers import run_main
+from tests.helpers import run_cli, run_main
 
 pytestmark = pytest.mark.slow  # builds editions or runs kernels: `make quick` skips it
 
@@ -124,3 +124,41 @@ def test_another_patch_release_of_python_is_a_note_when_the_files_are_the_same(e
 def test_nothing_to_verify_is_an_input_error(tmp_path):
     result = run_main("--year", 2024, "--out", tmp_path, "--verify")
     assert result.returncode == 2 and "holds no edition to verify" in result.stderr
+
+
+def rerun(*args, scratch):
+    environment = {"HBH_SCRATCH": str(scratch), "HBH_RETURNS": str(scratch / "private")}
+    return run_cli("rerun", *args, environment=environment)
+
+
+def test_a_reviewer_reruns_a_real_editions_notebooks_and_gets_the_same_stats(edition, tmp_path):
+    """docs/reviewing.md: the real returns are not in the published folder; the rerun finds
+    them in the private folder or with --data, and refuses other bytes or a misspelt name."""
+    base, returns = copy_of(edition, tmp_path)
+    folder, scratch = base / "site" / "2024", tmp_path / "scratch"
+    missing = rerun(folder, scratch=scratch)
+    assert missing.returncode == 2, missing.stderr
+    assert "name the private folder with HBH_RETURNS, or give the file with --data" in (
+        missing.stderr
+    )
+    done = rerun(folder, "--data", returns, scratch=scratch)
+    assert done.returncode == 0, done.stderr
+    assert f"{scratch}/2024/stats.json: the same bytes as {folder}/stats.json" in done.stderr
+    misspelt = rerun(folder, "--data", returns, "-p", "yaer", "2015", scratch=scratch)
+    assert misspelt.returncode == 2
+    assert "error: notebook 01_validate_returns.ipynb has no parameter yaer" in misspelt.stderr
+    returns.write_text(returns.read_text().replace(",", ";", 1))
+    other = rerun(folder, "--data", returns, scratch=scratch)
+    assert other.returncode == 2 and "is another file" in other.stderr
+
+
+def test_a_rerun_that_makes_other_figures_fails_naming_them(built, tmp_path):
+    folder = shutil.copytree(built / "2015", tmp_path / "site" / "2015")
+    same = rerun(folder, scratch=tmp_path / "scratch")  # an illustrative edition: no --data
+    assert same.returncode == 0, same.stderr
+    stats = json.loads((folder / "stats.json").read_text())
+    stats["trafficked"]["in_care"] += 1  # as if published from other returns
+    (folder / "stats.json").write_text(json.dumps(stats, indent=2))
+    done = rerun(folder, scratch=tmp_path / "scratch")
+    assert done.returncode == 6
+    assert "is not the published" in done.stderr and "  differs: trafficked" in done.stderr
