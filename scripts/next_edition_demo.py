@@ -1,51 +1,95 @@
-"""The research team's whole year, end to end, in a temporary copy of the project: start the
-2025 edition, fill in its returns workbook in a private folder outside the project (here with
-the 2024 illustrative figures, standing in for real answers), open and re-save it in
-LibreOffice, write the STUB chapters, run make quick's tests, build, and verify; then build
-and verify every edition with the 2025 edition added. Prints each command and what it said.
+"""The research team's second year, end to end, in a temporary copy of the project, each step
+timed and checked (it stops at the first check that fails, exit 1):
 
-    .venv/bin/python scripts/next_edition_demo.py            (about two minutes)
+ 1. last year's editions, published to a site;
+ 2. `new 2025`: the next edition started (its entry, template, workbook and request);
+ 3. `--verify --year 2024` of the site passes, and its index is unchanged byte for byte;
+    a build of 2024 finds it up to date;
+ 4. the workbook filled in (with the 2024 illustrative figures standing in for real answers)
+    in a private folder outside the project, re-saved in LibreOffice; `status 2025`;
+ 5. the STUB title, date and chapters written and committed; make quick's tests;
+ 6. 2025 built into the site: the index lists 2024 and 2025;
+ 7. every edition on the site verified.
+
+    .venv/bin/python scripts/next_edition_demo.py                (make cycle: minutes)
+    .venv/bin/python scripts/next_edition_demo.py --quick        (2024 only, web page only)
 """
 
+import argparse
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SKIP = {".venv", "report", "build", "mutants", "node_modules", ".git", "report.work"}
+SKIP = {".venv", "report", "build", "mutants", "node_modules", ".git", "report.work", "local.toml"}
+TITLE = 'title = "STUB: the edition\'s title"'
+PUBLISHED = 'published = "STUB: the month and year of publication"'
 
 
-def run(project: Path, env: dict, *args: str, expect: int = 0) -> str:
-    print(f"\n$ python run_report.py {' '.join(args)}", flush=True)
-    done = subprocess.run(
-        [sys.executable, "run_report.py", *args],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    print(done.stderr.rstrip())
-    if done.returncode != expect:
-        sys.exit(f"exit {done.returncode}, expected {expect}")
-    return done.stderr
+class Cycle:
+    def __init__(self, temporary: Path, formats: str):
+        self.project, self.private = temporary / "project", temporary / "private"
+        self.site, self.formats = temporary / "site", formats
+        self.env = {
+            **os.environ,
+            "HBH_RETURNS": str(self.private),
+            "PYTHONPATH": str(self.project),
+        }
+        self.env["HBH_SCRATCH"] = str(temporary / "scratch")
+        self.step_started = time.perf_counter()
+
+    def step(self, text: str) -> None:
+        print(f"\n== {text}", flush=True)
+        self.step_started = time.perf_counter()
+
+    def took(self) -> None:
+        print(f"   ({time.perf_counter() - self.step_started:.1f} s)", flush=True)
+
+    def run(self, *args: str, expect: int = 0) -> str:
+        print(f"$ python run_report.py {' '.join(args)}", flush=True)
+        done = subprocess.run([sys.executable, "run_report.py", *args], cwd=self.project,
+                              env=self.env, capture_output=True, text=True)  # fmt: skip
+        print(done.stderr.rstrip())
+        was = "" if done.returncode == expect else f" (it was {done.returncode})"
+        check(done.returncode == expect, f"exit {expect}{was}")
+        return done.stderr
+
+    def git(self, *args: str) -> None:
+        who = ["-c", "user.name=team", "-c", "user.email=team@example.org"]
+        subprocess.run(["git", "-C", str(self.project), *who, *args], check=True,
+                       capture_output=True)  # fmt: skip
+
+    def index(self) -> bytes:
+        return (self.site / "index.html").read_bytes()
+
+
+def check(condition: bool, what: str) -> None:
+    """Stop the cycle (exit 1) unless `what` holds; else say it was checked."""
+    if not condition:
+        sys.exit(f"CHECK FAILED: {what}")
+    print(f"   checked: {what}")
+
+
+def copy_project(cycle: Cycle) -> None:
+    shutil.copytree(ROOT, cycle.project, ignore=lambda folder, names: SKIP & set(names))
+    cycle.git("init", "-q")
+    cycle.git("add", "-A")
+    cycle.git("commit", "-qm", "the project as last year left it")
 
 
 def resave_in_libreoffice(workbook: Path) -> None:
     out = workbook.parent / "resaved"
-    subprocess.run(
-        ["soffice", "--headless", "--calc", "--convert-to", "xlsx", "--outdir", str(out),
-         str(workbook)],
-        check=True,
-        capture_output=True,
-    )  # fmt: skip
+    subprocess.run(["soffice", "--headless", "--calc", "--convert-to", "xlsx", "--outdir",
+                    str(out), str(workbook)], check=True, capture_output=True)  # fmt: skip
     shutil.move(out / workbook.name, workbook)
-    print(f"\nre-saved {workbook.name} in LibreOffice")
+    print(f"re-saved {workbook.name} in LibreOffice")
 
 
-def write_chapters(project: Path, year: int) -> None:
+def write_stubs(project: Path, year: int) -> None:
     template = project / "templates" / "editions" / f"{year}.html.j2"
     text = template.read_text(encoding="utf-8")
     text = text.replace(
@@ -57,64 +101,85 @@ def write_chapters(project: Path, year: int) -> None:
     )
     template.write_text(text, encoding="utf-8")
     toml = project / "data" / "editions.toml"
-    toml.write_text(
-        toml.read_text(encoding="utf-8")
-        .replace('published = "STUB: the month and year of publication"', 'published = "May 2026"')
-        .replace('title = "STUB: the edition\'s title"', 'title = "Harm Goes On"'),
-        encoding="utf-8",
-    )
-    print(f"\nwrote the STUB chapters of {template.name} and the publication date")
+    entry = toml.read_text(encoding="utf-8")
+    entry = entry.replace(PUBLISHED, 'published = "May 2026"')
+    toml.write_text(entry.replace(TITLE, 'title = "Harm Goes On"'), encoding="utf-8")
+    print(f"wrote the STUB title, date and chapters of {year}")
 
 
-def git(project: Path, *args: str) -> None:
-    subprocess.run(["git", "-C", str(project), *args], check=True, capture_output=True)
+def quick_tests(cycle: Cycle) -> None:
+    print("$ python -m pytest -m 'not slow' -q   (make quick's tests, with 2025 added)")
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-m", "not slow", "-q", "-p", "no:cacheprovider"],
+        cwd=cycle.project, env=cycle.env, capture_output=True, text=True,
+    )  # fmt: skip
+    print(done.stdout.strip().splitlines()[-1])
+    check(done.returncode == 0, "make quick's tests pass\n" + done.stdout[-3000:])
 
 
-def main() -> None:
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="2024 only, the web page only")
+    args = parser.parse_args(argv)
+    formats = "html" if args.quick else "html,pdf"
+    started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="hbh-year-") as temporary:
-        project, private = Path(temporary) / "project", Path(temporary) / "private"
-        shutil.copytree(ROOT, project, ignore=lambda folder, names: SKIP & set(names))
-        git(project, "init", "-q")
-        git(project, "add", "-A")
-        git(project, "-c", "user.name=team", "-c", "user.email=team@example.org",
-            "commit", "-qm", "the project as last year left it")  # fmt: skip
-        env = {**os.environ, "HBH_RETURNS": str(private), "PYTHONPATH": str(project)}
-        env["HBH_SCRATCH"] = str(Path(temporary) / "scratch")
-        out = Path(temporary) / "site"
-        run(project, env, "--all", "--out", str(out))  # last year's editions, published
-        run(project, env, "new", "2025", "--period-start", "2025-01-01",
-            "--period-end", "2025-12-31")  # fmt: skip
-        print(f"\nprivate folder: {sorted(p.name for p in private.iterdir())}")
-        run(project, env, "--year", "2025", "--out", str(out), expect=2)  # the STUB chapters
-        answers = project / "data" / "returns" / "returns_2024.csv"
+        cycle = Cycle(Path(temporary), formats)
+        cycle.step("1. last year's editions, published to a site")
+        copy_project(cycle)
+        last = ["--year", "2024"] if args.quick else ["--all"]
+        cycle.run(*last, "--out", str(cycle.site), "--format", formats)
+        index = cycle.index()
+        cycle.took()
+
+        cycle.step("2. the next edition started")
+        cycle.run("new", "2025", "--period-start", "2025-01-01", "--period-end", "2025-12-31")
+        print(f"private folder: {sorted(p.name for p in cycle.private.iterdir())}")
+        cycle.took()
+
+        cycle.step("3. the published site is undisturbed")
+        cycle.run("--year", "2024", "--verify", "--out", str(cycle.site))
+        check(cycle.index() == index, "the site's index is unchanged, byte for byte")
+        said = cycle.run("--year", "2024", "--out", str(cycle.site), "--format", formats)
+        check("up to date" in said, "2024 is up to date: nothing rebuilt")
+        check(cycle.index() == index, "the site's index is unchanged, byte for byte")
+        cycle.run("--year", "2025", "--out", str(cycle.site), expect=2)  # the STUBs
+        cycle.took()
+
+        cycle.step("4. the answers typed in; the round's status")
+        workbook = cycle.private / "returns_2025.xlsx"
+        answers = cycle.project / "data" / "returns" / "returns_2024.csv"
         subprocess.run(
             [sys.executable, "-c", "import sys; from harmreport import foi_round; "
-             "foi_round.fill_from_csv(*sys.argv[1:])", private / "returns_2025.xlsx", answers],
-            cwd=project, env=env, check=True,
+             "foi_round.fill_from_csv(*sys.argv[1:])", workbook, answers],
+            cwd=cycle.project, env=cycle.env, check=True,
         )  # fmt: skip
-        print("\ntyped the answers into returns_2025.xlsx")
-        resave_in_libreoffice(private / "returns_2025.xlsx")
-        run(project, env, "status", "2025", "--today", "2026-02-01")
-        write_chapters(project, 2025)
-        git(project, "add", "-A")
-        git(project, "-c", "user.name=team", "-c", "user.email=team@example.org",
-            "commit", "-qm", "The 2025 edition")  # fmt: skip
-        print("\ncommitted the 2025 entry and chapters (the returns stay in the private folder)")
-        print("\n$ python -m pytest -m 'not slow' -q   (make quick's tests, with 2025 added)")
-        quick = subprocess.run(
-            [sys.executable, "-m", "pytest", "-m", "not slow", "-q", "-p", "no:cacheprovider"],
-            cwd=project,
-            env=env,
-            capture_output=True,
-            text=True,
-        )
-        print(quick.stdout.strip().splitlines()[-1])
-        if quick.returncode:
-            sys.exit(quick.stdout[-3000:])
-        run(project, env, "--year", "2025", "--out", str(out))
-        run(project, env, "--all", "--out", str(out), "--verify")
-        print("\nthe 2025 edition was made from a private folder outside the project, and every")
-        print("edition verifies: last year's from the commit they were built from")
+        if not args.quick:
+            resave_in_libreoffice(workbook)
+        cycle.run("status", "2025", "--today", "2026-02-01")
+        cycle.took()
+
+        cycle.step("5. the edition written and committed")
+        write_stubs(cycle.project, 2025)
+        cycle.git("add", "-A")
+        cycle.git("commit", "-qm", "The 2025 edition")
+        if not args.quick:
+            quick_tests(cycle)
+        cycle.took()
+
+        cycle.step("6. 2025 built into the site")
+        cycle.run("--year", "2025", "--out", str(cycle.site), "--format", formats)
+        listed = cycle.index().decode()
+        check("<h3>Harm Goes On</h3>" in listed and "<h3>Until Harm Ends</h3>" in listed,
+              "the index lists 2024 and 2025")  # fmt: skip
+        check("STUB" not in listed, "the index shows no STUB")
+        cycle.took()
+
+        cycle.step("7. every edition on the site verified")
+        years = ["--year", "2024", "2025"] if args.quick else ["--all"]
+        cycle.run(*years, "--verify", "--out", str(cycle.site))
+        cycle.took()
+    print(f"\nthe second year, end to end: {time.perf_counter() - started:.0f} s")
 
 
 if __name__ == "__main__":
