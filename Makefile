@@ -26,7 +26,7 @@ report: $(STAMP) ## build the default edition into report/ (YEAR=2015 for anothe
 all-editions: $(STAMP) ## build every shipped edition
 	$(PYTHON) run_report.py --all
 
-test: $(STAMP) ## lint, check what git holds, and run every test (unit, notebooks, end-to-end, backtests)
+test: $(STAMP) ## lint, check what git holds, and run every test (unit, notebooks, end-to-end, backtests, browser)
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
 	$(PYTHON) scripts/check_committed_files.py $$(git ls-files)
@@ -41,7 +41,7 @@ mutants: $(STAMP) ## mutation testing of the guards (disclosure, inference, chec
 	$(VENV)/bin/mutmut run
 	$(PYTHON) scripts/mutants_summary.py
 
-cycle: $(STAMP) ## the team's year end to end in a temporary copy: new edition, workbook, build, verify (minutes)
+cycle: $(STAMP) ## the team's second year in a temporary copy, each step timed: publish, new, verify, build, verify (minutes)
 	$(PYTHON) scripts/next_edition_demo.py
 
 data: $(STAMP) ## regenerate the illustrative returns from their seeded script

@@ -1,5 +1,6 @@
 """Each executed notebook as a web page beside it (nbconvert), so that a reviewer can read how
-every published figure was computed without Jupyter; Appendix B links each figure to its cell.
+every published figure was computed without Jupyter; the web page's section "For reviewers:
+where each figure is computed" links each figure to its cell.
 
     python -m harmreport.notebook_pages FOLDER
 

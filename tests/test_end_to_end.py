@@ -371,7 +371,7 @@ def test_unknown_notebook_parameter_is_an_error_as_papermill_inspects_it():
 @pytest.mark.parametrize("year", EDITIONS)
 def test_notebook_pages_make_no_request_and_hold_each_cell(built, year):
     """The executed notebooks as web pages: no script or style from elsewhere, and the cell
-    each Appendix B link points to."""
+    each link of "For reviewers: where each figure is computed" points to."""
     folder = built / str(year)
     for page in (folder / "notebooks").glob("*.html"):
         text = page.read_text()
