@@ -164,3 +164,43 @@ def test_nothing_that_looks_like_returns_or_is_large_is_committed(tmp_path):
     tracked = subprocess.run(["git", "ls-files"], capture_output=True, text=True, cwd=paths.ROOT)
     files = [str(paths.ROOT / name) for name in tracked.stdout.split()]
     assert subprocess.run([*check, *files]).returncode == 0
+
+
+REVISION = """
+[[years.{year}.revisions]]
+date = {date}
+what = "Corrected Kent's answer"
+{extra}
+"""
+
+
+def test_a_revision_outside_an_edition_is_refused_naming_its_line(monkeypatch, tmp_path):
+    for year, why in ((2023, "there is no edition 2023"), (2018, "2018 is a data year")):
+        said = problems(monkeypatch, tmp_path, REVISION.format(year=year, date="2026-03-01",
+                                                               extra=""))  # fmt: skip
+        line = line_of(paths.EDITIONS, f"[[years.{year}.revisions]]")
+        assert f"editions.toml, line {line}, [[years.{year}.revisions]]: {why}" in said
+        assert "missing key" not in said  # not taken for a data year with its keys missing
+
+
+def test_a_revision_is_checked_key_by_key(monkeypatch, tmp_path):
+    extra = 'old = 2638\nnew = 2647\nwhen = "now"'
+    said = problems(monkeypatch, tmp_path, REVISION.format(year=2024, date='"2026-03-01"',
+                                                           extra=extra))  # fmt: skip
+    where = f"editions.toml, line {line_of(paths.EDITIONS, '[[years.2024.revisions]]')}, "
+    where += "[[years.2024.revisions]] number 1"
+    assert f"{where} key 'date': must be a date (YYYY-MM-DD) written without quotes" in said
+    assert f"{where}: old and new need 'figure'" in said
+    assert f"{where} key 'when': unknown key" in said
+
+
+def test_the_default_edition_is_the_latest_whose_returns_are_here(monkeypatch, tmp_path, capsys):
+    editions_with(monkeypatch, tmp_path, NEXT)
+    monkeypatch.setenv("HBH_RETURNS", str(tmp_path / "private"))
+    year, why = editions.default_edition()
+    assert (year, why) == (LAST, f"no --year: building {LAST}, the latest edition whose "
+                           f"returns are here ({Y} has no returns here: see HBH_RETURNS in "
+                           "docs/next-edition.md)")  # fmt: skip
+    (tmp_path / "private").mkdir()
+    shutil.copy(paths.RETURNS / "returns_2024.csv", tmp_path / "private" / f"returns_{Y}.csv")
+    assert editions.default_edition() == (Y, f"no --year: building {Y}, the latest edition")

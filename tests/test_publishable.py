@@ -2,6 +2,7 @@
 number in the text one of the edition's own figures, full pages bound in fours, and note
 numbers that stay apart from the figures they follow when the PDF's text is copied."""
 
+import datetime as dt
 import html
 import json
 import re
@@ -178,15 +179,22 @@ def test_a_republished_edition_lists_its_revisions_and_says_when_it_was_updated(
     folder = built / "2024"
     stats = json.loads((folder / "stats.json").read_text())
     change = {
-        "date": "March 2026",
-        "what": "Kent's returns corrected",
-        "old": "2,638",
-        "new": "2,640",
+        "date": dt.date(2026, 3, 1),
+        "what": "Corrected the number of trafficked children in care.",  # a full stop typed
+        "figure": "trafficked.in_care",
+        "old": 2638,
+        "new": 2640,
     }
-    edition = replace(editions.edition(2024), revisions=(change,), next_edition="2027")
+    share = {"date": dt.date(2026, 3, 9), "what": "Kent's returns corrected", "old": 0.305,
+             "new": 0.322, "figure": "trafficked.share_went_missing"}  # fmt: skip
+    edition = replace(editions.edition(2024), revisions=(change, share), next_edition="2027")
     page = html.unescape(TAG.sub("", render.render_html(stats, edition, folder)))
-    assert "March 2026: Kent's returns corrected (was 2,638, now 2,640)." in page
-    assert "in November 2025; updated March 2026." in page
+    assert (
+        "1 March 2026: Corrected the number of trafficked children in care (was 2,638, now "
+        "2,640)." in page
+    )
+    assert "9 March 2026: Kent's returns corrected (was 31%, now 32%)." in page
+    assert "in November 2025; updated 9 March 2026." in page
     assert "Next edition expected: 2027." in page
     plain = html.unescape(
         TAG.sub("", render.render_html(stats, editions.edition(2015), built / "2015"))
