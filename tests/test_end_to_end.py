@@ -12,6 +12,7 @@ import pytest
 from harmreport import (
     build,
     cli,
+    editions,
     manifest,
     normalise,
     notebook_parameters,
@@ -79,8 +80,15 @@ def test_manifest_hashes_every_input_and_output(built, year):
     }
     assert f"data/returns/returns_{year}.csv" in recorded["inputs"]
     assert "data/reference/authorities.csv" in recorded["inputs"]
+    entries = {name for name in recorded["inputs"] if name.startswith("data/editions.toml [")}
+    read = editions.years_read(editions.edition(year))  # its own, comparison, earlier editions
+    assert entries == {f"data/editions.toml [years.{y}]" for y in read} and year in read
+    assert max(read) == year and "data/editions.toml" not in recorded["inputs"]
     for name, digest in recorded["inputs"].items():
-        assert manifest.sha256(paths.ROOT / name) == digest, name
+        if name in entries:
+            assert editions.entry_digest(int(name[-5:-1])) == digest, name
+        else:
+            assert manifest.sha256(paths.ROOT / name) == digest, name
     nationalities = {
         f"{kind}/nationalities_{g}.{ext}"
         for g in ("trafficked", "unaccompanied")

@@ -269,7 +269,11 @@ def test_notebooks_run_through_the_kernels_one_open_client(tmp_path, monkeypatch
         parameters = {"year": 2024, "returns_path": "x.csv", "output_dir": "."}
         notebook = tmp_path / "cells.ipynb"
         book = nbformat.v4.new_notebook()
-        book.cells = [nbformat.v4.new_code_cell("year = 0", metadata={"tags": ["parameters"]})]
+        book.cells = [
+            nbformat.v4.new_code_cell(
+                'year = 0\nreturns_path = ""\noutput_dir = ""', metadata={"tags": ["parameters"]}
+            )
+        ]
         book.cells.append(nbformat.v4.new_code_cell("print(year * 2)"))
         book.metadata["kernelspec"] = {"name": "python3", "language": "python"}
         nbformat.write(book, notebook)

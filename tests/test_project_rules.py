@@ -145,27 +145,3 @@ def test_every_editions_key_is_described_for_the_team():
     guide = (paths.ROOT / "docs" / "next-edition.md").read_text(encoding="utf-8")
     for key in config.EDITION_KEYS:
         assert f"`{key}`" in guide, key
-
-
-def test_the_commands_the_documents_give_are_commands_the_build_takes():
-    import re
-    import shlex
-
-    from harmreport import cli, new_edition, paths
-
-    documents = [paths.ROOT / "README.md", *sorted((paths.ROOT / "docs").glob("*.md"))]
-    checked = 0
-    for document in documents:
-        for line in document.read_text(encoding="utf-8").splitlines():
-            found = re.search(r"run_report\.py(( [^#`]*)?)", line)
-            if not found or "`" in line.split("run_report.py")[0][-1:]:
-                continue
-            words = shlex.split(found.group(1))
-            if not words or words[0].startswith("YEAR"):
-                continue
-            if words[0] in ("new", "status"):
-                new_edition.parse(words)
-            else:
-                cli.parse_args(words)
-            checked += 1
-    assert checked >= 10
