@@ -4,9 +4,11 @@ timed and checked (it stops at the first check that fails, exit 1):
  1. last year's editions, published to a site;
  2. `new 2025`: the next edition started (its entry, template, workbook and request);
  3. `--verify --year 2024` of the site passes, and its index is unchanged byte for byte;
-    a build of 2024 finds it up to date;
+    a build of 2024 finds it up to date; a revision under a year that is no edition and a
+    misspelt notebook parameter are refused, and no published file changes;
  4. the workbook filled in (with the 2024 illustrative figures standing in for real answers)
-    in a private folder outside the project, re-saved in LibreOffice; `status 2025`;
+    in a private folder outside the project, re-saved in LibreOffice; `status 2025`, and a
+    reminder dated before its request refused;
  5. the STUB title, date and chapters written and committed; make quick's tests;
  6. 2025 built into the site: the index lists 2024 and 2025;
  7. every edition on the site verified.
@@ -28,6 +30,19 @@ ROOT = Path(__file__).resolve().parent.parent
 SKIP = {".venv", "report", "build", "mutants", "node_modules", ".git", "report.work", "local.toml"}
 TITLE = 'title = "STUB: the edition\'s title"'
 PUBLISHED = 'published = "STUB: the month and year of publication"'
+BAD_REVISION = """
+[[years.2023.revisions]]
+date = 2026-03-01
+what = "a revision put under a year that is no edition"
+"""
+REMINDER_BEFORE_REQUEST = """import sys, datetime as dt
+from openpyxl import load_workbook
+book = load_workbook(sys.argv[1]); sheet = book["returns"]
+columns = {cell.value: cell.column for cell in sheet[1]}
+sheet.cell(5, columns["request_sent"], dt.datetime(2026, 1, 5))
+sheet.cell(5, columns["reminder_sent"], dt.datetime(2026, 1, 2))
+book.save(sys.argv[1])
+"""
 
 
 class Cycle:
@@ -65,6 +80,10 @@ class Cycle:
 
     def index(self) -> bytes:
         return (self.site / "index.html").read_bytes()
+
+    def files(self) -> dict[str, bytes]:
+        return {str(p.relative_to(self.site)): p.read_bytes() for p in
+                sorted(self.site.rglob("*")) if p.is_file()}  # fmt: skip
 
 
 def check(condition: bool, what: str) -> None:
@@ -146,6 +165,20 @@ def main(argv=None) -> None:
         cycle.run("--year", "2025", "--out", str(cycle.site), expect=2)  # the STUBs
         cycle.took()
 
+        cycle.step("3b. bad input is refused, and nothing published changes")
+        published = cycle.files()
+        toml = cycle.project / "data" / "editions.toml"
+        before = toml.read_text(encoding="utf-8")
+        toml.write_text(before + BAD_REVISION, encoding="utf-8")
+        said = cycle.run("--year", "2024", "--out", str(cycle.site), "--force", expect=2)
+        check("[[years.2023.revisions]]: there is no edition 2023" in said,
+              "the error names the revision's line")  # fmt: skip
+        toml.write_text(before, encoding="utf-8")
+        said = cycle.run("rerun", str(cycle.site / "2024"), "-p", "yaer", "2015", expect=2)
+        check("has no parameter yaer" in said, "a misspelt notebook parameter is an error")
+        check(cycle.files() == published, "every published file is as it was")
+        cycle.took()
+
         cycle.step("4. the answers typed in; the round's status")
         workbook = cycle.private / "returns_2025.xlsx"
         answers = cycle.project / "data" / "returns" / "returns_2024.csv"
@@ -157,6 +190,19 @@ def main(argv=None) -> None:
         if not args.quick:
             resave_in_libreoffice(workbook)
         cycle.run("status", "2025", "--today", "2026-02-01")
+        early = cycle.private / "returns_early_reminder.xlsx"
+        shutil.copy(workbook, early)
+        subprocess.run(
+            [sys.executable, "-c", REMINDER_BEFORE_REQUEST, early], cwd=cycle.project,
+            env=cycle.env, check=True,
+        )  # fmt: skip
+        shutil.copy(workbook, cycle.private / "good.xlsx")
+        shutil.copy(early, workbook)
+        said = cycle.run("status", "2025", "--today", "2026-02-01", expect=2)
+        check("column reminder_sent: 2026-01-02 is before the request" in said,
+              "a reminder dated before its request is refused naming its cell")  # fmt: skip
+        shutil.move(cycle.private / "good.xlsx", workbook)
+        early.unlink()
         cycle.took()
 
         cycle.step("5. the edition written and committed")

@@ -1,7 +1,9 @@
 """The team's second year in a temporary copy of the project (scripts/next_edition_demo.py,
 which `make cycle` runs in full): publish 2024 to a site, start 2025, verify 2024 with the
 site's index unchanged byte for byte, build 2025 into the site, the index lists both, verify
-both. The script checks each step and exits 1 at the first that fails."""
+both; bad input (a revision under a year that is no edition, a misspelt notebook parameter,
+a reminder dated before its request) refused with nothing published changed. The script
+checks each step and exits 1 at the first that fails."""
 
 import subprocess
 import sys
@@ -26,6 +28,10 @@ def test_starting_the_next_edition_never_disturbs_the_published_site():
         "2024 is up to date: nothing rebuilt",
         "the index lists 2024 and 2025",
         "the index shows no STUB",
+        "the error names the revision's line",
+        "a misspelt notebook parameter is an error",
+        "every published file is as it was",
+        "a reminder dated before its request is refused naming its cell",
     ):
         assert f"   checked: {checked}" in done.stdout
     assert "[2024] verified: the inputs" in done.stdout
