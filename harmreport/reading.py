@@ -21,6 +21,10 @@ MAX_COMPRESSION_RATIO = 200
 # it is read, so memory stays bounded whatever is passed.
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_CELL_CHARACTERS = 1000
+# A sheet's table: rows and columns beyond these are refused before any grid is made (the UK
+# has about 220 authorities; a nationalities table a row per authority and nationality).
+MAX_ROWS = 5_000
+MAX_COLUMNS = 60
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # The cells a returns workbook made for an edition names: its year and period.
 DECLARED = ("hbh_year", "hbh_period_start", "hbh_period_end")
@@ -252,21 +256,78 @@ def _read_xlsx(path: Path, data: bytes, wanted: str, fallback_first: bool) -> Ra
     book = _open_workbook(path, data)
     sheet = _sheet_named(path, book, wanted)
     if sheet is None and fallback_first:
-        sheet = book.worksheets[0]
+        sheet = _first_sheet(path, book, wanted)
     elif sheet is None:
         _refuse_lookalike(path, book, wanted)
         return None
     table = RawTable(path.name, sheet.title, [], [])
     if _name_key(sheet.title) != _name_key(wanted):
         table.note = f"no sheet is named '{wanted}', so the first sheet was read"
-    _refuse_merged_header(table, sheet)
-    grid = [[_cell_value(cell) for cell in row] for row in sheet.iter_rows()]
-    if not grid:
-        raise _file_error(path, f"has nothing on sheet '{sheet.title}'")
+    _refuse_merged(table, sheet)
+    grid = _used_grid(path, table, sheet)
     table.declared = _declared(book)
     table.header = ["" if v is None else str(v) for v in grid[0]]
     table.rows = [(number, values) for number, values in enumerate(grid[1:], start=2)]
     return table
+
+
+def _hidden(sheet) -> bool:
+    return sheet.sheet_state in ("hidden", "veryHidden")
+
+
+def _first_sheet(path: Path, book, wanted: str):
+    """The first sheet, when none is named `wanted`: never a hidden one (a stale copy kept out
+    of sight would be published silently)."""
+    first = book.worksheets[0]
+    if _hidden(first):
+        raise _file_error(
+            path,
+            f"has no sheet named '{wanted}', and its first sheet '{first.title}' is hidden; "
+            f"name the visible sheet that holds the returns '{wanted}'",
+        )
+    return first
+
+
+def _used_grid(path: Path, table: RawTable, sheet) -> list[list]:
+    """The table's cells, from the cells the file holds (never walking the empty ones up to a
+    stray far cell): as wide as the header, as long as the last row used. A value outside
+    that table, or beyond the limits, is refused naming its cell."""
+    from openpyxl.utils import get_column_letter
+
+    used = {at: cell for at, cell in sheet._cells.items() if cell.value not in (None, "")}
+    width = max((column for row, column in used if row == 1), default=0)
+    if not used:
+        raise _file_error(path, f"has nothing on sheet '{sheet.title}'")
+    if not width:
+        raise _file_error(path, f"has no header on sheet '{sheet.title}' (row 1 is the header)")
+    outside = sorted(
+        (at for at in used if at[1] > min(width, MAX_COLUMNS) or at[0] > MAX_ROWS),
+        key=lambda at: (at[0], at[1]),
+    )
+    if outside:
+        row, column = outside[0]
+        where = f"{get_column_letter(column)}{row}"
+        limit = (
+            f"the header ends at column {get_column_letter(width)}"
+            if column > width
+            else f"a sheet of returns has at most {MAX_ROWS:,} rows"
+            if row > MAX_ROWS
+            else f"a sheet of returns has at most {MAX_COLUMNS} columns"
+        )
+        raise ReturnsError(
+            [
+                table.problem(
+                    f"cell {where} holds '{used[row, column].value}', outside the "
+                    f"returns table ({limit}); delete it or move it into the table",
+                    row=row,
+                )
+            ]  # fmt: skip
+        )
+    last = max(row for row, _ in used)
+    grid = [[None] * width for _ in range(last)]
+    for (row, column), cell in used.items():
+        grid[row - 1][column - 1] = _cell_value(cell)
+    return grid
 
 
 def _declared(book) -> dict:
@@ -286,11 +347,20 @@ def _name_key(name: str) -> str:
 
 
 def _sheet_named(path: Path, book, wanted: str):
-    """The sheet named `wanted`, whatever its case and the spaces around or inside it."""
+    """The sheet named `wanted`, whatever its case and the spaces around or inside it; a
+    hidden one is refused, naming it (what is published must be what the team sees)."""
     found = [s for s in book.worksheets if _name_key(s.title) == _name_key(wanted)]
     if len(found) > 1:
         names = ", ".join(f"'{s.title}'" for s in found)
         raise _file_error(path, f"has {len(found)} sheets named like '{wanted}' ({names})")
+    if found and _hidden(found[0]):
+        how = "very hidden (only a macro or an editor can show it)" if (
+            found[0].sheet_state == "veryHidden") else "hidden"  # fmt: skip
+        raise _file_error(
+            path,
+            f"has its '{found[0].title}' sheet {how}; unhide it if it holds the returns, "
+            "or delete it (a hidden sheet is never read)",
+        )
     return found[0] if found else None
 
 
@@ -309,20 +379,25 @@ def _refuse_lookalike(path: Path, book, wanted: str) -> None:
             )
 
 
-def _refuse_merged_header(table: RawTable, sheet) -> None:
-    from openpyxl.utils import get_column_letter
-
-    for merged in sheet.merged_cells.ranges:
-        if merged.min_row == 1:
-            span = f"{get_column_letter(merged.min_col)}1:{merged.coord.split(':')[-1]}"
-            raise ReturnsError(
-                [
-                    table.problem(
-                        f"header cells {span} are merged; give every column its own header cell",
-                        row=1,
-                    )
-                ]
-            )
+def _refuse_merged(table: RawTable, sheet) -> None:
+    """Merged cells hold one value for several: in the table, every cell must hold its own."""
+    ranges = sorted(sheet.merged_cells.ranges, key=lambda merged: (merged.min_row, merged.min_col))
+    if ranges:
+        merged = ranges[0]
+        what = "header cells" if merged.min_row == 1 else "cells"
+        need = (
+            "every column its own header cell"
+            if merged.min_row == 1
+            else "each cell its own value"
+        )
+        raise ReturnsError(
+            [
+                table.problem(
+                    f"{what} {merged.coord} are merged; unmerge them and give {need}",
+                    row=merged.min_row,
+                )
+            ]  # fmt: skip
+        )
 
 
 def _cell_value(cell):
