@@ -346,8 +346,9 @@ def analyse(build: EditionBuild, parameters: dict, returns, kernel, since: float
 
     run("validate")
     warnings = returns.warnings
+    sheet = f" from sheet '{returns.sheet}'" if returns.sheet else ""
     build.progress.stage(
-        "validate", f"{returns.contacted} authorities, {len(warnings)} warnings", since
+        "validate", f"{returns.contacted} authorities{sheet}, {len(warnings)} warnings", since
     )
     for warning in warnings:
         build.say(f"warning: {warning}")

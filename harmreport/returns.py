@@ -47,6 +47,7 @@ class Returns:
     # Each answer as the council gave it: its category and what it cited ("refused: FOIA
     # s12", "suppressed: 0 to 5", "other_basis: single day"); the number itself never.
     answers: pd.DataFrame | None = None
+    sheet: str | None = None  # the workbook sheet the returns were read from (None: a CSV)
 
     @property
     def contacted(self) -> int:
@@ -60,6 +61,7 @@ def load_returns(path: Path | None, year: int) -> Returns:
     table = read_table(path)
     checker = _Checker(table, period)
     returns = checker.returns(path)
+    returns.sheet = table.sheet
     returns.nationalities = _load_nationalities(path, returns, checker)
     if checker.problems:
         raise ReturnsError(checker.problems, checker.warnings)
@@ -101,6 +103,7 @@ def save_validated(returns: Returns, out: Path) -> Path:
         "source": str(returns.source),
         "digest": _source_digest(Path(returns.source)),
         "tables": schema,
+        "sheet": returns.sheet,
         "warnings": [asdict(warning) for warning in returns.warnings],
     }
     path.write_text(json.dumps(about, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -124,7 +127,8 @@ def read_validated(out: Path, path: Path, year: int) -> Returns:
             "now: run notebook 1 again"
         )
     warnings = [Problem(**warning) for warning in about["warnings"]]
-    return Returns(year, Path(about["source"]), **tables, warnings=warnings)
+    return Returns(year, Path(about["source"]), **tables, warnings=warnings,
+                   sheet=about.get("sheet"))  # fmt: skip
 
 
 def _read_table(folder: Path, name: str, schema: dict | None) -> pd.DataFrame | None:
@@ -328,8 +332,26 @@ def _load_nationalities(path: Path, returns: Returns, checker: _Checker):
 def _nationalities_table(path: Path) -> RawTable | None:
     if path.suffix.lower() == ".csv":
         beside = editions.nationalities_file(path)
-        return read_table(beside) if beside.exists() else None
+        if beside.exists():
+            return read_table(beside)
+        _refuse_lookalike_file(path, beside)
+        return None
     return read_table(path, sheet=NATIONALITIES_SHEET)
+
+
+def _refuse_lookalike_file(path: Path, expected: Path) -> None:
+    """A file beside the returns named almost like their nationalities table (singular, a
+    space for the underscore, another case) would be left out without a word: refused."""
+    stem = path.stem.casefold()
+    for other in sorted(path.parent.iterdir()):
+        name = other.name.casefold()
+        if other.suffix.lower() not in (".csv", ".tsv", ".txt") or not other.is_file():
+            continue
+        if name.startswith(stem) and "nation" in name[len(stem) :]:
+            raise ReturnsError([Problem(other.name, None, None, None, None,
+                f"the file {other.name} beside {path.name} looks like its nationalities "
+                f"table, which must be named {expected.name}; rename it to use it, or move "
+                "it out of the folder")])  # fmt: skip
 
 
 def _nationality_row(nat, number, cells, positions, known, by_id, seen):

@@ -115,3 +115,30 @@ def test_libreoffice_keeps_the_stray_cell_and_the_hidden_sheet_and_both_are_refu
                         str(out), str(source)], check=True, capture_output=True)  # fmt: skip
     assert "cell K9000 holds '7', outside the returns table" in refusal(out / path.name)
     assert "sheet hidden" in refusal(out / hidden.name)
+
+
+@pytest.mark.parametrize(
+    "name", ["returns_2015_nationality.csv", "returns_2015 nationalities.csv",
+             "Returns_2015_Nationalities.CSV", "returns_2015-nationalities.txt"]
+)  # fmt: skip
+def test_a_file_named_almost_like_the_nationalities_table_is_refused(tmp_path, name):
+    from harmreport.returns import load_returns
+
+    returns = shutil.copy(paths.RETURNS / "returns_2015.csv", tmp_path / "returns_2015.csv")
+    shutil.copy(paths.RETURNS / "returns_2015_nationalities.csv", tmp_path / name)
+    with pytest.raises(ReturnsError) as refused:
+        load_returns(returns, 2015)
+    assert str(refused.value.problems[0]) == (
+        f"{name}: the file {name} beside returns_2015.csv looks like its nationalities table, "
+        "which must be named returns_2015_nationalities.csv; rename it to use it, or move it "
+        "out of the folder"
+    )
+    (tmp_path / name).rename(tmp_path / "returns_2015_nationalities.csv")
+    assert load_returns(returns, 2015).nationalities is not None  # named right, it is read
+
+
+def test_the_sheet_read_is_recorded(tmp_path):
+    from harmreport.returns import load_returns
+
+    assert load_returns(returns_workbook(tmp_path), 2024).sheet == "returns"
+    assert load_returns(SHIPPED, 2024).sheet is None  # a CSV file has no sheet
