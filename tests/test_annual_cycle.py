@@ -135,37 +135,6 @@ def test_a_web_only_build_says_the_published_pdf_goes(built, tmp_path):
     assert "2020/report.pdf" in index
 
 
-def test_nothing_that_looks_like_returns_or_is_large_is_committed(tmp_path):
-    import subprocess
-    import sys
-
-    from openpyxl import Workbook
-
-    check = [sys.executable, str(paths.ROOT / "scripts" / "check_committed_files.py")]
-    copy = shutil.copy(paths.RETURNS / "returns_2024.csv", tmp_path / "returns_2025.csv")
-    semicolons = tmp_path / "export.txt"
-    semicolons.write_text("authority_code;still_missing;missing_over_week\nE1;3;4\n")
-    book = Workbook()
-    book.active.append(["Authority_Code", "trafficked_in_care", "still_missing"])
-    book.save(tmp_path / "answers.xlsx")
-    large = tmp_path / "big.bin"
-    large.write_bytes(b"\0" * 1_000_001)
-    notes = tmp_path / "notes.csv"
-    notes.write_text("authority_code,comment\nE1,called\n")
-    shipped = paths.RETURNS / "returns_2024.csv"
-    done = subprocess.run(
-        [*check, copy, semicolons, tmp_path / "answers.xlsx", large, notes, shipped],
-        capture_output=True,
-        text=True,
-    )
-    assert done.returncode == 1
-    refused = [line.split(":")[0] for line in done.stderr.splitlines()]
-    assert refused == [str(copy), str(semicolons), str(tmp_path / "answers.xlsx"), str(large)]
-    tracked = subprocess.run(["git", "ls-files"], capture_output=True, text=True, cwd=paths.ROOT)
-    files = [str(paths.ROOT / name) for name in tracked.stdout.split()]
-    assert subprocess.run([*check, *files]).returncode == 0
-
-
 REVISION = """
 [[years.{year}.revisions]]
 date = {date}
