@@ -67,6 +67,10 @@ def check_request(request: BuildRequest) -> editions.DataYear:
     if request.returns_path is not None:
         _check_returns_path(Path(request.returns_path), Path(request.out_root))
         _check_not_another_years(Path(request.returns_path), edition)
+    elif edition.returns == editions.private_returns(edition.year) and (
+        editions.private_folder_problem(editions.private_folder())
+    ):
+        raise InputError(editions.private_folder_problem(editions.private_folder()))
     elif not edition.returns.is_file():
         raise InputError(_no_returns(edition))
     from .new_edition import stubs_left

@@ -162,6 +162,18 @@ def private_folder() -> Path | None:
     return Path(named).expanduser() if named else None
 
 
+def private_folder_problem(folder: Path | None) -> str:
+    """Why `folder` cannot hold real returns ("" if it can): inside the project, a file in it
+    is one `git add` away from git."""
+    if folder and Path(folder).resolve().is_relative_to(paths.ROOT):
+        return (
+            f"the private returns folder {folder} is inside the project ({paths.ROOT}), where "
+            "real returns are one `git add` from git; name a folder outside it with "
+            "HBH_RETURNS or returns_folder in local.toml (see docs/next-edition.md)"
+        )
+    return ""
+
+
 def private_returns(year: int) -> Path:
     """A real edition's returns: returns_<year>.xlsx (or .csv) in the private folder."""
     folder = private_folder() or paths.ROOT / "(no private returns folder)"

@@ -77,6 +77,8 @@ def start_edition(year, start, end, title, folder: Path | None) -> list[str]:
             "no private returns folder is named: give --returns-folder, set HBH_RETURNS, or "
             "set returns_folder in local.toml (see docs/next-edition.md)"
         )
+    if editions.private_folder_problem(folder):
+        raise InputError(editions.private_folder_problem(folder) + "; nothing was changed")
     _check_new_period(year, start, end)
     workbook = Path(folder) / f"returns_{year}.xlsx"
     request = Path(folder) / f"foi_request_{year}.txt"

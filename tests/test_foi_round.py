@@ -343,3 +343,17 @@ def test_bodies_that_share_a_hexagon_each_get_their_own():
     assert len(set(centres.values())) == len(codes)
     assert centres == hexmap.positions(codes, layout)  # the same every time
     assert centres["E06000063"] == hexmap.positions(["E06000063"], layout)["E06000063"]
+
+
+def test_a_private_folder_inside_the_project_is_refused(project, monkeypatch, capsys):
+    inside = paths.ROOT / "private-returns"
+    monkeypatch.setenv("HBH_RETURNS", str(inside))
+    assert start() == 2
+    err = capsys.readouterr().err
+    assert f"the private returns folder {inside} is inside the project" in err
+    assert "nothing was changed" in err and not inside.exists()
+    monkeypatch.setenv("HBH_RETURNS", str(project / "private"))
+    assert start() == 0  # outside the project: started
+    monkeypatch.setenv("HBH_RETURNS", str(inside))
+    assert cli.main(["--year", str(Y), "--out", str(project / "site")]) == 2
+    assert "is inside the project" in capsys.readouterr().err
