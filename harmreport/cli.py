@@ -3,7 +3,6 @@ of a failed run is kept with its notebooks outside the published tree."""
 
 import argparse
 import os
-import re
 import sys
 from contextlib import nullcontext
 from pathlib import Path
@@ -106,9 +105,18 @@ def requests_from(args) -> list[BuildRequest]:
         raise InputError("--data replaces the returns of one edition; give one --year with it")
     formats = tuple(f.strip().lower() for f in args.format.split(",") if f.strip())
     base_url = checked_base_url(args.base_url if args.base_url is not None else configured())
+    given = args.base_url is not None  # --verify compares a given address with the build's
     return [
         # The output root absolute: the kernel runs in a staging folder, not here.
-        BuildRequest(year, args.data, args.out.absolute(), formats, args.cell_timeout, base_url)
+        BuildRequest(
+            year,
+            args.data,
+            args.out.absolute(),
+            formats,
+            args.cell_timeout,
+            base_url,
+            base_url_given=given,
+        )  # fmt: skip
         for year in years
     ]
 
@@ -121,14 +129,34 @@ def configured() -> str:
 
 
 def checked_base_url(url: str) -> str:
-    """An address web staff can publish at: https (or http), ending in "/"; or none."""
-    if url and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?/", url):
+    """An address web staff can publish at, as every link of the fragment will carry it:
+    https, no user name or password, ending in "/"; an international domain name written as
+    punycode and any other character of the path percent-encoded (an IRI becomes a URL).
+    Or none."""
+    if not url:
+        return ""
+    from urllib.parse import quote, urlsplit
+
+    parts = urlsplit(url.strip())
+    problem = ""
+    if parts.scheme != "https":
+        problem = "it must start https:// (a page served over http is refused by browsers)"
+    elif "@" in parts.netloc:
+        problem = "it holds a user name or password, which would be written into every link"
+    elif not parts.hostname or parts.query or parts.fragment or not parts.path.endswith("/"):
+        problem = "give the full address of the folder, ending in '/'"
+    if not problem:
+        try:
+            host = parts.hostname.encode("idna").decode("ascii")
+        except UnicodeError:
+            problem = f"'{parts.hostname}' is not a domain name"
+    if problem:
         raise InputError(
-            f"'{url}' is not an address to publish at: give the full address of the folder "
-            "the editions will be in, starting https:// and ending in '/' "
+            f"'{url}' is not an address to publish at: {problem} "
             "(e.g. https://www.example.org/heading-back-to-harm/)"
         )
-    return url
+    port = f":{parts.port}" if parts.port else ""
+    return f"https://{host}{port}{quote(parts.path, safe='/%-._~')}"
 
 
 def main(argv=None, session: BuildSession | None = None) -> int:

@@ -123,6 +123,9 @@ def _compare_environment(found: Plan, recorded: dict) -> None:
 def _compare_parameters(found: Plan, recorded: dict, request: BuildRequest, returns: Path):
     if recorded.get("returns") != paths.shown_path(returns):
         found.reasons[ANALYSIS].append(f"the returns are now {paths.shown_path(returns)}")
+    if recorded.get("base_url", "") != request.base_url:
+        now = request.base_url or "none"
+        found.reasons[RENDERING].append(f"the address to publish at is now {now}")
     if recorded.get("formats") != list(request.formats):
         found.reasons[RENDERING].append(f"the formats are now {','.join(request.formats)}")
 

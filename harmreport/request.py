@@ -20,3 +20,4 @@ class BuildRequest:
     # Where the output root will be published ("https://…/", ending in "/"): the CMS fragment
     # and the sharing preview need absolute links, so without it neither is made.
     base_url: str = ""
+    base_url_given: bool = False  # named with --base-url (not taken from data/colophon.toml)

@@ -42,6 +42,13 @@ def verify_edition(request: BuildRequest, session, write=print) -> int:
                 f"the returns are not those the {request.year} edition was built from",
                 inputs + ["(not rebuilt: give the returns file the edition was built from)"],
             )
+        recorded_url = manifest["parameters"].get("base_url", "")
+        if request.base_url_given and request.base_url != recorded_url:
+            inputs.append(
+                f"the address to publish at differs: the edition was built for "
+                f"{recorded_url or 'none'}, --base-url gives {request.base_url or 'none'} "
+                "(build it again with the new address)"
+            )
         differences = (
             inputs
             + changed_environment(manifest, write, request.year)

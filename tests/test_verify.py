@@ -162,3 +162,23 @@ def test_a_rerun_that_makes_other_figures_fails_naming_them(built, tmp_path):
     done = rerun(folder, scratch=tmp_path / "scratch")
     assert done.returncode == 6
     assert "is not the published" in done.stderr and "  differs: trafficked" in done.stderr
+
+
+def test_a_new_address_to_publish_at_renders_again_and_verify_names_a_different_one(
+    edition, tmp_path
+):
+    base, returns = copy_of(edition, tmp_path)
+    other = "https://www.example.net/harm/"
+    result = run_main("--year", 2024, "--data", returns, "--out", base / "site", "--verify",
+                      "--base-url", other)  # fmt: skip
+    assert result.returncode == 6
+    assert f"the address to publish at differs: the edition was built for {BASE_URL}, " in (
+        result.stderr
+    )
+    again = run_main("--year", 2024, "--data", returns, "--out", base / "site",
+                     "--format", "html", "--base-url", other)  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    assert f"rendering again: the address to publish at is now {other}" in again.stderr
+    fragment = (base / "site" / "2024" / "fragment.html").read_text()
+    assert f'href="{other}2024/' in fragment and BASE_URL not in fragment
+    assert verify(base, returns).returncode == 0  # without --base-url: checked as built

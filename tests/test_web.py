@@ -173,6 +173,34 @@ def test_an_address_that_cannot_be_published_at_is_refused(capsys):
     assert "is not an address to publish at" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(("url", "why"), [
+    ("http://www.example.org/hbh/", "it must start https://"),
+    ("https://user:pw@example.org/hbh/", "it holds a user name or password"),
+    ("https://editor@example.org/hbh/", "it holds a user name or password"),
+    ("https://example.org/hbh", "ending in '/'"),
+    ("https://example.org/hbh/?page=2", "ending in '/'"),
+    ("https:///hbh/", "ending in '/'"),
+])  # fmt: skip
+def test_only_an_https_address_without_credentials_is_taken(url, why):
+    from harmreport import cli
+    from harmreport.errors import InputError
+
+    with pytest.raises(InputError, match=re.escape(why)):
+        cli.checked_base_url(url)
+
+
+def test_an_international_address_is_written_as_punycode():
+    from harmreport import cli
+
+    assert cli.checked_base_url("https://bücher.example/rapports été/") == (
+        "https://xn--bcher-kva.example/rapports%20%C3%A9t%C3%A9/"
+    )
+    assert cli.checked_base_url("https://www.example.org:8443/hbh/") == (
+        "https://www.example.org:8443/hbh/"
+    )
+    assert cli.checked_base_url("") == ""
+
+
 def test_a_fragment_selector_is_prefixed_and_the_host_s_elements_become_classes():
     assert web._fragment_selector("main, .cover h1, nav.toc a") == (
         ".hbh-main, .hbh-cover .hbh-title, nav.hbh-toc a"
