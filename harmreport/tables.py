@@ -196,11 +196,22 @@ def spreadsheet(tables: list[Table], cover: dict) -> bytes:
             data.append([*row, table.notes(row)])
     for header in (contents["A1"], contents["B1"], notes["A1"], notes["B1"]):
         header.font = Font(bold=True)
+    _text_stays_text(book)
     fixed = dt.datetime(2000, 1, 1)
     book.properties.created = book.properties.modified = fixed
     buffer = io.BytesIO()
     book.save(buffer)
     return _fixed_zip(buffer.getvalue())
+
+
+def _text_stays_text(book) -> None:
+    """openpyxl stores a text beginning "=" as a formula a spreadsheet would run (a title
+    such as "=HYPERLINK(…)" would become a live link): every text cell is stored as text."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.data_type != "s":
+                    cell.data_type = "s"
 
 
 def _fixed_zip(data: bytes) -> bytes:

@@ -67,3 +67,21 @@ def test_the_spreadsheet_opens_in_libreoffice_to_the_csv_rows(built, tmp_path):
     for name in NAMES_2015:
         title, *table = sheets[name]
         assert title[0] and table == rows_of(folder / f"{name}.csv"), name
+
+
+def test_a_text_beginning_with_an_equals_sign_is_stored_as_text_not_a_formula(tmp_path):
+    import io
+
+    from openpyxl import load_workbook
+
+    from harmreport import tables
+
+    table = tables.Table("answers", "=HYPERLINK(\"https://example.org\")", ["Answer"],
+                         [["=1+1"], ["@SUM(A1)"]])  # fmt: skip
+    cover = {"title": "=cmd|' /C calc'!A0", "lines": ["+1"]}
+    book = load_workbook(io.BytesIO(tables.spreadsheet([table], cover)))
+    cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value]
+    texts = [c for c in cells if isinstance(c.value, str)]
+    assert {c.data_type for c in texts} == {"s"}  # no formula anywhere
+    assert book["cover"]["A1"].value == "=cmd|' /C calc'!A0"  # shown as typed
+    assert book["answers"]["A3"].value == "=1+1"
