@@ -120,6 +120,7 @@ def _read_csv(path: Path, data: bytes) -> RawTable:
         problems += found
         if number == 1:
             table.header = record
+            _refuse_other_delimiter(path, record)
         else:
             table.rows.append((number, record))
     width = len(table.header)
@@ -137,6 +138,21 @@ def _read_csv(path: Path, data: bytes) -> RawTable:
     if problems:
         raise ReturnsError(problems)
     return table
+
+
+def _refuse_other_delimiter(path: Path, header: list) -> None:
+    """A header read as one cell holding semicolons (or tabs, or bars) is a file saved with
+    another delimiter: every row would be one cell."""
+    if len(header) != 1:
+        return
+    found = max(";\t|", key=header[0].count)
+    if header[0].count(found) >= 2:
+        shown = {"\t": "tab", ";": "semicolon ';'", "|": "bar '|'"}[found]
+        raise _file_error(
+            path,
+            f"uses the {shown} as its delimiter, not a comma; save it again as CSV with "
+            "commas (Excel: 'CSV UTF-8 (Comma delimited)'; LibreOffice: field delimiter ',')",
+        )
 
 
 def _csv_records(text: str):
@@ -159,7 +175,8 @@ def _record_problems(table: RawTable, number: int, record: list, lines, last_lin
     first, last = lines
     problems = []
     for index, cell in enumerate(record):
-        column = f"column {index + 1}"
+        named = table.header[index].strip() if index < len(table.header) else ""
+        column = f"column {index + 1}" + (f" ({named})" if named and number > 1 else "")
         if "\n" in cell or "\r" in cell:
             ends = "the end of the file" if last >= last_line else f"line {last}"
             problems.append(

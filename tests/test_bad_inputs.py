@@ -251,10 +251,17 @@ CASES = {
             (";".join(HEADER) + "\n").encode() + b"E10000016;Kent;1;0;0;1;0;0;0;0\n",
         ),
         [
-            "returns.csv, row 1: missing columns",
-            "another delimiter than a comma",
-            "expected columns: trafficked_in_care",
+            "returns.csv: the file uses the semicolon ';' as its delimiter, not a comma; save "
+            "it again as CSV with commas",
         ],
+    ),
+    "tabs": (
+        lambda f: raw_file(
+            f,
+            "returns.csv",
+            ("\t".join(HEADER) + "\n").encode() + b"E10000016\tKent\t1\t0\t0\t1\t0\t0\t0\t0\n",
+        ),
+        ["returns.csv: the file uses the tab as its delimiter, not a comma"],
     ),
     "empty-file": (lambda f: raw_file(f, "returns.csv", b""), ["returns.csv: the file is empty"]),
     "header-only": (

@@ -59,7 +59,8 @@ def test_stray_quote_swallowing_rows_is_refused(published, tmp_path):
     result = refused(
         published,
         path,
-        'returns.csv, row 180: a quote (") opens a cell in column 2 on line 180 of the file '
+        'returns.csv, row 180: a quote (") opens a cell in column 2 (authority_name) on line 180 '
+        "of the file "
         "and the cell runs on to the end of the file",
     )
     assert (

@@ -86,7 +86,8 @@ def test_a_stray_quote_names_where_the_cell_opens_and_ends(tmp_path, closed):
         lines[at + 5] = lines[at + 5].replace(",", '",', 1)  # five lines on, one closes it
     ends = f"line {at + 6}" if closed else "the end of the file"
     assert read_problems(tmp_path, lines) == [  # and no other: its cell count means nothing
-        f'returns.csv, row {at + 1}: a quote (") opens a cell in column 2 on line {at + 1} of '
+        f'returns.csv, row {at + 1}: a quote (") opens a cell in column 2 (authority_name) on '
+        f"line {at + 1} of "
         f"the file and the cell runs on to {ends}, so every row between was read into this "
         "one cell; remove the stray quote (a cell cannot hold a line break)"
     ]
@@ -102,7 +103,8 @@ def test_a_stray_quote_in_the_header_or_a_lone_carriage_return_is_named_as_such(
     name = lines[3].split(",")[1]
     lines[3] = lines[3].replace(name, f'"{name}\rx"', 1)  # an old Mac line end, quoted
     assert read_problems(tmp_path, lines)[0].startswith(
-        'returns.csv, row 4: a quote (") opens a cell in column 2 on line 4 of the file'
+        'returns.csv, row 4: a quote (") opens a cell in column 2 (authority_name) on line 4 '
+        "of the file"
     )
 
 
@@ -112,11 +114,15 @@ def test_a_control_character_or_a_huge_cell_names_its_row_and_column(tmp_path):
     lines[5] = lines[5].replace(",", "," + "x" * 2000, 1)  # row 6, column 2: too long
     found = read_problems(tmp_path, lines)
     assert any(
-        p.startswith("returns.csv, row 4: the cell in column 2 holds the control character U+0007")
+        p.startswith(
+            "returns.csv, row 4: the cell in column 2 (authority_name) holds the control "
+            "character U+0007"
+        )
         for p in found
     ), found
     assert any(
-        p.startswith("returns.csv, row 6: the cell in column 2 holds 2,0") for p in found
+        p.startswith("returns.csv, row 6: the cell in column 2 (authority_name) holds 2,0")
+        for p in found
     ), found
 
 
@@ -130,6 +136,7 @@ def test_a_tab_and_a_cell_at_the_limit_are_read_and_delete_is_refused(tmp_path):
     lines[5] = lines[5].replace(other, "y" * MAX_CELL_CHARACTERS, 1)  # a name at the limit
     lines[7] = lines[7].replace(",", ",\x7f", 1)  # row 8: a delete character
     assert read_problems(tmp_path, lines) == [
-        "returns.csv, row 8: the cell in column 2 holds the control character U+007F, which "
+        "returns.csv, row 8: the cell in column 2 (authority_name) holds the control character "
+        "U+007F, which "
         "a returns table never needs; retype it"
     ]

@@ -218,7 +218,7 @@ def test_a_row_a_stray_quote_swallowed_is_not_also_counted(tmp_path):
     rows before and after are still checked."""
     text = 'a,b,c\n1,"2,3\n4,5,6\n7,8",9\n1,2\n'
     assert csv_problems(tmp_path, text) == [
-        'row 2: a quote (") opens a cell in column 2 on line 2 of the file and the cell runs '
+        'row 2: a quote (") opens a cell in column 2 (b) on line 2 of the file and the cell runs '
         "on to line 4, so every row between was read into this one cell; remove the stray "
         "quote (a cell cannot hold a line break)",
         "row 3: the row has 2 cells but the header has 3; a missing or extra comma would "
