@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import config, editions, interrupts, paths, site, template_rules, web
+from . import config, console, editions, interrupts, paths, site, template_rules, web
 from .errors import (
     BuildError,
     DisclosureError,
@@ -219,8 +219,29 @@ def _file_system_error(exc: OSError, where: Path) -> EnvironmentProblem:
     return EnvironmentProblem(f"cannot write to {exc.filename or where}: {exc.strerror or exc}")
 
 
+class _RunLog(logging.FileHandler):
+    """The run's log. A write that fails (a full disk) is said once on the console and the
+    log stops there: never logging's traceback for every line after it."""
+
+    failed = False
+
+    def emit(self, record) -> None:
+        if not self.failed:
+            super().emit(record)
+
+    def handleError(self, record) -> None:
+        if not self.failed:
+            self.failed = True
+            error = sys.exc_info()[1]
+            why = getattr(error, "strerror", None) or error
+            console.progress(
+                f"warning: the run's log {self.baseFilename} cannot be written ({why}); "
+                "it stops here"
+            )
+
+
 def _log_to(path: Path) -> logging.Handler:
-    handler = logging.FileHandler(path, encoding="utf-8")
+    handler = _RunLog(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     logging.getLogger().addHandler(handler)
     logging.getLogger().setLevel(logging.INFO)

@@ -21,6 +21,7 @@ from harmreport.errors import NotebookFailed
 from harmreport.outputs import read_json
 from harmreport.publish import work_folder
 from tests import helpers
+from tests.conftest import copy_of
 from tests.helpers import run_cli, run_main, tree_hashes
 
 pytestmark = pytest.mark.slow  # builds editions or runs kernels: `make quick` skips it
@@ -267,6 +268,7 @@ def test_full_output_folder_exits_4(tmp_path, web_edition):
     status, stderr, unchanged = __import__("json").loads(result.stdout)
     assert status == 4, stderr
     assert f"cannot write to {tmp_path}/report: No space left on device" in stderr
+    assert "Logging error" not in stderr and len(stderr.splitlines()) < 40
     assert unchanged
 
 
@@ -303,3 +305,40 @@ def test_interrupted_parallel_build_publishes_nothing(published):
     assert "Traceback" not in rest
     assert_untouched(out, before)
     assert not list((work_folder(out) / "staging").iterdir())
+
+
+def test_a_log_that_cannot_be_written_says_so_once(capsys):
+    """A full disk under the run's log: one line on the console, never logging's traceback
+    for each line after it (/dev/full fails every write with "No space left on device")."""
+    import logging
+
+    from harmreport.build import _RunLog
+
+    handler = _RunLog("/dev/full", encoding="utf-8")
+    logger = logging.getLogger("harmreport.test-full-log")
+    logger.addHandler(handler)
+    try:
+        for number in range(50):
+            logger.error("line %d", number)
+    finally:
+        logger.removeHandler(handler)
+    err = capsys.readouterr().err
+    assert err == (
+        "warning: the run's log /dev/full cannot be written (No space left on device); it "
+        "stops here\n"
+    )
+
+
+def test_a_console_closed_mid_build_never_stops_it(tmp_path, web_edition):
+    """`run_report.py … 2>&1 | head -1`: the console goes after the first line; the build
+    goes on, publishes, and exits 0."""
+    out = copy_of(web_edition, tmp_path / "site")
+    command = (
+        f"{sys.executable} run_report.py --year 2024 --out {out} --format html --force 2>&1 "
+        "| head -1; exit ${PIPESTATUS[0]}"
+    )
+    done = subprocess.run(["bash", "-c", command], capture_output=True, text=True,
+                          cwd=paths.ROOT, timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout == "[2024] rebuilding everything: --force\n"
+    assert (out / "2024" / "manifest.json").is_file()
