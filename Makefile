@@ -47,10 +47,11 @@ cycle: $(STAMP) ## the team's second year in a temporary copy, each step timed: 
 data: $(STAMP) ## regenerate the illustrative returns from their seeded script
 	$(PYTHON) scripts/make_illustrative_returns.py
 
-bench: $(STAMP) ## print build timings, peak memory, disclosure control's timings, web page weights and Lighthouse scores
+bench: $(STAMP) ## print build timings, peak memory, disclosure control's and reading's costs, web page weights and Lighthouse scores
 	$(PYTHON) bench/build_times.py
 	$(PYTHON) bench/disclosure_times.py
 	$(PYTHON) bench/sparse_statistics.py
+	$(PYTHON) bench/reading_costs.py
 	$(PYTHON) run_report.py --all --format html --base-url https://www.example.org/heading-back-to-harm/ --out build/bench-web
 	$(PYTHON) bench/web_weight.py build/bench-web
 

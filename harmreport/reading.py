@@ -114,6 +114,9 @@ def _read_csv(path: Path, data: bytes) -> RawTable:
     problems, swallowing = [], set()
     last_line = text.count("\n") + (not text.endswith("\n"))
     for number, record, lines in _csv_records(text):
+        if number > MAX_ROWS:
+            raise _file_error(path, f"has more than {MAX_ROWS:,} rows; a sheet of returns has at "
+                              "most that many (is it the right file?)")  # fmt: skip
         found = _record_problems(table, number, record, lines, last_line)
         if lines[0] != lines[1]:
             swallowing.add(number)

@@ -142,3 +142,16 @@ def test_the_sheet_read_is_recorded(tmp_path):
 
     assert load_returns(returns_workbook(tmp_path), 2024).sheet == "returns"
     assert load_returns(SHIPPED, 2024).sheet is None  # a CSV file has no sheet
+
+
+def test_a_csv_longer_than_the_row_limit_is_refused_before_it_is_checked(tmp_path):
+    path = tmp_path / "long.csv"
+    path.write_text("authority_code,trafficked_in_care\n" + "E10000016,1\n" * 5_000)
+    with pytest.raises(ReturnsError) as refused:
+        reading.read_table(path)
+    assert str(refused.value.problems[0]) == (
+        "long.csv: the file has more than 5,000 rows; a sheet of returns has at most that "
+        "many (is it the right file?)"
+    )
+    path.write_text("authority_code,trafficked_in_care\n" + "E10000016,1\n" * 4_999)
+    assert len(reading.read_table(path).rows) == 4_999  # at the limit: read
