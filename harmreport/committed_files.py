@@ -56,46 +56,66 @@ ARCHIVES = {
 
 def _name(cell) -> str:
     """A header cell as a name: "Authority code " -> "authority_code"."""
-    return re.sub(r"[\s\-]+", "_", str(cell or "").strip().casefold()).strip("_")
+    return re.sub(r"[\s\-]+", "_", str(cell).strip().casefold())
 
 
 def looks_like_returns(header) -> bool:
-    names = {_name(cell) for cell in header}
-    if not names & CODES:
-        return False
+    """Two of the contract's count columns (by name or as the report words them), or a
+    nationality column beside an authority's code."""
+    names = {_name(cell) for cell in header if cell is not None}
     counts = names & set(COUNTS) | {n for n in names if n.replace("_", " ") in LABELS}
-    return len(counts) >= 2 or "nationality" in names or "nationalities" in names
+    return len(counts) >= 2 or ("nationality" in names and bool(names & CODES))
 
 
-def _text_rows(text: str):
-    for delimiter in ",;\t|":
-        yield from csv.reader(io.StringIO(text), delimiter=delimiter)
+def _text_rows(text: str) -> list[list[str]]:
+    """The rows of `text` (at most 64 KB: within the csv module's cell limit) split by each
+    delimiter a table may use."""
+    rows = []
+    for delimiter in (",", ";", "\t", "|"):
+        rows += csv.reader(io.StringIO(text), delimiter=delimiter)
+    return rows
 
 
 def _sheet_rows(data: bytes):
     from openpyxl import load_workbook
 
+    # Read only, and only the first rows and columns: a stray far cell costs nothing here.
     book = load_workbook(io.BytesIO(data), read_only=True)
     for sheet in book.worksheets:
         yield from sheet.iter_rows(max_row=HEADER_ROWS, max_col=40, values_only=True)
 
 
 def _binary(data: bytes) -> bool:
+    """NUL bytes, or bytes that are not UTF-8 (a character cut at the sample's end is)."""
+    import codecs
+
     start = data[:8192]
-    if b"\x00" in start:
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(start)  # not final: a cut is fine
+    except UnicodeDecodeError:
         return True
-    try:
-        start.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return exc.start < len(start) - 4  # not a character cut at the end of the sample
-    return False
+    return b"\x00" in start
 
 
-def _notebook_outputs(data: bytes) -> bool:
+class Unreadable(ValueError):
+    """A notebook whose cells cannot be looked at."""
+
+
+def _notebook(data: bytes) -> dict | None:
+    """The notebook `data` holds, whatever the file's name, or None if it is no notebook."""
+    if not data.lstrip().startswith(b"{"):
+        return None
     try:
-        cells = json.loads(data).get("cells", [])
-    except (ValueError, AttributeError):
-        return False
+        found = json.loads(data)
+    except ValueError:
+        return None
+    return found if isinstance(found, dict) and "nbformat" in found else None
+
+
+def _has_outputs(notebook: dict) -> bool:
+    cells = notebook.get("cells")
+    if not isinstance(cells, list):
+        raise Unreadable
     return any(cell.get("outputs") or cell.get("execution_count") for cell in cells)
 
 
@@ -107,22 +127,28 @@ def refusal(path: Path) -> str | None:
     if path.stat().st_size > MAX_BYTES:
         return f"{path}: over {MAX_BYTES:,} bytes; large files stay out of git"
     data = path.read_bytes()
-    if path.suffix == ".ipynb" or data.lstrip().startswith(b'{"cells"'):
-        if _notebook_outputs(data):
+    notebook = _notebook(data)
+    if notebook is not None:
+        try:
+            outputs = _has_outputs(notebook)
+        except Unreadable:
+            return f"{path}: a notebook this check cannot read; it stays out of git"
+        if outputs:
             return f"{path}: a notebook with outputs; commit notebooks without them (nbstripout)"
         return None
     kind = next((name for magic, name in ARCHIVES.items() if data.startswith(magic)), None)
-    kind = kind or ("tar" if data[257:262] == b"ustar" else None)
-    if data.startswith(b"PK\x03\x04"):
+    if data[257:262] == b"ustar":
+        kind = "tar"
+    workbook = data.startswith(b"PK\x03\x04")
+    if workbook:
         try:
-            names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+            workbook = "xl/workbook.xml" in zipfile.ZipFile(io.BytesIO(data)).namelist()
         except zipfile.BadZipFile:
-            names = []
-        if "xl/workbook.xml" not in names:
-            kind = "zip"
+            workbook = False
+        kind = kind or (None if workbook else "zip")
     if kind:
         return f"{path}: a {kind} archive; what it holds cannot be checked, so it stays out of git"
-    if data.startswith(b"PK\x03\x04"):
+    if workbook:
         try:
             rows = list(_sheet_rows(data))
         except Exception:  # noqa: BLE001 - a workbook openpyxl cannot open cannot be checked
@@ -130,16 +156,11 @@ def refusal(path: Path) -> str | None:
     elif _binary(data):
         return f"{path}: a binary file this check cannot inspect; it stays out of git"
     else:
-        text = data[:65536].decode("utf-8", errors="replace").lstrip("\ufeff")
-        rows = list(_rows_at_top(text))
+        text = data[:65536].decode("utf-8-sig", "replace")
+        rows = _text_rows("\n".join(text.splitlines()[:HEADER_ROWS]))
     if any(looks_like_returns(row) for row in rows) and not editions.is_illustrative(path):
         return (
             f"{path}: looks like FOI returns; real returns stay in the private folder "
             "(docs/next-edition.md), never in git"
         )
     return None
-
-
-def _rows_at_top(text: str):
-    top = "\n".join(text.splitlines()[:HEADER_ROWS])
-    return _text_rows(top)

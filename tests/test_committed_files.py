@@ -84,3 +84,58 @@ def test_the_script_checks_every_tracked_file_and_names_each_refused(tmp_path):
     tracked = subprocess.run(["git", "ls-files"], capture_output=True, text=True, cwd=paths.ROOT)
     files = [str(paths.ROOT / name) for name in tracked.stdout.split()]
     assert subprocess.run([*check, *files]).returncode == 0
+
+
+def test_the_edges_of_what_is_refused(tmp_path):
+    counts = tmp_path / "counts.csv"
+    counts.write_text("name,trafficked_in_care,still_missing\nKent,40,3\n")  # no code column
+    assert "looks like FOI returns" in refusal(counts)
+    at_limit = tmp_path / "at_limit.txt"
+    at_limit.write_text("x" * 1_000_000)
+    assert refusal(at_limit) is None
+    cut = tmp_path / "cut.txt"  # a two-byte character across the end of the sample read
+    cut.write_bytes(b"a" * 8191 + "é".encode() + b" and more text\n")
+    assert refusal(cut) is None
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("authority,caf\xe9\n".encode("latin-1"))
+    assert "a binary file" in refusal(latin)
+
+
+def test_a_notebook_is_known_by_what_it_holds(tmp_path):
+    import tarfile
+
+    book = json.loads((paths.NOTEBOOKS / "03_figures.ipynb").read_text())
+    book["cells"][2]["execution_count"] = 4  # run, its outputs cleared by hand
+    (tmp_path / "saved.txt").write_text(json.dumps(book, indent=1))
+    assert "a notebook with outputs" in refusal(tmp_path / "saved.txt")
+    (tmp_path / "odd.ipynb").write_text(json.dumps({"nbformat": 4, "cells": "none"}))
+    assert "a notebook this check cannot read" in refusal(tmp_path / "odd.ipynb")
+    with tarfile.open(tmp_path / "r.tar", "w") as archive:
+        archive.add(RETURNS, "returns.csv")
+    assert "a tar archive" in refusal(tmp_path / "r.tar")
+    (tmp_path / "broken.xlsx").write_bytes(b"PK\x03\x04" + b"\x00" * 64)
+    assert "a zip archive" in refusal(tmp_path / "broken.xlsx")
+
+
+def test_what_looks_like_a_notebook_or_a_table_but_is_not_is_let_through(tmp_path):
+    assert refusal(paths.ROOT / "package.json") is None  # JSON, not a notebook
+    assert refusal(paths.DATA / "vocabularies" / "nationalities.csv") is None  # no code column
+    (tmp_path / "list.json").write_text('["nbformat", "cells"]')
+    assert refusal(tmp_path / "list.json") is None
+    late = tmp_path / "late.txt"  # a byte that is not UTF-8 past the sample read as binary
+    late.write_bytes(b"notes\n" * 2000 + b"\xff\n")
+    assert refusal(late) is None
+
+
+def test_a_notebook_saved_with_a_leading_line_is_still_a_notebook(tmp_path):
+    book = json.loads((paths.NOTEBOOKS / "03_figures.ipynb").read_text())
+    book["cells"][2]["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "4"}]
+    (tmp_path / "n.json").write_text("\n  " + json.dumps(book))
+    assert refusal(tmp_path / "n.json") == (
+        f"{tmp_path / 'n.json'}: a notebook with outputs; commit notebooks without them "
+        "(nbstripout)"
+    )
+    assert refusal(copy(tmp_path, RETURNS, "r.csv")) == (
+        f"{tmp_path / 'r.csv'}: looks like FOI returns; real returns stay in the private "
+        "folder (docs/next-edition.md), never in git"
+    )
