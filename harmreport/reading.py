@@ -179,7 +179,7 @@ def _record_problems(table: RawTable, number: int, record: list, lines, last_lin
     problems = []
     for index, cell in enumerate(record):
         named = table.header[index].strip() if index < len(table.header) else ""
-        column = f"column {index + 1}" + (f" ({named})" if named and number > 1 else "")
+        column = f"column {index + 1}" + (f" ({named})" if named else "")  # none in row 1
         if "\n" in cell or "\r" in cell:
             ends = "the end of the file" if last >= last_line else f"line {last}"
             problems.append(
@@ -315,15 +315,13 @@ def _used_grid(path: Path, table: RawTable, sheet) -> list[list]:
     from openpyxl.utils import get_column_letter
 
     used = {at: cell for at, cell in sheet._cells.items() if cell.value not in (None, "")}
-    width = max((column for row, column in used if row == 1), default=0)
     if not used:
         raise _file_error(path, f"has nothing on sheet '{sheet.title}'")
-    if not width:
+    header = [column for row, column in used if row == 1]
+    if not header:
         raise _file_error(path, f"has no header on sheet '{sheet.title}' (row 1 is the header)")
-    outside = sorted(
-        (at for at in used if at[1] > min(width, MAX_COLUMNS) or at[0] > MAX_ROWS),
-        key=lambda at: (at[0], at[1]),
-    )
+    width = max(header)
+    outside = sorted(at for at in used if at[1] > min(width, MAX_COLUMNS) or at[0] > MAX_ROWS)
     if outside:
         row, column = outside[0]
         where = f"{get_column_letter(column)}{row}"

@@ -155,3 +155,101 @@ def test_a_csv_longer_than_the_row_limit_is_refused_before_it_is_checked(tmp_pat
     )
     path.write_text("authority_code,trafficked_in_care\n" + "E10000016,1\n" * 4_999)
     assert len(reading.read_table(path).rows) == 4_999  # at the limit: read
+
+
+def test_the_edges_of_the_table_read(tmp_path):
+    def stray(*cells):
+        def change(book):
+            for at, value in cells:
+                book["returns"][at] = value
+
+        return changed(returns_workbook(tmp_path), change)
+
+    assert len(reading.read_table(stray(("A5000", "x"))).rows) == 4999  # the last row allowed
+    assert len(reading.read_table(stray(("Z9", ""))).rows) == 212  # an empty text is no value
+    with pytest.raises(ReturnsError) as refused:
+        reading.read_table(stray(("A6000", "far"), ("M3", "near")))
+    (problem,) = refused.value.problems
+    assert problem.row == 3 and "cell M3 holds 'near'" in problem.message  # the first, by row
+
+
+def test_a_table_wider_than_the_limit_is_refused_by_the_limit(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "returns"
+    book.active.append([f"c{n}" for n in range(61)])
+    book.save(tmp_path / "wide.xlsx")
+    assert (
+        "cell BI1 holds 'c60', outside the returns table (a sheet of returns has at most 60 "
+        "columns)" in refusal(tmp_path / "wide.xlsx")
+    )
+
+
+def test_a_sheet_without_a_header_or_very_hidden_says_which(tmp_path):
+    def no_header(book):
+        book["returns"].delete_rows(1)
+        book["returns"].insert_rows(1)
+
+    assert refusal(changed(returns_workbook(tmp_path), no_header)) == (
+        "returns.xlsx: the file has no header on sheet 'returns' (row 1 is the header)"
+    )
+
+    def very_hidden(book):
+        book.create_sheet("notes")
+        book["returns"].sheet_state = "veryHidden"
+
+    assert refusal(changed(returns_workbook(tmp_path), very_hidden)) == (
+        "returns.xlsx: the file has its 'returns' sheet very hidden (only a macro or an editor "
+        "can show it); unhide it if it holds the returns, or delete it (a hidden sheet is never "
+        "read)"
+    )
+
+
+def test_the_first_merged_range_is_named_and_a_header_one_says_so(tmp_path):
+    def two(book):  # by row, D5:E6 comes first; by name, B9:C9 would
+        book["returns"].merge_cells("B9:C9")
+        book["returns"].merge_cells("D5:E6")
+
+    assert "row 5: cells D5:E6 are merged" in refusal(changed(returns_workbook(tmp_path), two))
+    header = changed(returns_workbook(tmp_path), lambda b: b["returns"].merge_cells("A1:B1"))
+    assert refusal(header).endswith(
+        "row 1: header cells A1:B1 are merged; unmerge them and give every column its own "
+        "header cell"
+    )
+
+
+def test_a_look_alike_among_other_files_is_still_found(tmp_path):
+    from harmreport.returns import load_returns
+
+    returns = shutil.copy(paths.RETURNS / "returns_2015.csv", tmp_path / "returns_2015.csv")
+    (tmp_path / "aaa.png").write_bytes(b"\x89PNG")  # sorted first, and not a table
+    (tmp_path / "returns_2015 nationality.csv").mkdir()  # a folder, whatever its name
+    with pytest.raises(ReturnsError, match="returns_2015_nationality.tsv beside"):
+        shutil.copy(paths.RETURNS / "returns_2015_nationalities.csv",
+                    tmp_path / "returns_2015_nationality.tsv")  # fmt: skip
+        load_returns(returns, 2015)
+
+
+@pytest.mark.parametrize(("header", "shown"), [
+    ("authority_code;authority_name;still_missing", "semicolon ';'"),
+    ("authority_code|authority_name|still_missing", "bar '|'"),
+])  # fmt: skip
+def test_a_csv_with_another_delimiter_says_which(tmp_path, header, shown):
+    path = tmp_path / "returns.csv"
+    path.write_text(header + "\nE10000016;Kent;3\n")
+    assert refusal(path) == (
+        f"returns.csv: the file uses the {shown} as its delimiter, not a comma; save it again "
+        "as CSV with commas (Excel: 'CSV UTF-8 (Comma delimited)'; LibreOffice: field "
+        "delimiter ',')"
+    )
+
+
+def test_a_cell_s_column_is_named_by_its_header_where_it_has_one(tmp_path):
+    path = tmp_path / "returns.csv"
+    path.write_text("authority_code,,still_missing\nE10000016,a\x07b,3,c\x07d\n")
+    with pytest.raises(ReturnsError) as refused:
+        reading.read_table(path)
+    said = [p.message for p in refused.value.problems]
+    assert said[0].startswith("the cell in column 2 holds the control character U+0007")
+    assert said[1].startswith("the cell in column 4 holds the control character U+0007")
