@@ -10,6 +10,29 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+# The contract's count columns (docs/returns-contract.md), and how the report words each.
+# Here, in a module that imports nothing heavy, so that the commit check can read them.
+COUNT_COLUMNS = (
+    "trafficked_in_care",
+    "trafficked_went_missing",
+    "trafficked_missing_episodes",
+    "unaccompanied_in_care",
+    "unaccompanied_went_missing",
+    "unaccompanied_missing_episodes",
+    "missing_over_week",
+    "still_missing",
+)
+COLUMN_LABELS = (
+    "Trafficked children in care",
+    "Trafficked children who went missing",
+    "Missing episodes of trafficked children",
+    "Unaccompanied children in care",
+    "Unaccompanied children who went missing",
+    "Missing episodes of unaccompanied children",
+    "Children missing for more than a week",
+    "Children still missing",
+)
+
 COUNT = "count"
 SUPPRESSED = "suppressed"
 NOT_RECORDED = "not_recorded"

@@ -19,31 +19,12 @@ import re
 import zipfile
 from pathlib import Path
 
-from . import editions
+from . import codes, editions
 
 MAX_BYTES = 1_000_000
 HEADER_ROWS = 20  # a title, notes or blank rows may sit above a header
-COUNTS = (
-    "trafficked_in_care",
-    "trafficked_went_missing",
-    "trafficked_missing_episodes",
-    "unaccompanied_in_care",
-    "unaccompanied_went_missing",
-    "unaccompanied_missing_episodes",
-    "missing_over_week",
-    "still_missing",
-)
-# The count columns as the report's tables and the workbook's input messages word them.
-LABELS = (
-    "trafficked children in care",
-    "trafficked children who went missing",
-    "missing episodes of trafficked children",
-    "unaccompanied children in care",
-    "unaccompanied children who went missing",
-    "missing episodes of unaccompanied children",
-    "children missing for more than a week",
-    "children still missing",
-)
+COUNTS = codes.COUNT_COLUMNS
+LABELS = tuple(label.casefold() for label in codes.COLUMN_LABELS)  # as the report words them
 CODES = {"authority_code", "code", "la_code", "authority", "local_authority_code", "gss_code"}
 ARCHIVES = {
     b"\x1f\x8b": "gzip",

@@ -99,8 +99,9 @@ def latest_edition() -> int:
 def default_edition() -> tuple[int, str]:
     """The edition built when none is named: the latest whose returns are here (a colleague
     without the private folder builds the latest shipped one), and why, for saying so."""
-    years = all_editions()
-    present = [year for year in years if data_year(year).returns.is_file()]
+    known = _load()
+    years = sorted(y for y, entry in known.items() if entry.is_edition)
+    present = [year for year in years if known[year].returns.is_file()]
     if not present:
         return years[-1], ""  # its build says where the returns were looked for
     year = present[-1]
@@ -119,9 +120,9 @@ def years_read(edition: DataYear) -> list[int]:
     its comparison year, and every earlier edition with its comparison year (the change
     across editions). A later year, or a comment, changes nothing of it."""
     found = {edition.year, edition.comparison_year}
-    for year in all_editions():
-        if year < edition.year:
-            found |= {year, data_year(year).comparison_year}
+    for year, entry in _load().items():
+        if entry.is_edition and year < edition.year:
+            found |= {year, entry.comparison_year}
     return sorted(found - {0})
 
 
@@ -130,15 +131,23 @@ def entry_key(year: int) -> str:
     return f"data/editions.toml [years.{year}]"
 
 
-def entry_digest(year: int, editions_file: Path | None = None) -> str | None:
-    """sha256 of one year's entry as TOML reads it (its values, not its layout or comments);
-    None when the file has no such year."""
+def entry_digests(years, editions_file: Path | None = None) -> dict[int, str | None]:
+    """sha256 of each year's entry as TOML reads it (its values, not its layout or comments),
+    the file read once; None for a year the file does not have."""
     with open(editions_file or paths.EDITIONS, "rb") as f:
-        entry = tomllib.load(f).get("years", {}).get(str(year))
+        entries = tomllib.load(f).get("years", {})
+    return {year: _digest(entries.get(str(year))) for year in years}
+
+
+def _digest(entry) -> str | None:
     if entry is None:
         return None
     canonical = json.dumps(entry, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def entry_digest(year: int, editions_file: Path | None = None) -> str | None:
+    return entry_digests([year], editions_file)[year]
 
 
 def returns_file(year: int, returns_path: str = "") -> Path:

@@ -6,6 +6,7 @@ how far the round has got (answers per question, requests overdue under the Act'
 days)."""
 
 import datetime as dt
+import functools
 from pathlib import Path
 
 from . import codes, reference, vocabulary
@@ -296,7 +297,8 @@ class WorkbookProblem(InputError):
     """A status cell the round's progress cannot be read from (exit 2)."""
 
 
-def non_working_days(year: int, act: str) -> set[dt.date]:
+@functools.cache  # asked for each day counted
+def non_working_days(year: int, act: str) -> frozenset[dt.date]:
     """The days of `year` that are not working days under `act` (weekends aside)."""
     import holidays
 
@@ -305,7 +307,7 @@ def non_working_days(year: int, act: str) -> set[dt.date]:
         days.add(easter(year) - dt.timedelta(days=2))  # Good Friday
     for part in UK_PARTS[act]:
         days |= set(holidays.UnitedKingdom(subdiv=part, years=year))
-    return days
+    return frozenset(days)
 
 
 def easter(year: int) -> dt.date:

@@ -73,8 +73,8 @@ def input_hashes(returns_file: Path, edition: editions.DataYear) -> dict[str, st
         (f.name if given and f.parent == returns_file.parent else paths.shown_path(f)): sha256(f)
         for f in input_files(returns_file, edition)
     }
-    for year in editions.years_read(edition):  # data/editions.toml, by the entries it reads
-        found[editions.entry_key(year)] = editions.entry_digest(year)
+    read = editions.entry_digests(editions.years_read(edition))  # by the entries it reads
+    found |= {editions.entry_key(year): digest for year, digest in read.items()}
     return dict(sorted(found.items()))
 
 

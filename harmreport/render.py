@@ -404,16 +404,7 @@ def render_index(entries: list[dict], out_root: Path) -> str:
     )
 
 
-QUESTION_TEXT = (
-    "Trafficked children in care",
-    "Trafficked children who went missing",
-    "Missing episodes of trafficked children",
-    "Unaccompanied children in care",
-    "Unaccompanied children who went missing",
-    "Missing episodes of unaccompanied children",
-    "Children missing for more than a week",
-    "Children still missing",
-)
+QUESTION_TEXT = codes.COLUMN_LABELS
 QUESTIONS = dict(zip(returns.COUNT_COLUMNS, QUESTION_TEXT, strict=True))  # column -> question
 # The Acts whose sections an authority may cite, as the methodology names them.
 ACTS = {

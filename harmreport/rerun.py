@@ -71,15 +71,14 @@ def build_parameters(manifest: dict, data: Path | None) -> dict:
     are the bytes the manifest recorded."""
     year = int(manifest["edition"])
     recorded = manifest["parameters"]["returns"]
+    shipped = editions.is_illustrative(paths.project_path(recorded))
     if data:
         returns = Path(data).absolute()
-    elif editions.is_illustrative(paths.project_path(recorded)):
+    elif shipped:
         returns = Path(recorded)
     else:  # real returns are never in the published folder: the private folder's, if there
         returns = editions.private_returns(year)
-    name = (
-        recorded if editions.is_illustrative(paths.project_path(recorded)) else Path(recorded).name
-    )
+    name = recorded if shipped else Path(recorded).name
     found = paths.project_path(str(returns))
     if not found.is_file() or sha256(found) != manifest["inputs"].get(name):
         raise InputError(

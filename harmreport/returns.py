@@ -18,16 +18,7 @@ from .reading import CellProblem, RawTable, read_table
 from .returns_checks import GROUPS, blank
 
 ID_COLUMNS = ("authority_code", "authority_name")
-COUNT_COLUMNS = (
-    "trafficked_in_care",
-    "trafficked_went_missing",
-    "trafficked_missing_episodes",
-    "unaccompanied_in_care",
-    "unaccompanied_went_missing",
-    "unaccompanied_missing_episodes",
-    "missing_over_week",
-    "still_missing",
-)
+COUNT_COLUMNS = codes.COUNT_COLUMNS
 NATIONALITY_COLUMNS = ("authority_code", "group", "nationality", "went_missing")
 NATIONALITIES_SHEET = "nationalities"
 
