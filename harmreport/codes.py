@@ -46,8 +46,12 @@ USUAL = (COUNT, SUPPRESSED, NOT_RECORDED, REFUSED, NO_RESPONSE)
 # "Reports" a question: gave a number, even a withheld small one.
 REPORTED = (COUNT, SUPPRESSED)
 
+# The one vocabulary of answer kinds: what a sentence, a table heading, a chart's legend and
+# the spreadsheet call each kind (LABELS), and the mark that answers.csv and Appendix A print
+# for it (MARKS): the GSS symbols [c] (confidential) and [x] (not available) where one exists,
+# words where none does, so that no letter can be read as another kind.
 CATEGORY_LABELS = {
-    COUNT: "gave a count",
+    COUNT: "gave a number",
     SUPPRESSED: "withheld a small number",
     NOT_RECORDED: "do not record it",
     REFUSED: "refused",
@@ -55,6 +59,17 @@ CATEGORY_LABELS = {
     OTHER_BASIS: "answered for another period or group",
     NO_RESPONSE: "did not answer",
 }
+
+ANSWER_MARKS = {
+    COUNT: "number",
+    SUPPRESSED: "[c]",
+    NOT_RECORDED: "[x]",
+    REFUSED: "refused",
+    REDIRECTED: "redirected",
+    OTHER_BASIS: "other basis",
+    NO_RESPONSE: "no answer",
+}
+_KIND_OF_MARK = {mark: kind for kind, mark in ANSWER_MARKS.items()}
 
 # The Acts an authority answers under, and what each section it may cite means. An English,
 # Welsh or Northern Irish authority answers under the Freedom of Information Act 2000; a
@@ -150,9 +165,31 @@ class Cell:
         return f"{self.category}: {self.detail}" if self.detail else self.category
 
 
+def published_answer(answer: str) -> str:
+    """An answer ("refused: FOIA s12", "suppressed: 0 to 5") as answers.csv and Appendix A
+    print it: its mark, with the range a council gave for a withheld number ("[c] 0–5") or the
+    section it cited for a refusal ("refused s12") or the basis of a count that is not the
+    edition's ("other basis (financial year)"); never a number it gave."""
+    category, _, detail = answer.partition(": ")
+    mark = ANSWER_MARKS[category]
+    if category == SUPPRESSED and detail and detail != "range not given":
+        return f"{mark} {detail.replace(' to ', '–')}"
+    if category == REFUSED and detail:
+        return f"{mark} {detail.split(' ')[-1]}"
+    if category == OTHER_BASIS and detail:
+        return f"{mark} ({detail})"
+    return mark
+
+
 def category_of(answer: str) -> str:
-    """The category of an answer as answers.csv records it ("refused: FOIA s12")."""
-    return answer.split(":", 1)[0]
+    """The category of an answer in answers.csv: as published now ("refused s12", "[c] <5")
+    or as editions before the marks recorded it ("refused: FOIA s12", "suppressed")."""
+    if ":" in answer or answer in CATEGORIES:
+        return answer.split(":", 1)[0]
+    for mark, kind in _KIND_OF_MARK.items():
+        if answer == mark or answer.startswith(mark + " "):
+            return kind
+    raise ValueError(f"not an answer answers.csv records: {answer!r}")
 
 
 def in_use(data_quality: dict) -> list[str]:

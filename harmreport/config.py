@@ -30,6 +30,7 @@ EDITION_KEYS = {
     "notes": (dict, False, False),
     "next_edition": (TEXT, False, False),
     "isbn": (TEXT, False, False),
+    "report_url": (TEXT, False, False),  # the report as its publishers published it
     "revisions": (list, False, False),  # [[years.N.revisions]]: date, what, figure, old, new
     "low_response_floor": (NUMBER, False, False),  # percent of the authorities contacted
 }
@@ -42,7 +43,8 @@ SOURCE_KEYS = {
     "short": False,
     "accessed": False,
 }
-FACT_KEYS = {"value": True, "about": True, "source": True}
+FACT_KEYS = {"value": True, "about": True, "source": True, "share": False}
+NUMBER_KEYS = ("share",)  # a fact's keys that hold a number, checked by check_facts
 FIGURE = (int, float)  # a figure as stats.json holds it
 REVISION_KEYS = {  # key: (type, required)
     "date": (DATE, True),
@@ -262,6 +264,11 @@ def check_facts(found: _File, sources: dict) -> None:
         source = entry.get("source") if isinstance(entry, dict) else None
         if isinstance(source, str) and source not in sources:
             found.problem(key, "source", f"cites '{source}', which is not in data/sources.toml")
+        share = entry.get("share") if isinstance(entry, dict) else None
+        if share is not None and not (isinstance(share, float) and 0 < share <= 1):
+            found.problem(
+                key, "share", f"must be a decimal from 0 to 1 (0.1 for one in ten), not {share!r}"
+            )
 
 
 def _check_table(found: _File, table: str, entry, keys: dict) -> None:
@@ -271,14 +278,16 @@ def _check_table(found: _File, table: str, entry, keys: dict) -> None:
     for key, value in entry.items():
         if key not in keys:
             _unknown_key(found, table, key, keys)
-        elif not isinstance(value, str):
+        elif not isinstance(value, str) and key not in NUMBER_KEYS:
             found.problem(table, key, "must be a text (in quotes)")
     for key, required in keys.items():
         if required and key not in entry:
             found.problem(table, None, f"missing key '{key}'")
 
 
-CITATION = re.compile(r"""\b(cite|fact)\(\s*["']([^"']*)["']\s*\)""")
+# cite("source"), fact("fact"), and the comparisons that print a fact: looked_after("fact"),
+# away_longer("fact").
+CITATION = re.compile(r"""\b(cite|fact|looked_after|away_longer)\(\s*["']([^"']*)["']""")
 
 
 def template_citations() -> list[tuple[str, int, str, str]]:
@@ -305,6 +314,12 @@ def check_templates(sources: dict, facts: dict) -> list[ConfigProblem]:
             problems.append(
                 ConfigProblem(
                     template, line, kind, key, f"{kind}('{key}') names nothing in data/{file}.toml"
+                )
+            )
+        elif kind not in ("cite", "fact") and "share" not in registry[key]:
+            problems.append(
+                ConfigProblem(
+                    template, line, kind, key, f"{kind}('{key}') compares a fact with no share"
                 )
             )
     return problems

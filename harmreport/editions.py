@@ -30,6 +30,7 @@ class DataYear:
     notes: dict = field(default_factory=dict)
     next_edition: str = ""  # when the next edition is expected, as the report says it
     isbn: str = ""
+    report_url: str = ""  # where the publishers published the edition's report, if known
     revisions: tuple[dict, ...] = ()  # each republication: date, what, and old and new values
     # A figure resting on fewer than this percentage of the authorities contacted is marked
     # low reliability ([u]) and never written as a finding for the UK (docs/returns-contract.md).

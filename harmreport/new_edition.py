@@ -152,14 +152,17 @@ def template_text(year: int) -> str:
     return f"""{{% extends "report.html.j2" %}}
 {{#- The {year} edition's own prose. Write each paragraph marked as a stub below (the build
     refuses to publish while one is left); no number is typed here: figures come from
-    stats.json and facts cited with fact(). An edition that makes no recommendations of its
-    own drops "recommendations" below and the block: the chapter is then not printed. -#}}
-{{% set edition_chapters = ["recommendations"] %}}
+    stats.json and facts cited with fact(). Every edition has the series' chapters: the
+    context (why this matters, with a sourced comparison with all looked-after children),
+    the findings, what needs to change, the methodology and the appendix. For the comparison,
+    add the latest figure for all looked-after children to data/facts.toml, with its source
+    and its share as a decimal, and write looked_after with its key in place of the stub. -#}}
 {{% block introduction %}}
 <p>{STUB} why this edition, and what has changed since the last one.</p>
+<p>{STUB} the comparison with all looked-after children (see the note above).</p>
 {{% endblock %}}
 {{% block recommendations %}}
-<p>{STUB} this edition's recommendations.</p>
+<p>{STUB} this edition's recommendations, by who must act.</p>
 {{% endblock %}}
 """
 

@@ -9,7 +9,7 @@ templates print these sentences; tests render them over a grid of answer pattern
 
 from markupsafe import Markup
 
-from . import formatting
+from . import codes, formatting
 from .disclosure import MARK, NOT_APPLICABLE, NOT_AVAILABLE
 
 GROUPS = ("trafficked", "unaccompanied")
@@ -132,7 +132,8 @@ def share_finding(f: Figures, group: str) -> Markup:
         )
     if key in f.low:
         return Markup(
-            f"Only {answered} of the {f.contacted} authorities could tell us both how many "
+            f"{only(answered, f.contacted).capitalize()}{answered} of the {f.contacted} "
+            "authorities could tell us both how many "
             f"{word} children they looked after and how many went missing: too few for a "
             "share for the UK."
         )
@@ -166,7 +167,8 @@ def went_missing_finding(f: Figures) -> Markup:
         )
     if key in f.low:
         return Markup(
-            f"Only {n} of the {f.contacted} authorities could tell us how many trafficked or "
+            f"{only(n, f.contacted).capitalize()}{n} of the {f.contacted} authorities could "
+            "tell us how many trafficked or "
             "unaccompanied children went missing: too few for a figure for the UK."
         )
     text = Markup("{} trafficked and unaccompanied children went missing from care").format(
@@ -217,10 +219,11 @@ def still_missing_finding(f: Figures) -> Markup:
         return Markup(_only_withheld(f, "children still missing", "still_missing"))
     if key in f.low:
         return Markup(
-            f"Only {n} of the {f.contacted} authorities could tell us how many of the children "
+            f"{only(n, f.contacted).capitalize()}{n} of the {f.contacted} authorities could "
+            "tell us how many of the children "
             "who went missing had still not been found: too few for a figure for the UK."
         )
-    told = f"all {n}" if n == f.contacted else f"only {n} of the {f.contacted}"
+    told = f"all {n}" if n == f.contacted else f"{only(n, f.contacted)}{n} of the {f.contacted}"
     return Markup(
         "{} children had still not been found when the authorities answered, reported by {} "
         "authorities we asked."
@@ -264,7 +267,7 @@ def reporting_finding(f: Figures) -> Markup:
         else:
             number = trafficked[0].isdigit()
             lead = Markup(
-                ("Only {}" if number else "{}")
+                ("Only {}" if number and rates[0] < 0.5 else "{}")
                 + " of authorities could tell us how many trafficked children they looked after"
             ).format(_big(trafficked if number else trafficked.capitalize()))
         first = lead + f", and {unaccompanied} how many unaccompanied children."
@@ -352,7 +355,8 @@ def went_missing_paragraph(f: Figures, group: str) -> Markup:
     elif share == NOT_APPLICABLE:
         text += f" The authorities that answered both questions looked after no {word} children."
     elif share_key in f.low:
-        text += (f" Only {base['authorities']} {_authorities(base['authorities'])} told us both "
+        text += (f" {only(base['authorities'], f.contacted).capitalize()}{base['authorities']} "
+                 f"{_authorities(base['authorities'])} told us both "
                  f"how many {word} children they looked after and how many went missing: too "
                  "few for a share for the UK.")  # fmt: skip
     elif base["denominator"] == f.get(f"{group}.in_care"):
@@ -427,7 +431,9 @@ def longer_paragraphs(f: Figures) -> list[Markup]:
         who = f.of_authorities(n).replace("the ", "")
         second = Markup(
             "{} could tell us how many of the children who went missing had not been found."
-        ).format(f"Only {who}" if n < f.contacted else who.capitalize())
+        ).format(
+            (only(n, f.contacted) + who).capitalize() if n < f.contacted else who.capitalize()
+        )
         if f.get(key) == NOT_AVAILABLE:
             second += " Every one withheld its number as too small to disclose, so how many are "
             second += "still missing is not known."
@@ -450,12 +456,15 @@ def _answer_kinds(answers: dict) -> str:
     return parts[0] if parts else ""
 
 
-NO_NUMBER_KINDS = {  # the answers that give no number, as a sentence says them
-    "not_recorded": "do not record it",
-    "refused": "refused",
-    "redirected": "sent us to another body",
-    "other_basis": "answered for another period or group",
-    "no_response": "did not answer",
+NO_NUMBER_KINDS = {  # the answers that give no number, as the one vocabulary says them
+    kind: codes.CATEGORY_LABELS[kind]
+    for kind in (
+        codes.NOT_RECORDED,
+        codes.REFUSED,
+        codes.REDIRECTED,
+        codes.OTHER_BASIS,
+        codes.NO_RESPONSE,
+    )
 }
 
 
@@ -528,3 +537,87 @@ def change_paragraph(f: Figures, compared: dict[str, str]) -> Markup:
         "edition's figures are computed again here from its own returns, exactly as that "
         "edition computed them."
     )
+
+
+# Judging words. Each is said only where a rule on the figures holds, so that a sentence
+# written for one edition's data can never be printed of another's (tests/test_prose.py
+# checks each over a grid of answer patterns).
+NUMBER_WORDS = {3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}
+
+
+def only(n: int, total: int) -> str:
+    """ "only " before "n of the total" where fewer than half could say: never "only 211 of
+    the 212"."""
+    return "only " if 2 * n < total else ""
+
+
+def times_the(share: float, base: float) -> str:
+    """A share beside a base share: "about three times", "about twice", "more than", "about the
+    same as", "less than" (the ratio rounded half up; "times" from 1.75)."""
+    ratio = share / base
+    if ratio >= 1.75:
+        times = int(ratio + 0.5)
+        return "about twice" if times == 2 else f"about {NUMBER_WORDS.get(times, times)} times"
+    if ratio >= 1.15:
+        return "more than"
+    if ratio > 1 / 1.15:
+        return "about the same as"
+    return "less than"
+
+
+def looked_after_comparison(f: Figures, group: str, cited: Markup, base: float) -> Markup:
+    """The group's share who went missing beside that of all looked-after children (`cited`:
+    the fact with its footnote; `base`: its share)."""
+    key = f"{group}.share_went_missing"
+    if not f.shown(key) or not isinstance(f.get(key), float | int):
+        return Markup(
+            "How many {} children in care went missing is not known well enough in this "
+            "edition to set beside all looked-after children in England, of whom {} went missing."
+        ).format(group, cited)
+    share = f.get(key)
+    return Markup(
+        "{} of {} children in care went missing at least once, {} the share of all "
+        "looked-after children in England who went missing: {}."
+    ).format(formatting.percent(share), group, times_the(share, base), cited)
+
+
+def longer_comparison(f: Figures, cited: Markup, base: float) -> Markup:
+    """Missing for more than a week, beside all missing children (`cited`, `base` as above)."""
+    key = "combined.missing_over_week_share"
+    text = Markup("Among all missing children in the UK, about {} are away for more than a week")
+    if not f.shown(key):
+        return text.format(cited) + Markup(
+            "; how many trafficked and unaccompanied children stayed away that long is not "
+            "known well enough in this edition to compare."
+        )
+    return text.format(cited) + Markup(
+        "; among the trafficked and unaccompanied children who went missing, the share was {} "
+        "that."
+    ).format(times_the(f.get(key), base))
+
+
+ENGLISH_REGIONS = 9
+
+
+def regions_paragraph(f: Figures, named: str) -> Markup:
+    """The share of each group in the regions an edition looks at (`named`, listed). "Were
+    concentrated" is said only where those regions, fewer than half of England's, hold at least
+    half of each group."""
+    shares = [f.get(f"regions.{group}_in_care_focus_share") for group in GROUPS]
+    focus = f.get("regions.focus")
+    text = Markup("{} together looked after {} of the {} trafficked children and {} of the {} "
+                  "unaccompanied children.").format(
+        named,
+        formatting.percent(shares[0]),
+        f.how_many("trafficked.in_care"),
+        formatting.percent(shares[1]),
+        f.how_many("unaccompanied.in_care"),
+    )  # fmt: skip
+    if all(isinstance(s, float | int) and s >= 0.5 for s in shares) and (
+        2 * len(focus) < ENGLISH_REGIONS
+    ):
+        return (
+            "Trafficked and unaccompanied children were concentrated in a few parts of England. "
+            + text
+        )
+    return text

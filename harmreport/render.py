@@ -115,6 +115,13 @@ def render_html(
         ),
         "cite": notes.cite,
         "fact": notes.fact,
+        "published_report": lambda: notes.published_report(edition),
+        "looked_after": lambda key, group="trafficked": prose.looked_after_comparison(
+            told, group, notes.fact(key), notes.facts[key].share
+        ),
+        "away_longer": lambda key: prose.longer_comparison(
+            told, notes.fact(key), notes.facts[key].share
+        ),
         "notes": notes,
         "categories": codes.in_use(stats["data_quality"]),
         "category_labels": codes.CATEGORY_LABELS,
@@ -126,6 +133,7 @@ def render_html(
         "answers": read_answers(folder / "answers.csv"),
         "computed_in": computed_in(),
         "trend_rows": trend_rows(stats),
+        "trend_source": trend_source(stats, edition),
         "compared": lambda key: compared(stats, key),
         "key_findings": prose.key_findings(stats, compared(stats, TRAFFICKED_SHARE)),
         "told": told,
@@ -136,8 +144,7 @@ def render_html(
         "source_line": source_line(stats, edition),
         "small_counts": SMALL_COUNTS,
         "question_short": QUESTION_SHORT,
-        "answer_mark": answer_mark,
-        "answer_key": ANSWER_KEY,
+        "answer_key": answer_key(),
         "filler_pages": pdf.FILLER_PAGES if for_print else 0,
         "data_of": lambda name: "answers.csv" if name == "answers" else f"data/{name}.csv",
         "figure_data": FIGURE_DATA,
@@ -199,37 +206,22 @@ SMALL_COUNTS = (
     f"from {formatting.count_word(1)} to {formatting.count_word(disclosure.THRESHOLD - 1)}"
 )
 QUESTION_SHORT = tuple(f"Q{n}" for n in range(1, len(returns.COUNT_COLUMNS) + 1))
-ANSWER_MARKS = {  # Appendix A's key: what each authority said, never its number
-    codes.COUNT: "N",
-    codes.SUPPRESSED: "<5",
-    codes.NOT_RECORDED: "NH",
-    codes.REFUSED: "Ref",
-    codes.REDIRECTED: "RD",
-    codes.OTHER_BASIS: "OP",
-    codes.NO_RESPONSE: "–",
+KEY_EXTRAS = {  # what Appendix A's key adds to a kind's label
+    codes.SUPPRESSED: " (confidential), with the range the authority gave, such as [c] 0–5",
+    codes.NOT_RECORDED: " (not available)",
+    codes.REFUSED: ", with the section of the Act it cited, such as refused s12",
+    codes.OTHER_BASIS: ", so not counted",
 }
 
 
-ANSWER_KEY = Markup(
-    "<strong>N</strong> gave a number; <strong>&lt;5</strong> (or the range the authority "
-    "gave, such as <strong>0–5</strong>, or <strong>*</strong> for none) withheld a number too "
-    "small to disclose; <strong>NH</strong> does not hold or record it; <strong>s12</strong>, "
-    "<strong>s40</strong> or another section of the Act it cited: refused under that section "
-    "(<strong>Ref</strong>: refused without naming one); <strong>RD</strong> sent us to "
-    "another body; <strong>OP</strong> answered for another period or group, so not counted; "
-    "<strong>–</strong> did not answer."
-)
-
-
-def answer_mark(answer: str) -> str:
-    """An answer as Appendix A shows it: the council's own range for a withheld number
-    ("<5", "0–5", "*"), the section it cited for a refusal ("s12"), else the key's mark."""
-    category, _, detail = answer.partition(": ")
-    if category == codes.SUPPRESSED and detail:
-        return {"range not given": "*"}.get(detail, detail.replace(" to ", "–"))
-    if category == codes.REFUSED and detail:
-        return detail.split(" ")[-1]
-    return ANSWER_MARKS[category]
+def answer_key() -> Markup:
+    """Appendix A's key, from the one vocabulary of answer kinds (codes)."""
+    return Markup("; ").join(
+        Markup("<strong>{}</strong> {}{}").format(
+            mark, codes.CATEGORY_LABELS[kind], KEY_EXTRAS.get(kind, "")
+        )
+        for kind, mark in codes.ANSWER_MARKS.items()
+    ) + Markup(".")
 
 
 def source_line(stats: dict, edition) -> str:
@@ -342,6 +334,14 @@ def trend_rows(stats: dict) -> list[dict]:
             }
         )
     return rows
+
+
+def trend_source(stats: dict, edition) -> str:
+    """The trend chart's "Source:" line: every edition it draws, each by its own returns."""
+    drawn = [f"{row['title']} ({row['period']})" for row in trend_rows(stats)]
+    listed = ", ".join(drawn[:-1]) + " and " + drawn[-1] if len(drawn) > 1 else "".join(drawn)
+    line = f"FOI returns of each edition drawn: {listed}; {' and '.join(edition.publishers)}"
+    return line + ("; illustrative data" if stats.get("illustrative") else "")
 
 
 def compared(stats: dict, key: str) -> str:

@@ -26,6 +26,7 @@ from unittest import mock
 import pandas as pd
 
 from . import config, paths
+from .codes import NO_RESPONSE, category_of
 from .inference import Sum
 from .outputs import flatten, read_json
 
@@ -143,7 +144,7 @@ def mask(today, answered: dict | None):
     for code in counts.index:
         then = answered.get(code, {})  # an authority not asked then gave nothing then
         for column in counts.columns:
-            was = then.get(column, "no_response").split(":")[0]
+            was = category_of(then.get(column, NO_RESPONSE))
             if was != "count" and categories.at[code, column] == "count":
                 counts.at[code, column] = pd.NA
                 categories.at[code, column] = was

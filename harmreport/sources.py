@@ -57,6 +57,7 @@ class Fact:
     value: str
     about: str
     source: str
+    share: float | None = None  # the value as a share (0.1 for "one in ten"), for comparisons
 
 
 def load_sources() -> dict[str, Source]:
@@ -100,6 +101,20 @@ class Notes:
     def fact(self, key: str) -> Markup:
         fact = self.facts[key]
         return escape(fact.value) + self.cite(fact.source)
+
+    def published_report(self, edition) -> Markup:
+        """A note citing the edition as its publishers published it (at `report_url` in
+        data/editions.toml, where known): where its recommendations are, in their words."""
+        published = edition.published.split()[-1]
+        source = Source(
+            key=f"published-{edition.year}",
+            author=" and ".join(edition.publishers),
+            year=published,
+            title=f"{edition.title}: {edition.subtitle}",
+            url=edition.report_url,
+        )
+        self.sources = {**self.sources, source.key: source}
+        return self.cite(source.key)
 
     def endnotes(self) -> list[dict]:
         return list(self.notes)

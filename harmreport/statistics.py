@@ -4,7 +4,7 @@ them. The statistics notebook composes them, one visible cell per published figu
 import pandas as pd
 
 from . import editions, formatting
-from .codes import CATEGORIES, COUNT, REPORTED, SUPPRESSED
+from .codes import CATEGORIES, COUNT, REPORTED, SUPPRESSED, published_answer
 from .disclosure import (
     AREA,
     AUTHORITY,
@@ -271,7 +271,7 @@ def answers_table(returns: Returns) -> pd.DataFrame:
     given = returns.categories if returns.answers is None else returns.answers.copy()
     narrow = (returns.categories == SUPPRESSED) & (returns.limits < THRESHOLD).fillna(False)
     given = given.mask(narrow, f"{SUPPRESSED}: <{THRESHOLD}")
-    table = returns.authorities[["name", "nation", "region"]].join(given)
+    table = returns.authorities[["name", "nation", "region"]].join(given.map(published_answer))
     table = table.rename_axis("code").reset_index()
     return table.sort_values(["nation", "name", "code"], kind="stable").reset_index(drop=True)
 

@@ -111,12 +111,19 @@ def resave_in_libreoffice(workbook: Path) -> None:
 def write_stubs(project: Path, year: int) -> None:
     template = project / "templates" / "editions" / f"{year}.html.j2"
     text = template.read_text(encoding="utf-8")
-    text = text.replace(
-        "<p>STUB: why this edition, and what has changed since the last one.</p>",
-        "<p>Trafficked and unaccompanied children still go missing from care.</p>",
-    ).replace(
-        "<p>STUB: this edition's recommendations.</p>",
-        "<p>Every child should have a guardian.</p>",
+    text = (
+        text.replace(
+            "<p>STUB: why this edition, and what has changed since the last one.</p>",
+            "<p>Trafficked and unaccompanied children still go missing from care.</p>",
+        )
+        .replace(
+            "<p>STUB: the comparison with all looked-after children (see the note above).</p>",
+            '<p>{{ looked_after("lac_england_went_missing_2022") }}</p>',
+        )
+        .replace(
+            "<p>STUB: this edition's recommendations, by who must act.</p>",
+            "<p>Every child should have a guardian.</p>",
+        )
     )
     template.write_text(text, encoding="utf-8")
     toml = project / "data" / "editions.toml"

@@ -247,3 +247,39 @@ def test_the_edges_of_what_is_accepted():
     assert (bracketed.limit, bracketed.low, bracketed.detail) == (5, 1, "<5")
     assert parse_cell("5 or less (part year)").low == 0
     assert parse_cell("s38 (part year)", "Scotland").detail == "FOISA s38"
+
+
+@pytest.mark.parametrize(
+    "answer, printed",
+    [
+        ("count", "number"),
+        ("suppressed", "[c]"),
+        ("suppressed: range not given", "[c]"),
+        ("suppressed: <5", "[c] <5"),
+        ("suppressed: 0 to 5", "[c] 0–5"),
+        ("not_recorded", "[x]"),
+        ("refused", "refused"),
+        ("refused: FOISA s38", "refused s38"),
+        ("redirected", "redirected"),
+        ("other_basis: financial year", "other basis (financial year)"),
+        ("no_response", "no answer"),
+    ],
+)
+def test_each_answer_is_printed_in_the_one_vocabulary_and_read_back(answer, printed):
+    from harmreport.codes import category_of, published_answer
+
+    assert published_answer(answer) == printed
+    assert category_of(printed) == category_of(answer) == answer.split(":")[0]
+
+
+def test_no_mark_is_a_letter_a_reader_could_take_for_another_kind():
+    from harmreport.codes import ANSWER_MARKS, CATEGORY_LABELS, category_of
+
+    assert set(ANSWER_MARKS) == set(CATEGORY_LABELS)
+    marks = list(ANSWER_MARKS.values())
+    assert len(set(marks)) == len(marks)
+    # A mark is a GSS symbol in brackets or a whole word: never a bare letter or abbreviation.
+    words = re.compile(r"[a-z]{2,}( [a-z]{4,})?")
+    assert all(re.fullmatch(r"\[[a-z]\]", m) or words.fullmatch(m) and len(m) > 5 for m in marks)
+    with pytest.raises(ValueError):
+        category_of("R")

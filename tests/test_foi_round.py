@@ -51,7 +51,7 @@ def test_new_adds_the_edition_its_stub_template_workbook_and_request(project, ca
     assert f"1 January {Y} to 31 December {Y}" in request
     assert all(question in request for question in foi_round.QUESTIONS.values())
     stubs = new_edition.stubs_left(Y)
-    assert len(stubs) == 4  # the title, the publication date and the two chapters
+    assert len(stubs) == 5  # the title, the publication date, the context (2) and recommendations
     assert stubs[0].startswith("editions.toml, line ") and "title" in stubs[0]
     assert stubs[1].startswith("editions.toml, line ") and "published" in stubs[1]
     assert all(stub.startswith(f"{Y}.html.j2, line ") for stub in stubs[2:])
@@ -102,8 +102,8 @@ def test_a_stub_left_stops_the_build_naming_each(project, capsys):
     assert start() == 0
     assert cli.main(["--year", str(Y), "--out", str(project / "site")]) == 2
     err = capsys.readouterr().err
-    assert f"the {Y} edition still has 4 STUB line(s) to write; nothing was published" in err
-    assert f"{Y}.html.j2, line 8: <p>STUB: why this edition" in err
+    assert f"the {Y} edition still has 5 STUB line(s) to write; nothing was published" in err
+    assert f"{Y}.html.j2, line 10: <p>STUB: why this edition" in err
     assert not (project / "site").exists()
 
 

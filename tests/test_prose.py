@@ -96,7 +96,13 @@ def sentences(stats: dict) -> list[str]:
         found.append(prose.episodes_paragraph(told, group))
     found += prose.longer_paragraphs(told) + prose.identification_paragraphs(told)
     found.append(prose.change_paragraph(told, {"trafficked": compared, "unaccompanied": ""}))
+    found += [prose.looked_after_comparison(told, g, "11%", LOOKED_AFTER) for g in GROUPS]
+    found.append(prose.longer_comparison(told, "2%", AWAY_A_WEEK))
     return [re.sub(r"<[^>]+>", "", str(text)) for text in found]
+
+
+LOOKED_AFTER, AWAY_A_WEEK = 0.11, 0.02  # all looked-after children's shares, as facts give them
+GROUPS = ("trafficked", "unaccompanied")
 
 
 @pytest.fixture(scope="module")
@@ -136,3 +142,102 @@ def test_what_each_pattern_must_say(grid):
     assert "212 refused" in said["all refused"]
     assert grid["half"]["low_reliability"] == {}  # half of them: a finding for the UK
     assert "of trafficked children in care went missing at least once" in said["half"]
+
+
+def _judged(stats: dict) -> dict:
+    """What the rules allow the report to say of `stats`: each judging phrase, and whether
+    the figures call for it."""
+    contacted = stats["authorities"]["contacted"]
+    london = stats["london"]
+    share = stats["trafficked"]["share_went_missing"]
+    shown = isinstance(share, float) and "trafficked.share_went_missing" not in stats.get(
+        "low_reliability", {}
+    )
+    return {
+        "shows the problem clearly": london["reporting_zero_trafficked"] * 4
+        >= london["authorities"]
+        and london["reporting_zero_trafficked"] > 0,
+        "times the share of all looked-after": shown and share / LOOKED_AFTER >= 1.75,
+        "about the same as the share": shown and 1 / 1.15 < share / LOOKED_AFTER < 1.15,
+        "less than the share": shown and share / LOOKED_AFTER <= 1 / 1.15,
+        "_contacted": contacted,
+    }
+
+
+def _check_judgements(pattern: str, stats: dict) -> None:
+    judged = _judged(stats)
+    text = " ".join(sentences(stats))
+    for phrase, called_for in judged.items():
+        if not phrase.startswith("_"):
+            assert (phrase in text) == called_for, f"{pattern}: '{phrase}' said: {phrase in text}"
+    # "Only N of the M" only where fewer than half could say; "only" a share below half.
+    for n, total in re.findall(r"\b[Oo]nly (\d+) (?:of the |of )?(\d+)\b", text):
+        assert 2 * int(n) < int(total), f"{pattern}: only {n} of {total}"
+    for n in re.findall(r"\bOnly (\d+)% of authorities", text):
+        assert int(n) < 50, f"{pattern}: only {n}%"
+
+
+LONDON_PATTERNS = {"none": 0, "one": 1, "few": 8, "all": 33}  # London authorities saying none
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("pattern", list(PATTERNS))
+def test_every_judging_sentence_is_chosen_by_its_rule(grid, pattern):
+    _check_judgements(pattern, grid[pattern])
+    for said_none, zero in LONDON_PATTERNS.items():
+        stats = json.loads(json.dumps(grid[pattern]))
+        stats["london"] |= {"authorities": 33, "reporting_zero_trafficked": zero}
+        _check_judgements(f"{pattern}, London {said_none}", stats)
+
+
+@pytest.mark.parametrize(
+    "share, words",
+    [
+        (0.0, "less than"),
+        (0.095, "less than"),
+        (0.0957, "about the same as"),
+        (0.11, "about the same as"),
+        (0.1265, "more than"),
+        (0.19, "more than"),
+        (0.1925, "about twice"),
+        (0.27, "about twice"),
+        (0.2751, "about three times"),
+        (0.37, "about three times"),
+        (1.0, "about nine times"),
+    ],
+)
+def test_a_share_beside_all_looked_after_children_is_worded_by_its_ratio(share, words):
+    assert prose.times_the(share, LOOKED_AFTER) == words
+    assert prose.times_the(share * 2, LOOKED_AFTER * 2) == words  # the ratio, not the sizes
+
+
+@pytest.mark.parametrize("n, total, said", [(0, 212, "only "), (1, 212, "only "),
+    (105, 212, "only "), (106, 212, ""), (211, 212, ""), (212, 212, ""), (0.49, 1, "only "),
+    (0.5, 1, "")])  # fmt: skip
+def test_only_is_said_of_fewer_than_half(n, total, said):
+    assert prose.only(n, total) == said
+
+
+def _regions(shares, focus):
+    stats = {"regions": {"focus": focus, "trafficked_in_care_focus_share": shares[0],
+             "unaccompanied_in_care_focus_share": shares[1]},
+             "trafficked": {"in_care": 590}, "unaccompanied": {"in_care": 4744},
+             "authorities": {"contacted": 217}, "low_reliability": {},
+             "disclosure": {}}  # fmt: skip
+    return str(prose.regions_paragraph(prose.Figures(stats), "London and the South East"))
+
+
+@pytest.mark.parametrize(
+    "shares, focus, concentrated",
+    [
+        ((0.75, 0.9), ["London", "South East"], True),
+        ((0.5, 0.5), ["London", "South East"], True),
+        ((0.49, 0.9), ["London", "South East"], False),
+        ((0.75, 0.9), ["London", "South East", "East", "East Midlands", "West Midlands"], False),
+        (("[c]", 0.9), ["London", "South East"], False),
+    ],
+)
+def test_concentrated_is_said_only_of_few_regions_holding_half(shares, focus, concentrated):
+    text = _regions(shares, focus)
+    assert ("were concentrated in a few parts of England" in text) == concentrated
+    assert "London and the South East together looked after" in text

@@ -115,15 +115,15 @@ def test_answers_csv_keeps_what_each_council_said_and_never_its_number(corpus_ed
     edition, _ = corpus_edition
     text = (edition / "answers.csv").read_text(encoding="utf-8")
     rows = {r["code"]: r for r in csv.DictReader(io.StringIO(text))}
-    assert rows["E10000008"]["trafficked_in_care"] == "suppressed: 0 to 5"
+    assert rows["E10000008"]["trafficked_in_care"] == "[c] 0–5"
     assert rows["E10000008"]["unaccompanied_in_care"] == (
-        "other_basis: single day; includes care leavers"
+        "other basis (single day; includes care leavers)"
     )
-    assert rows["E06000041"]["trafficked_in_care"] == "not_recorded"
-    assert rows["S12000045"]["trafficked_went_missing"] == "suppressed: <5"
-    assert rows["E06000042"]["trafficked_in_care"] == "other_basis: rolling 12 months"
+    assert rows["E06000041"]["trafficked_in_care"] == "[x]"
+    assert rows["S12000045"]["trafficked_went_missing"] == "[c] <5"
+    assert rows["E06000042"]["trafficked_in_care"] == "other basis (rolling 12 months)"
     assert rows["NI-BHSCT"]["trafficked_went_missing"] == (
-        "other_basis: financial year; all looked-after children"
+        "other basis (financial year; all looked-after children)"
     )
     for number in ("198", "385", "39", "38", "22", "13"):
         assert f",{number}," not in text and not text.rstrip().endswith(number)

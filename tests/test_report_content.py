@@ -118,10 +118,10 @@ def test_the_answers_appendix_gives_categories_never_counts(built, year):
     assert len(cells) == 8 * len(rows)
     # The kind of answer as the council gave it: a mark, its range (never narrower than
     # "fewer than five") or the section it cited; never a count.
-    marks = {"N", "NH", "Ref", "RD", "OP", "–", "*"} | {
-        f"s{n}" for n in (12, 14, 17, 21, 25, 38, 40)
+    marks = {"number", "[c]", "[x]", "refused", "redirected", "no answer"} | {
+        f"refused s{n}" for n in (12, 14, 17, 21, 25, 38, 40)
     }
-    ranges = re.compile(r"&lt;([5-9]|10)|0–([4-9])")
+    ranges = re.compile(r"\[c\] (&lt;([5-9]|10)|0–([4-9]))|other basis \([^)0-9]+\)")
     assert all(cell in marks or ranges.fullmatch(cell) for cell in cells), set(cells) - marks
 
 

@@ -140,7 +140,7 @@ def test_what_was_published_is_read_back_as_sums_over_the_authorities_then(tmp_p
     assert found.values[(2024, "E10000016", "trafficked_in_care")] == 40
     # Croydon did not answer then: the published 90 was Kent's and Cardiff's, 70 now.
     answers = (site / "2024" / "answers.csv").read_text(encoding="utf-8").splitlines()
-    answers = [line.replace(",count", ",no_response") if "E09000008" in line else line
+    answers = [line.replace(",number", ",no answer") if "E09000008" in line else line
                for line in answers]  # fmt: skip
     (site / "2024" / "answers.csv").write_text("\n".join(answers) + "\n", encoding="utf-8")
     stats["trafficked"]["in_care"] = 70

@@ -49,8 +49,8 @@ def test_a_misspelt_parent_template_is_named(templates, tmp_path, capsys):
 def test_a_chapter_declared_without_its_block_is_refused(templates, tmp_path, capsys):
     edit(
         templates / "editions" / "2015.html.j2",
-        '"recommendations"]',
-        '"recommendations", "voice"]',
+        '"exploitation"]',
+        '"exploitation", "voice"]',
     )
     assert cli.main(["--year", "2015", "--out", str(tmp_path / "site")]) == 2
     err = capsys.readouterr().err
