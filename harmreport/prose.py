@@ -542,7 +542,9 @@ def change_paragraph(f: Figures, compared: dict[str, str]) -> Markup:
 # Judging words. Each is said only where a rule on the figures holds, so that a sentence
 # written for one edition's data can never be printed of another's (tests/test_prose.py
 # checks each over a grid of answer patterns).
-NUMBER_WORDS = {3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}
+_WORDS = "three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen"
+NUMBER_WORDS = dict(enumerate([*_WORDS.split(" "), "sixteen", "seventeen", "eighteen",
+                               "nineteen", "twenty"], start=3))  # fmt: skip
 
 
 def only(n: int, total: int) -> str:
@@ -557,7 +559,9 @@ def times_the(share: float, base: float) -> str:
     ratio = share / base
     if ratio >= 1.75:
         times = int(ratio + 0.5)
-        return "about twice" if times == 2 else f"about {NUMBER_WORDS.get(times, times)} times"
+        if times > max(NUMBER_WORDS):
+            return "more than twenty times"
+        return "about twice" if times == 2 else f"about {NUMBER_WORDS[times]} times"
     if ratio >= 1.15:
         return "more than"
     if ratio > 1 / 1.15:

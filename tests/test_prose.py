@@ -204,6 +204,8 @@ def test_every_judging_sentence_is_chosen_by_its_rule(grid, pattern):
         (0.2751, "about three times"),
         (0.37, "about three times"),
         (1.0, "about nine times"),
+        (2.2, "about twenty times"),
+        (2.3, "more than twenty times"),
     ],
 )
 def test_a_share_beside_all_looked_after_children_is_worded_by_its_ratio(share, words):

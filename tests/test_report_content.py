@@ -10,6 +10,7 @@ import shutil
 import subprocess
 
 import pytest
+from markupsafe import escape
 
 from harmreport import config, editions, paths, pdf, render
 from harmreport.returns import load_returns
@@ -89,7 +90,13 @@ def test_figures_and_tables_are_numbered_in_order_with_a_source(built, year):
         assert numbers == list(range(1, len(numbers) + 1)) and numbers
     assert len(re.findall(r'<span class="label">Figure', page)) >= 6
     figures = re.findall(r"<figure.*?</figure>", page, re.S)
-    assert all("Source: FOI returns from" in f for f in figures)
+    assert all("Source: FOI returns " in f for f in figures)
+    # The trend chart's source names every edition it draws.
+    drawn = stats_of(built, year)["trend"]
+    trend = [f for f in figures if 'class="figure-trend"' in f]
+    assert len(trend) == (len(drawn) > 1)
+    for edition in drawn if trend else ():
+        assert f"{escape(editions.data_year(int(edition)).title)} (" in trend[0], edition
     for svg in (built / str(year) / "figures").glob("*.svg"):
         text = svg.read_text()
         assert "<title>" in text and "<desc>" in text, svg.name
@@ -114,7 +121,7 @@ def test_the_answers_appendix_gives_categories_never_counts(built, year):
     table = re.search(r'<table class="answers">.*?</table>', page, re.S).group()
     rows = re.findall(r"<tr><th scope=\"row\">.*?</tr>", table)
     assert len(rows) == stats_of(built, year)["authorities"]["contacted"]
-    cells = re.findall(r"<td>([^<]*)</td>", table)  # the nation's cell has its class
+    cells = re.findall(r'<td data-label="Q\d">([^<]*)</td>', table)  # not the nation's
     assert len(cells) == 8 * len(rows)
     # The kind of answer as the council gave it: a mark, its range (never narrower than
     # "fewer than five") or the section it cited; never a count.
