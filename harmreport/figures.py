@@ -377,28 +377,27 @@ def _shown(value) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def save_preview(stats: dict, title: str, path: Path) -> Path:
-    """The sharing preview (Open Graph): 1200 x 630 pixels, the title and the headline share."""
+def save_preview(stats: dict, edition, path: Path) -> Path:
+    """The sharing preview (Open Graph), 1200 x 630 pixels: the publishers, the title, the
+    period (with its year) and the headline share, each left-aligned on one margin."""
     share = stats["trafficked"]["share_went_missing"]
     # A share resting on too few authorities is no finding for the UK: the title alone.
     low = "trafficked.share_went_missing" in stats.get("low_reliability", {})
+    left, white = 0.06, "white"
     with plt.rc_context(STYLE):
         fig = plt.figure(figsize=(12, 6.3), dpi=100, facecolor="#00558c")
-        fig.text(0.06, 0.80, title, fontsize=44, color="white", fontweight="bold", va="top")
+        fig.text(left, 0.91, " and ".join(edition.publishers), fontsize=22, color=white, va="top")
+        fig.text(left, 0.78, edition.title, fontsize=44, color=white, fontweight="bold", va="top")
+        fig.text(
+            left, 0.60, f"Data for {edition.period_label}", fontsize=22, color=white, va="top"
+        )
         if _shown(share) and not low:
-            fig.text(
-                0.06, 0.52, percent(share), fontsize=80, color="white", fontweight="bold", va="top"
-            )
-            fig.text(
-                0.06,
-                0.22,
-                "of trafficked children in care went missing at least once",
-                fontsize=24,
-                color="white",
-                va="top",
-            )
+            fig.text(left, 0.47, percent(share), fontsize=64, color=white, fontweight="bold",
+                     va="top")  # fmt: skip
+            fig.text(left, 0.31, "of trafficked children in care went missing at least once",
+                     fontsize=22, color=white, va="top")  # fmt: skip
         if stats.get("illustrative"):
-            fig.text(0.06, 0.08, "Illustrative data", fontsize=18, color="#fff4ce", va="top")
+            fig.text(left, 0.09, "Illustrative data", fontsize=18, color="#fff4ce", va="top")
         fig.savefig(
             path, format="png", dpi=100, metadata={"Software": None}, facecolor=fig.get_facecolor()
         )

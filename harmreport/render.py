@@ -181,9 +181,19 @@ def write_tables(stats: dict, edition: editions.DataYear, folder: Path) -> list[
             f"Contact: {colophon['statistics']['contact']}, {colophon['statistics']['url']}.",
         ],
     }  # fmt: skip
-    return tables.write_tables(
-        tables.report_tables(stats, QUESTIONS), folder / tables.FOLDER, cover
-    )
+    report_tables = tables.report_tables(stats, QUESTIONS)
+    written = tables.write_tables(report_tables, folder / tables.FOLDER, cover)
+    about = {
+        "name": re.sub(r"[^a-z0-9]+", "-", f"{edition.title} {edition.year}".lower()),
+        "title": cover["title"],
+        "licence": {"name": "CC-BY-4.0", "path": colophon["licence"]["url"],
+                    "title": colophon["licence"]["name"]},
+        "source": source_line(stats, edition),
+        "titles": {f"{tables.FOLDER}/{t.name}.csv": t.title for t in report_tables},
+    }  # fmt: skip
+    package = folder / "datapackage.json"
+    package.write_text(tables.datapackage_text(folder, about), encoding="utf-8")
+    return [*written, package]
 
 
 def template_mistake(exc: Exception, stats: dict) -> str:

@@ -7,6 +7,7 @@ go through the independent disclosure check with every other published file."""
 
 import csv
 import io
+import json
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -143,13 +144,91 @@ def _trend(stats) -> Table:
 # ---- writing ----------------------------------------------------------------------------
 
 
+def with_notes(table: Table) -> tuple[list[str], list[list]]:
+    """The table's header and rows, with a notes column only where a row has a note: never
+    an empty trailing column."""
+    noted = any(table.notes(row) for row in table.rows)
+    header = [*table.columns, "notes"] if noted else list(table.columns)
+    rows = [[*row, table.notes(row)] if noted else list(row) for row in table.rows]
+    return header, rows
+
+
 def csv_text(table: Table) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([*table.columns, "notes"])
-    for row in table.rows:
-        writer.writerow(["" if cell is None else cell for cell in row] + [table.notes(row)])
+    header, rows = with_notes(table)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if cell is None else cell for cell in row])
     return out.getvalue()
+
+
+# ---- the data package ------------------------------------------------------------------
+
+MISSING_VALUES = ["", MARK, NOT_AVAILABLE, NOT_APPLICABLE]  # the GSS symbols, as missing values
+ANSWER_PATTERN = (  # a cell of answers.csv, in the one vocabulary of answer kinds (codes)
+    r"number|\[c\]( .+)?|\[x\]|refused( s\d+)?|redirected|other basis( \(.+\))?|no answer"
+)
+INTEGER, NUMBER = re.compile(r"-?\d+"), re.compile(r"-?\d+\.\d+")
+
+
+def datapackage_text(edition_folder: Path, about: dict) -> str:
+    """datapackage.json: a Frictionless Data Package of every CSV the edition publishes, each
+    with its Table Schema (a field a column, typed from its values; the GSS symbols as
+    missing values), so that the figures can be reused without reading the report."""
+    paths = ["stats.csv", "answers.csv"] + sorted(
+        f"{FOLDER}/{p.name}" for p in (edition_folder / FOLDER).glob("*.csv")
+    )
+    titles = {"stats.csv": "Every published figure, by its name in stats.json",
+              "answers.csv": "Each authority's kind of answer to each question, never its number",
+              **about.get("titles", {})}  # fmt: skip
+    resources = [
+        _resource(edition_folder / path, path, titles.get(path, path))
+        for path in paths
+        if (edition_folder / path).is_file()
+    ]
+    package = {
+        "profile": "tabular-data-package",
+        "name": about["name"],
+        "title": about["title"],
+        "licenses": [about["licence"]],
+        "sources": [{"title": about["source"]}],
+        "resources": resources,
+    }
+    return json.dumps(package, indent=2, ensure_ascii=False) + "\n"
+
+
+def _resource(path: Path, relative: str, title: str) -> dict:
+    with open(path, encoding="utf-8", newline="") as f:
+        header, *rows = list(csv.reader(f))
+    answers = relative == "answers.csv"
+    fields = []
+    for index, name in enumerate(header):
+        values = [row[index] for row in rows]
+        field = {"name": name, "type": "string" if answers else _type_of(values)}
+        if answers and index >= 4:  # code, name, nation, region, then one column a question
+            field["constraints"] = {"required": True, "pattern": ANSWER_PATTERN}
+        fields.append(field)
+    return {
+        "name": re.sub(r"[^a-z0-9]+", "-", relative.removesuffix(".csv").lower()),
+        "path": relative,
+        "title": title,
+        "profile": "tabular-data-resource",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        # In answers.csv "[c]" and "[x]" are kinds of answer, not missing values.
+        "schema": {"fields": fields, "missingValues": [""] if answers else MISSING_VALUES},
+    }
+
+
+def _type_of(values: list[str]) -> str:
+    given = [v for v in values if v not in MISSING_VALUES]
+    if given and all(INTEGER.fullmatch(v) for v in given):
+        return "integer"
+    if given and all(INTEGER.fullmatch(v) or NUMBER.fullmatch(v) for v in given):
+        return "number"
+    return "string"
 
 
 def write_tables(tables: list[Table], folder: Path, cover: dict) -> list[Path]:
@@ -166,8 +245,10 @@ def write_tables(tables: list[Table], folder: Path, cover: dict) -> list[Path]:
 
 
 def spreadsheet(tables: list[Table], cover: dict) -> bytes:
-    """Every table, a sheet each, after a cover sheet, contents and notes; the same bytes
-    for the same tables (fixed dates in the file and in its zip)."""
+    """Every table, a sheet each, after a cover sheet, contents (linked to each sheet) and
+    notes, laid out as the Analysis Function's spreadsheet checklist asks: each table a named
+    Excel table with its header row marked, columns wide enough for their contents, the
+    document's title and language set. The same bytes for the same tables (fixed dates)."""
     import datetime as dt
 
     from openpyxl import Workbook
@@ -180,28 +261,60 @@ def spreadsheet(tables: list[Table], cover: dict) -> bytes:
         sheet.append([line])
     sheet["A1"].font = Font(bold=True, size=14)
     contents = book.create_sheet("contents")
+    contents.append(["Contents: each table of the report, a sheet each"])
     contents.append(["Sheet", "Table"])
     notes = book.create_sheet("notes")
+    notes.append(["Notes: the shorthand in the tables"])
     notes.append(["Note", "Meaning"])
     for symbol, note in NOTES.items():
         notes.append([symbol, note.split(": ", 1)[1].removesuffix(" (see notes)")])
     notes.append(["(%)", "a share in whole percent, rounded as the report rounds it (halves up)"])
     for table in tables:
         contents.append([table.name, table.title])
+        link = contents.cell(contents.max_row, 1)
+        link.hyperlink = f"#'{table.name}'!A1"
+        link.style = "Hyperlink"
         data = book.create_sheet(table.name)
         data.append([table.title])
-        data["A1"].font = Font(bold=True)
-        data.append([*table.columns, "notes"])
-        for row in table.rows:
-            data.append([*row, table.notes(row)])
-    for header in (contents["A1"], contents["B1"], notes["A1"], notes["B1"]):
-        header.font = Font(bold=True)
+        header, rows = with_notes(table)
+        data.append(header)
+        for row in rows:
+            data.append(row)
+        _excel_table(data, table.name)
+    _excel_table(contents, "contents")
+    _excel_table(notes, "notes")
+    for each in book.worksheets:
+        each["A1"].font = Font(bold=True, size=14 if each is sheet else 12)
+        _fit_columns(each)
     _text_stays_text(book)
     fixed = dt.datetime(2000, 1, 1)
     book.properties.created = book.properties.modified = fixed
+    book.properties.title = cover["title"]
+    book.properties.language = "en-GB"
     buffer = io.BytesIO()
     book.save(buffer)
     return _fixed_zip(buffer.getvalue())
+
+
+def _excel_table(sheet, name: str) -> None:
+    """The sheet's rows under its title (row 1) as one named Excel table, header row marked."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.table import Table as ExcelTable
+    from openpyxl.worksheet.table import TableStyleInfo
+
+    last = f"{get_column_letter(sheet.max_column)}{sheet.max_row}"
+    table = ExcelTable(displayName=f"table_{name}", ref=f"A2:{last}", headerRowCount=1)
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=True)
+    sheet.add_table(table)
+
+
+def _fit_columns(sheet) -> None:
+    """Each column as wide as its longest cell below the title (within reason)."""
+    from openpyxl.utils import get_column_letter
+
+    for index, column in enumerate(sheet.iter_cols(min_row=2, values_only=True), start=1):
+        longest = max((len(str(v)) for v in column if v is not None), default=8)
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(longest + 2, 10), 80)
 
 
 def _text_stays_text(book) -> None:

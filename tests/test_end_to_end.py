@@ -51,6 +51,7 @@ OUTPUTS = [
     "data/regions.csv",
     "data/editions.csv",
     "data/tables.xlsx",
+    "datapackage.json",
     "fragment.html",
     "preview.png",
     "notebooks/01_validate_returns.ipynb",

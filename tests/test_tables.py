@@ -3,13 +3,15 @@ a spreadsheet of them all that LibreOffice opens to the same rows."""
 
 import csv
 import html
+import json
 import re
 import shutil
 import subprocess
 
 import pytest
+from openpyxl.utils import get_column_letter
 
-from harmreport import formatting
+from harmreport import editions, formatting, tables
 
 pytestmark = pytest.mark.slow  # reads the editions the session builds
 
@@ -41,12 +43,15 @@ def test_every_table_has_its_csv_and_every_value_is_the_page_s(built, year):
         assert names == sorted(NAMES_2015)
     for name in names:
         header, *rows = rows_of(folder / "data" / f"{name}.csv")
-        assert header[-1] == "notes" and rows
+        noted = header[-1] == "notes"  # only where a row has a note: no empty last column
+        assert rows and noted == any(set(row) & set(tables.NOTES) for row in rows), name
         for row in rows:
-            for column, value in zip(header[:-1], row[:-1], strict=True):
+            values = row[:-1] if noted else row
+            for column, value in zip(header, values, strict=False):
                 if value and column not in ("question", "authority code", "edition year"):
                     assert f" {as_printed(column, value)} " in page, (name, column, value)
-            assert ("[c]" in row) == (row[-1] != "")  # a note for each hidden figure
+            if noted:  # a note for each symbol
+                assert bool(set(values) & set(tables.NOTES)) == (row[-1] != "")
 
 
 def test_the_spreadsheet_opens_in_libreoffice_to_the_csv_rows(built, tmp_path):
@@ -63,7 +68,7 @@ def test_the_spreadsheet_opens_in_libreoffice_to_the_csv_rows(built, tmp_path):
     )  # fmt: skip
     sheets = {p.stem.removeprefix("tables-"): rows_of(p) for p in tmp_path.glob("tables-*.csv")}
     assert {"cover", "contents", "notes"} <= set(sheets)
-    assert [row[0] for row in sheets["contents"][1:]] == NAMES_2015
+    assert [row[0] for row in sheets["contents"][2:]] == NAMES_2015
     for name in NAMES_2015:
         title, *table = sheets[name]
         assert title[0] and table == rows_of(folder / f"{name}.csv"), name
@@ -85,3 +90,60 @@ def test_a_text_beginning_with_an_equals_sign_is_stored_as_text_not_a_formula(tm
     assert {c.data_type for c in texts} == {"s"}  # no formula anywhere
     assert book["cover"]["A1"].value == "=cmd|' /C calc'!A0"  # shown as typed
     assert book["answers"]["A3"].value == "=1+1"
+
+
+@pytest.mark.parametrize("year", [2015, 2024])
+def test_the_spreadsheet_is_laid_out_as_the_analysis_function_checklist_asks(built, year):
+    from openpyxl import load_workbook
+
+    folder = built / str(year) / "data"
+    book = load_workbook(folder / "tables.xlsx")
+    assert book.properties.title.startswith(editions.edition(year).title)
+    assert book.properties.language == "en-GB"
+    contents = book["contents"]
+    names = sorted(p.stem for p in folder.glob("*.csv"))
+    linked = {row[0].value: row[0].hyperlink.location or row[0].hyperlink.target
+              for row in contents.iter_rows(min_row=3)}  # fmt: skip
+    assert sorted(linked) == names
+    assert all(link in (f"'{n}'!A1", f"#'{n}'!A1") for n, link in linked.items()), linked
+    for name in names:
+        sheet = book[name]
+        header, *rows = rows_of(folder / f"{name}.csv")
+        (table,) = sheet.tables.values()  # one named Excel table, its header row marked
+        assert table.displayName == f"table_{name}" and table.headerRowCount == 1
+        assert table.ref == f"A2:{get_column_letter(len(header))}{len(rows) + 2}", name
+        assert [c.value for c in sheet[2]] == header
+        last = [sheet.cell(r, len(header)).value for r in range(3, len(rows) + 3)]
+        assert any(v not in (None, "") for v in last), f"{name}: an empty last column"
+        for index, column in enumerate(header, start=1):
+            assert sheet.column_dimensions[get_column_letter(index)].width >= len(column), name
+
+
+@pytest.mark.parametrize("year", [2015, 2024])
+def test_the_data_package_describes_every_csv_and_frictionless_validates_it(built, year):
+    import frictionless
+
+    folder = built / str(year)
+    package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    published = sorted(str(p.relative_to(folder)) for p in folder.glob("**/*.csv")
+                       if "notebooks" not in p.parts)  # fmt: skip
+    assert sorted(r["path"] for r in package["resources"]) == published
+    report = frictionless.validate(folder / "datapackage.json")
+    assert report.valid, report.flatten(["resourcePath", "rowNumber", "fieldName", "message"])
+    regions = next(r for r in package["resources"] if r["path"] == "data/regions.csv")
+    assert [f["type"] for f in regions["schema"]["fields"]][1:3] == ["integer", "integer"]
+    assert {"[c]", "[x]"} <= set(regions["schema"]["missingValues"])
+
+
+def test_a_data_package_refuses_a_cell_its_schema_does_not_allow(built, tmp_path):
+    import frictionless
+
+    for wrong in ("answers.csv", "data/regions.csv"):
+        copy = tmp_path / wrong.replace("/", "_")
+        shutil.copytree(built / "2024", copy, ignore=shutil.ignore_patterns("notebooks"))
+        text = (copy / wrong).read_text(encoding="utf-8").splitlines()
+        # An answer no reader can place ("R"), or a count that is no number.
+        text[1] = re.sub(r",number,", ",R,", text[1]) if wrong == "answers.csv" else (
+            re.sub(r",\d+,", ",twelve,", text[1], count=1))  # fmt: skip
+        (copy / wrong).write_text("\n".join(text) + "\n", encoding="utf-8")
+        assert not frictionless.validate(copy / "datapackage.json").valid, wrong

@@ -130,6 +130,13 @@ def test_sharing_metadata_and_a_preview_image(built, year):
     assert f'<meta property="og:image" content="{BASE_URL}{year}/preview.png">' in page
     png = (built / str(year) / "preview.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24]) == (1200, 630)
+    # Read as a picture: whoever sees it shared sees the title, the year and the publishers.
+    read = subprocess.run(["tesseract", str(built / str(year) / "preview.png"), "-"],
+                          capture_output=True, text=True, check=True).stdout  # fmt: skip
+    seen = " ".join(read.split())
+    edition = editions.edition(year)
+    for words in (edition.title, str(year), *edition.publishers, "Illustrative data"):
+        assert words in seen, f"{words!r} not seen in the preview: {seen!r}"
 
 
 @pytest.mark.parametrize("year", [2015, 2024])
