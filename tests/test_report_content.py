@@ -246,3 +246,68 @@ def test_no_edition_cites_a_later_source_or_itself(tmp_path, monkeypatch):
 def test_shipped_configuration_dates_every_source_by_publication():
     assert config.configuration_problems() == []
     shutil.which("pdftoppm") or pytest.fail("pdftoppm is part of the project's set-up")
+
+
+def page_fill(pdf, folder) -> list[float]:
+    """How far down its text area each page's ink reaches (0 to 1), looked at as a picture:
+    the page rendered in grey, the running heads and footers left out."""
+    from PIL import Image
+
+    subprocess.run(["pdftoppm", "-r", "30", "-gray", "-png", str(pdf), str(folder / "p")],
+                   check=True)  # fmt: skip
+    fills = []
+    for image in sorted(folder.glob("p-*.png")):
+        picture = Image.open(image).convert("L")
+        width, height = picture.size
+        margin = int(height * 24 / 297) + 2  # the page's top and bottom margins, 24 mm
+        pixel = picture.load()
+        ink = [
+            y
+            for y in range(margin, height - margin)
+            if any(pixel[x, y] < 150 for x in range(width // 10, width * 9 // 10))
+        ]
+        fills.append((max(ink, default=margin) - margin) / (height - 2 * margin))  # fmt: skip
+    return fills
+
+
+# What begins a page of its own: the key findings, Appendix A, a blank page, the back cover.
+STARTS_A_PAGE = ("Key findings", "Appendix A: each authority", "intentionally blank", "ECPAT")
+
+
+@pytest.mark.parametrize("year", [2015, 2024])
+def test_no_page_is_under_half_full_except_at_a_chapter_s_end(built, year, tmp_path):
+    pdf = built / str(year) / "report.pdf"
+    fills, pages = page_fill(pdf, tmp_path), pdf_pages(pdf)
+    assert len(fills) == len(pages)
+    for number, fill in enumerate(fills[:-1], start=1):
+        if number <= 3 or fill >= 0.5:  # the cover, the inside cover and the contents
+            continue
+        top = " ".join(pages[number].split()[:12])  # the next page's opening words
+        assert any(start in top for start in STARTS_A_PAGE), (
+            f"page {number} is {fill:.0%} full and the next page goes on: {top}"
+        )
+
+
+@pytest.mark.parametrize("year", [2015, 2024])
+def test_each_running_head_names_the_section_current_at_the_top_of_its_page(built, year):
+    page = (built / str(year) / "index.html").read_text(encoding="utf-8")
+    heading = r'<section id="[^"]+" class="chapter[^"]*"[^>]*>\s*<h2[^>]*>(.*?)</h2>'
+    chapters = [html_text(h).strip() for h in re.findall(heading, page, re.S)]
+    current, checked = -1, 0
+    for text in pdf_pages(built / str(year) / "report.pdf"):
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        if not lines:
+            continue
+        head, body = lines[0], lines[1:]
+        # A chapter's heading, in the report's order, moves the section on (a line that only
+        # repeats an earlier chapter's name, in a chart or a table, does not).
+        if body and body[0] in chapters[current + 1 :]:
+            current = chapters.index(body[0])
+        running = [c for c in chapters if head.endswith(c)]
+        if running and current >= 0:
+            assert running == [chapters[current]], f"'{head}': {chapters[current]} at the top"
+            checked += 1
+        for line in body:
+            if line in chapters[current + 1 :]:
+                current = chapters.index(line)
+    assert checked > 10
