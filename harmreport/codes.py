@@ -175,7 +175,7 @@ def published_answer(answer: str) -> str:
     if category == SUPPRESSED and detail and detail != "range not given":
         return f"{mark} {detail.replace(' to ', '–')}"
     if category == REFUSED and detail:
-        return f"{mark} {detail.split(' ')[-1]}"
+        return f"{mark} {detail.split()[-1]}"
     if category == OTHER_BASIS and detail:
         return f"{mark} ({detail})"
     return mark
@@ -184,11 +184,12 @@ def published_answer(answer: str) -> str:
 def category_of(answer: str) -> str:
     """The category of an answer in answers.csv: as published now ("refused s12", "[c] <5")
     or as editions before the marks recorded it ("refused: FOIA s12", "suppressed")."""
-    if ":" in answer or answer in CATEGORIES:
-        return answer.split(":", 1)[0]
     for mark, kind in _KIND_OF_MARK.items():
         if answer == mark or answer.startswith(mark + " "):
-            return kind
+            return kind  # first: a basis given may hold a colon ("other basis (to: March)")
+    category = answer.partition(":")[0]
+    if category in CATEGORIES:
+        return category
     raise ValueError(f"not an answer answers.csv records: {answer!r}")
 
 

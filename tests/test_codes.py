@@ -260,8 +260,10 @@ def test_the_edges_of_what_is_accepted():
         ("not_recorded", "[x]"),
         ("refused", "refused"),
         ("refused: FOISA s38", "refused s38"),
+        ("refused: s40", "refused s40"),  # a section without its Act
         ("redirected", "redirected"),
         ("other_basis: financial year", "other basis (financial year)"),
+        ("other_basis: year to: 31 March", "other basis (year to: 31 March)"),  # a colon inside
         ("no_response", "no answer"),
     ],
 )
@@ -281,5 +283,5 @@ def test_no_mark_is_a_letter_a_reader_could_take_for_another_kind():
     # A mark is a GSS symbol in brackets or a whole word: never a bare letter or abbreviation.
     words = re.compile(r"[a-z]{2,}( [a-z]{4,})?")
     assert all(re.fullmatch(r"\[[a-z]\]", m) or words.fullmatch(m) and len(m) > 5 for m in marks)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not an answer answers.csv records: 'R'"):
         category_of("R")

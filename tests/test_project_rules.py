@@ -145,3 +145,12 @@ def test_every_editions_key_is_described_for_the_team():
     guide = (paths.ROOT / "docs" / "next-edition.md").read_text(encoding="utf-8")
     for key in config.EDITION_KEYS:
         assert f"`{key}`" in guide, key
+
+
+def test_the_phone_layout_labels_each_answer_with_its_question():
+    """screen.css labels Appendix A's marks by position: one rule a question, Q1 the third
+    cell (after the name and the nation), as render numbers them."""
+    css = (paths.TEMPLATES / "screen.css").read_text(encoding="utf-8")
+    for index, question in enumerate(render.QUESTION_SHORT, start=3):
+        assert f'table.answers td:nth-child({index})::before {{ content: "{question} "; }}' in css
+    assert f"nth-child({len(render.QUESTION_SHORT) + 3})" not in css
