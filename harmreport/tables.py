@@ -166,9 +166,9 @@ def csv_text(table: Table) -> str:
 # ---- the data package ------------------------------------------------------------------
 
 MISSING_VALUES = ["", MARK, NOT_AVAILABLE, NOT_APPLICABLE]  # the GSS symbols, as missing values
-ANSWER_PATTERN = (  # a cell of answers.csv, in the one vocabulary of answer kinds (codes)
-    r"number|\[c\]( .+)?|\[x\]|refused( s\d+)?|redirected|other basis( \(.+\))?|no answer"
-)
+# A cell of answers.csv: a mark of the one vocabulary of answer kinds, with what the council
+# gave after it ("[c] 0–5", "refused s12", "other basis (financial year)").
+ANSWER_PATTERN = "|".join(f"{re.escape(mark)}( .+)?" for mark in codes.ANSWER_MARKS.values())
 INTEGER, NUMBER = re.compile(r"-?\d+"), re.compile(r"-?\d+\.\d+")
 
 
