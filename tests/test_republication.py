@@ -150,3 +150,50 @@ def test_what_was_published_is_read_back_as_sums_over_the_authorities_then(tmp_p
     assert {c[1] for c in uk.cells} == {"E10000016", "W06000015"}
     assert any(line.startswith("trafficked.went_missing in the 2024 edition: published 23")
                for line in found.unexplained)  # fmt: skip
+
+
+def test_the_revision_log_s_problems_are_named_by_line_and_say_what_was_published(
+    tmp_path, monkeypatch
+):
+    from harmreport import paths
+
+    folder = tmp_path / "2024"
+    write_json(folder / "stats.json", {
+        "trafficked": {"in_care": 2607, "went_missing": 864}, "london": {"label": "London"},
+        "disclosure": {"suppressed": {"a": 1}},
+    })  # fmt: skip
+    (folder / "answers.csv").write_text(ANSWERS, encoding="utf-8")
+    (folder / "manifest.json").write_text("{}", encoding="utf-8")
+    new = {"trafficked": {"in_care": 2610, "went_missing": 864}, "london": {"label": "Londres"},
+           "disclosure": {"suppressed": {"a": 2}}}  # fmt: skip
+    toml = tmp_path / "editions.toml"
+    toml.write_text(
+        "[years.2024]\ntitle = 'x'\n\n[[years.2024.revisions]]\nwhat = 'a note'\n\n"
+        "[[years.2024.revisions]]\nfigure = 'trafficked.nowhere'\n\n"
+        "[[years.2024.revisions]]\nfigure = 'trafficked.in_care'\nold = 2606\nnew = 2610\n\n"
+        "[[years.2024.revisions]]\nfigure = 'trafficked.went_missing'\nold = 864\nnew = 865\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(paths, "EDITIONS", toml)
+    log = SimpleNamespace(year=2024, revisions=(
+        {"what": "a note"}, {"figure": "trafficked.nowhere"},
+        {"figure": "trafficked.in_care", "old": 2606, "new": 2610},
+        {"figure": "trafficked.went_missing", "old": 864, "new": 865},
+    ))  # fmt: skip
+    changed, wrong = republication.revisions_problems(log, tmp_path, new)
+    # Only a figure that changed: not the one that did not, nor the record or a label.
+    assert changed == ["trafficked.in_care: published 2607, now 2610"]
+    where = "data/editions.toml, line {}, [[years.2024.revisions]] number {}: "
+    assert wrong == [
+        where.format(7, 2) + "'trafficked.nowhere' is no figure in stats.json",
+        where.format(10, 3) + "'trafficked.in_care' old = 2606, but the edition was published "
+        "with 2607",
+        where.format(15, 4) + "'trafficked.went_missing' new = 865, but the build publishes 864",
+    ]
+    # Two versions published: the message names both.
+    write_json(folder / "previous" / "1" / "stats.json", {"trafficked": {"in_care": 2600}})
+    (folder / "previous" / "1" / "answers.csv").write_text(ANSWERS, encoding="utf-8")
+    wrong = republication.revisions_problems(log, tmp_path, new)[1]
+    assert wrong[1].endswith("published with 2600 or 2607")
+    # Nothing published yet: nothing changed, whatever the build makes.
+    assert republication.revisions_problems(log, tmp_path / "none", new)[0] == []
