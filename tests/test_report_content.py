@@ -311,3 +311,19 @@ def test_each_running_head_names_the_section_current_at_the_top_of_its_page(buil
             if line in chapters[current + 1 :]:
                 current = chapters.index(line)
     assert checked > 10
+
+
+@pytest.mark.parametrize("year", [2015, 2024])
+def test_figures_are_numbered_the_same_on_the_page_in_the_pdf_and_in_the_fragment(
+    built, texts, year
+):
+    def numbered(page: str) -> list[tuple[str, str]]:
+        found = re.findall(r'<span class="(?:hbh-)?label">Figure (\d+)\.</span> ([^<.]+)', page)
+        return [(n, squash(caption)[:40]) for n, caption in found]
+
+    page = numbered((built / str(year) / "index.html").read_text(encoding="utf-8"))
+    fragment = numbered((built / str(year) / "fragment.html").read_text(encoding="utf-8"))
+    assert page == fragment and len(page) >= (6 if year == 2024 else 5)
+    pdf = texts[year]["pdf"]
+    for number, caption in page:
+        assert f"Figure {number}. {caption}" in pdf, (number, caption)
