@@ -26,7 +26,7 @@ report: $(STAMP) ## build the default edition into report/ (YEAR=2015 for anothe
 all-editions: $(STAMP) ## build every shipped edition
 	$(PYTHON) run_report.py --all
 
-test: $(STAMP) ## lint, check what git holds, and run every test (unit, notebooks, end-to-end, backtests, browser)
+test: $(STAMP) ## lint, check what git holds, and run the tests (unit, notebooks, end-to-end, backtests, browser); those marked ci only with HBH_ALL_TESTS=1, as in CI
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
 	$(PYTHON) scripts/check_committed_files.py $$(git ls-files)

@@ -1,5 +1,6 @@
 import fcntl
 import html
+import os
 import re
 import shutil
 import subprocess
@@ -69,6 +70,41 @@ def made_once(tmp_path_factory, worker_id: str, name: str, make) -> Path:
             make(folder)
             done.touch()
     return folder
+
+
+# `make test` leaves the tests marked `ci` (whole scenarios of several builds, faults injected
+# into builds) to CI, which runs every test: .ci/run sets HBH_ALL_TESTS=1.
+ALL_TESTS = "HBH_ALL_TESTS"
+
+
+@pytest.hookimpl(trylast=True)  # after -m: counts only what it would have run
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get(ALL_TESTS) == "1":
+        return
+    left = [item for item in items if item.get_closest_marker("ci")]
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = [item for item in items if not item.get_closest_marker("ci")]
+    config.stash[_LEFT_TO_CI] = len(left)
+    if hasattr(config, "workeroutput"):  # a pytest-xdist worker: its controller says it
+        config.workeroutput["left_to_ci"] = len(left)
+
+
+_LEFT_TO_CI = pytest.StashKey[int]()
+
+
+def pytest_testnodedown(node, error):
+    """pytest-xdist's controller, as each worker ends (each collected every test)."""
+    node.config.stash[_LEFT_TO_CI] = node.workeroutput.get("left_to_ci", 0)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    left = config.stash.get(_LEFT_TO_CI, 0)
+    if left:
+        terminalreporter.write_line(
+            f"{left} test(s) marked ci were left to CI (whole scenarios and faults injected "
+            f"into builds): {ALL_TESTS}=1 make test runs them too, as .ci/run does"
+        )
 
 
 @pytest.fixture(scope="session", autouse=True)

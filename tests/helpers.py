@@ -86,3 +86,20 @@ def tree_hashes(folder: Path) -> dict[str, bytes]:
         for p in sorted(Path(folder).rglob("*"))
         if p.is_file()
     }
+
+
+def analysed(returns: Path, folder: Path, year: int = 2024) -> dict:
+    """stats.json as a build makes it, and nothing else: notebooks 1 and 2 run by papermill
+    on the tests' session kernel, for tests that read only the statistics (a whole build
+    adds the figures, pages and checks, three times the time)."""
+    from harmreport.notebooks import run_notebook
+    from harmreport.outputs import read_json
+    from harmreport.request import DEFAULT_CELL_TIMEOUT
+
+    folder.mkdir(parents=True, exist_ok=True)
+    log = folder / "build.log"
+    parameters = {"year": year, "returns_path": str(Path(returns).resolve()), "output_dir": ""}
+    with SESSION.kernel(folder, log) as kernel:
+        for stage in ("validate", "statistics"):
+            run_notebook(stage, folder, parameters, DEFAULT_CELL_TIMEOUT, log, kernel.fresh())
+    return read_json(folder / "stats.json")

@@ -119,6 +119,7 @@ def test_returns_of_another_year_are_refused_naming_it(tmp_path):
         build.check_request(BuildRequest(2024, copy, tmp_path / "site"))
 
 
+@pytest.mark.ci
 @pytest.mark.slow
 def test_a_web_only_build_says_the_published_pdf_goes(built, tmp_path):
     from tests.conftest import copy_of

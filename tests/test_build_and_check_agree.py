@@ -70,6 +70,7 @@ def published_edition(path, folder, top):
     return namespace["published"], namespace["returns"]
 
 
+@pytest.mark.ci
 @pytest.mark.slow
 @settings(
     max_examples=20,

@@ -182,6 +182,7 @@ def a_second_edition_of_its_process() -> int:
     return next((share[1].year for share in shares if len(share) > 1), EDITIONS[0])
 
 
+@pytest.mark.ci
 def test_rebuild_gives_identical_bytes_in_another_zone_locale_and_hash_seed(built, tmp_path):
     """The shared editions were built with the test run's own settings, some after another in
     the same process; this one alone, at UTC+13:45, in Turkish (dotted and dotless i), with
@@ -348,6 +349,7 @@ def test_unexpected_error_is_one_line_and_a_log(published, monkeypatch, capsys):
     assert tree_hashes(out / "2024") == before
 
 
+@pytest.mark.ci
 def test_one_failing_edition_does_not_stop_the_others(tmp_path):
     """Two years: two processes side by side; the index is written once, after both."""
     result = run_cli("--year", 2019, 2024, "--out", tmp_path, "--format", "html")

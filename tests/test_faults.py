@@ -89,6 +89,7 @@ def test_a_ctrl_c_swallowed_on_its_way_up_still_stops_the_build(published, monke
     assert_untouched(out, before)
 
 
+@pytest.mark.ci
 def test_killed_build_leaves_the_edition_and_the_next_build_recovers(published):
     out, before = published
     process = start_build(out)
@@ -125,6 +126,7 @@ def broken_notebooks(folder: Path, code: str, name="02_headline_statistics") -> 
     return copy
 
 
+@pytest.mark.ci
 @pytest.mark.parametrize(
     "code, says",
     [
@@ -148,6 +150,7 @@ def test_notebook_faults_exit_5(published, tmp_path_factory, monkeypatch, code, 
     assert helpers.SESSION.idle is None  # a kernel a notebook failed on is not the next build's
 
 
+@pytest.mark.ci
 def test_a_failing_figures_notebook_stops_the_pdf_begun_beside_it(
     published, tmp_path_factory, monkeypatch
 ):
@@ -203,6 +206,7 @@ def test_read_only_output_folder_exits_4():
         shutil.rmtree(folder)
 
 
+@pytest.mark.ci
 def test_xlsx_returns_build_like_csv(tmp_path, web_edition):
     """Numbers as numbers, numbers stored as text, thousands separators, a notes sheet before
     the data: the statistics are the same as from the CSV."""
@@ -245,6 +249,7 @@ print(json.dumps([build.returncode, build.stderr, tree_hashes(out / "2024") == b
 """
 
 
+@pytest.mark.ci
 def test_full_output_folder_exits_4(tmp_path, web_edition):
     """A file system half as large again as the web edition holds it, but not, beside it
     while the new one is staged, the web edition and the PDF as well."""
@@ -287,6 +292,7 @@ def test_notebook_pages_that_cannot_be_written_are_the_machine_s_problem(tmp_pat
     assert (pages.returncode, pages.stderr) == (4, "Is a directory\n")
 
 
+@pytest.mark.ci
 def test_interrupted_parallel_build_publishes_nothing(published):
     """SIGTERM to the command building two editions side by side: it passes it on, each
     build cleans up as after its own Ctrl-C, and nothing is published."""
@@ -329,6 +335,7 @@ def test_a_log_that_cannot_be_written_says_so_once(capsys):
     )
 
 
+@pytest.mark.ci
 def test_a_console_closed_mid_build_never_stops_it(tmp_path, web_edition):
     """`run_report.py … 2>&1 | head -1`: the console goes after the first line; the build
     goes on, publishes, and exits 0."""

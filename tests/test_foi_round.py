@@ -146,6 +146,7 @@ def test_the_workbook_offers_every_authority_and_guards_each_cell(tmp_path):
     assert book["instructions"]["B1"].value == 2024
 
 
+@pytest.mark.ci
 @pytest.mark.slow
 def test_a_filled_workbook_is_read_and_libreoffices_copy_builds_the_same(built, tmp_path):
     workbook = foi_round.make_workbook(editions.edition(2024), tmp_path / "returns.xlsx")
@@ -277,6 +278,7 @@ REORGANISED = {  # abolished on 31 March 2023, and their successors from 1 April
 }
 
 
+@pytest.mark.ci
 @pytest.mark.slow
 def test_a_year_spanning_a_reorganisation_starts_fills_and_builds(tmp_path):
     """`new 2023`, in a copy of the project, lists each council for the months it existed;

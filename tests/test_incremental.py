@@ -109,6 +109,7 @@ def test_a_tampered_output_is_rebuilt(site, web_edition):
     assert tree_hashes(site / str(YEAR)) == tree_hashes(web_edition / str(YEAR))
 
 
+@pytest.mark.ci
 def test_force_rebuilds_what_is_up_to_date(site, web_edition):
     result = build(site, "--force")
     assert result.returncode == 0, result.stderr

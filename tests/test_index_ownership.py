@@ -28,6 +28,7 @@ def test_an_index_the_build_did_not_write_is_never_overwritten(web_edition, tmp_
     assert not (out / "2024").exists()  # refused before any work
 
 
+@pytest.mark.ci
 def test_a_hand_edited_index_is_refused_and_verify_names_it(published, capsys):
     out, _ = published
     edited = (out / "index.html").read_text() + "<!-- edited by hand -->\n"
@@ -39,6 +40,7 @@ def test_a_hand_edited_index_is_refused_and_verify_names_it(published, capsys):
     assert "index.html (changed by hand)" in capsys.readouterr().err
 
 
+@pytest.mark.ci
 def test_an_edition_deleted_leaves_the_index_at_the_next_build(built, tmp_path):
     out = copy_of(built, tmp_path / "site")
     assert 'href="2015/index.html"' in (out / "index.html").read_text()

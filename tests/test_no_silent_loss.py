@@ -291,6 +291,7 @@ def test_symbolic_links_are_refused_before_any_work(published, tmp_path, linked)
     assert tree_hashes(out / "2024") == before
 
 
+@pytest.mark.ci
 def test_outputs_name_no_folder_of_this_machine(tmp_path):
     """The same returns from two folders give the same bytes, and no path of either."""
     editions = []
@@ -315,6 +316,7 @@ def test_data_naming_a_folder_says_so(published, tmp_path):
     refused(published, tmp_path, "is a folder; give the .csv or .xlsx in it")
 
 
+@pytest.mark.ci
 def test_two_years_built_at_once_into_one_root_share_the_index_safely(tmp_path):
     out = tmp_path / "site"
     runs = [
@@ -387,6 +389,7 @@ def test_the_log_holds_every_problem(published, tmp_path):
     assert text.count("is not a count or a recognised code") == 66
 
 
+@pytest.mark.ci
 def test_a_folder_put_in_the_way_during_the_build_is_kept(tmp_path, monkeypatch):
     """The second look, just before the swap: a folder that appeared meanwhile is refused."""
     from harmreport import build

@@ -69,7 +69,9 @@ def _corpus_returns(folder: Path) -> Path:
 def corpus_edition(tmp_path_factory):
     folder = tmp_path_factory.mktemp("real")
     out = folder / "site"
-    result = run_main("--year", 2024, "--data", _corpus_returns(folder), "--out", out)
+    result = run_main(
+        "--year", 2024, "--data", _corpus_returns(folder), "--out", out, "--format", "html"
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
     return out / "2024", result.stdout + result.stderr
 

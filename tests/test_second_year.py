@@ -12,7 +12,7 @@ import pytest
 
 from harmreport import paths
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.ci]
 
 
 def test_starting_the_next_edition_never_disturbs_the_published_site():

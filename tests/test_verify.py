@@ -107,6 +107,7 @@ def recorded_as_if(base, change) -> None:
     (base / "site" / "manifest.json").write_text(json.dumps(root, indent=2))
 
 
+@pytest.mark.ci
 def test_another_patch_release_of_python_is_a_note_when_the_files_are_the_same(edition, tmp_path):
     base, returns = copy_of(edition, tmp_path)
     recorded_as_if(base, lambda manifest: manifest["environment"].update(python="3.11.2"))
@@ -131,6 +132,7 @@ def rerun(*args, scratch):
     return run_cli("rerun", *args, environment=environment)
 
 
+@pytest.mark.ci
 def test_a_reviewer_reruns_a_real_editions_notebooks_and_gets_the_same_stats(edition, tmp_path):
     """docs/reviewing.md: the real returns are not in the published folder; the rerun finds
     them in the private folder or with --data, and refuses other bytes or a misspelt name."""
@@ -152,6 +154,7 @@ def test_a_reviewer_reruns_a_real_editions_notebooks_and_gets_the_same_stats(edi
     assert other.returncode == 2 and "is another file" in other.stderr
 
 
+@pytest.mark.ci
 def test_a_rerun_that_makes_other_figures_fails_naming_them(built, tmp_path):
     folder = shutil.copytree(built / "2015", tmp_path / "site" / "2015")
     same = rerun(folder, scratch=tmp_path / "scratch")  # an illustrative edition: no --data
@@ -164,6 +167,7 @@ def test_a_rerun_that_makes_other_figures_fails_naming_them(built, tmp_path):
     assert "is not the published" in done.stderr and "  differs: trafficked" in done.stderr
 
 
+@pytest.mark.ci
 def test_a_new_address_to_publish_at_renders_again_and_verify_names_a_different_one(
     edition, tmp_path
 ):
