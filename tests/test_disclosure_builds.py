@@ -58,6 +58,7 @@ def rule_of(folder, key):
     return read_json(folder / "stats.json")["disclosure"]["suppressed"][key]
 
 
+@pytest.mark.ci
 def test_nation_totals_from_one_authority(tmp_path):
     rows = [
         row("E10000016", **full(40, 12, 30, 300, 40, 60, 10, 6)),
@@ -105,6 +106,7 @@ def test_uk_total_from_a_single_authority(tmp_path):
     assert "Fewer than five ([c]) trafficked children went missing at least once" in text
 
 
+@pytest.mark.ci
 def test_total_minus_the_largest_and_minus_the_named(tmp_path):
     rows = [
         row("E10000016", **full(60, 20, 30, 300, 40, 60, 10, 9)),
@@ -124,6 +126,7 @@ def test_total_minus_the_largest_and_minus_the_named(tmp_path):
     assert "2 children were still missing" not in every_text(edition)
 
 
+@pytest.mark.ci
 def test_shares_and_still_missing_from_one_authority(tmp_path):
     rows = [
         row("E10000016", **full(60, 2, 4, 300, 19, 40, 2, 4)),  # 2 of 60; over a week 2 of 21
@@ -143,6 +146,7 @@ def test_shares_and_still_missing_from_one_authority(tmp_path):
     assert "2 of 60" not in text and "4 children were still missing" not in text
 
 
+@pytest.mark.ci
 def test_london_arithmetic(tmp_path):
     rows = [row(code, **full(0, 0, 0, 10, 1, 1, 0, 0)) for code in LONDON[:31]]
     rows.append(row(LONDON[31]))  # unable to say
@@ -159,6 +163,7 @@ def test_london_arithmetic(tmp_path):
     assert not re.search(r"London\s+3\b", pdf_text(edition / "report.pdf"))
 
 
+@pytest.mark.ci
 def test_nationalities_from_one_authority(tmp_path):
     rows = [
         row("E10000016", **full(40, 12, 30, 300, 40, 60, 10, 6)),
@@ -252,6 +257,7 @@ def test_suppression_bypassing_the_ledger_is_caught_with_exit_3(tmp_path, monkey
     )
 
 
+@pytest.mark.ci
 def test_a_leak_only_in_the_pdf_of_a_real_build_is_caught_with_exit_3(tmp_path, monkeypatch):
     """Print CSS (which only the PDF sees) writes a small count beside its authority: the
     independent check reads the real build's PDF and refuses, naming it."""
@@ -279,6 +285,7 @@ def test_a_leak_only_in_the_pdf_of_a_real_build_is_caught_with_exit_3(tmp_path, 
     assert not (out / "2024").exists()
 
 
+@pytest.mark.ci
 def test_a_later_edition_hides_what_an_earlier_one_hid_and_says_so(tmp_path, monkeypatch):
     """The 2020 edition's decision, as kept for the next build, hides its trafficked children
     in care: the 2024 edition's trend row for 2020 is [c], and the build says why."""

@@ -102,6 +102,7 @@ def test_any_other_change_rebuilds_everything(site, change, says):
     assert plan.summary().startswith(f"rebuilding everything: {says}")
 
 
+@pytest.mark.ci
 def test_a_tampered_output_is_rebuilt(site, web_edition):
     (site / str(YEAR) / "stats.json").write_text("{}")
     result = build(site)

@@ -1,11 +1,13 @@
 """The project's own promises: pins in sync, templates without numbers, autoescaping on,
 every fact sourced, committed notebooks clean."""
 
+import ast
 import re
 import shutil
 import subprocess
 import sys
 
+import nbformat
 import pytest
 
 from harmreport import config, paths, render, sources, template_rules
@@ -31,6 +33,36 @@ def test_build_requirements_are_all_pinned():
     for line in (paths.ROOT / "requirements.txt").read_text().splitlines():
         if line.strip() and not line.startswith("#"):
             assert re.fullmatch(r"[A-Za-z0-9_.\-]+==[\w.]+", line), line
+
+
+def test_the_package_declares_what_it_imports_with_the_pins_inside_its_ranges():
+    """`pip install .` alone gives a package that imports: every third-party module the
+    package and its notebooks import is declared in pyproject.toml, and each pin fits."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((paths.ROOT / "pyproject.toml").read_text())["project"]
+    declared = {r.name.lower(): r for r in map(Requirement, project["dependencies"])}
+    pinned = pins(paths.ROOT / "requirements.txt")
+    for name, requirement in declared.items():
+        assert requirement.specifier.contains(pinned[name]), (name, pinned[name])
+    codes = [
+        p.read_text(encoding="utf-8") for p in paths.ROOT.joinpath("harmreport").rglob("*.py")
+    ]
+    for notebook in paths.NOTEBOOKS.glob("*.ipynb"):
+        cells = nbformat.read(notebook, as_version=4).cells
+        codes += [cell.source for cell in cells if cell.cell_type == "code"]
+    imported = set()
+    for node in (node for code in codes for node in ast.walk(ast.parse(code))):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            imported.add(node.module.split(".")[0])
+    third_party = imported - set(sys.stdlib_module_names) - {"harmreport"}
+    module_of = {"python-dateutil": "dateutil", "ipython": "IPython", "ipykernel": "ipykernel"}
+    provided = {module_of.get(name, name).lower() for name in declared}
+    assert {name.lower() for name in third_party} <= provided
 
 
 TEMPLATES = sorted(p for p in paths.TEMPLATES.rglob("*.j2"))

@@ -59,6 +59,7 @@ def test_an_untouched_edition_verifies(edition, tmp_path):
     assert len(manifest["source"]["commit"]) == 40 and manifest["source"]["clean"] in (True, False)
 
 
+@pytest.mark.ci
 def test_a_tampered_stats_json_fails(edition, tmp_path):
     base, returns = copy_of(edition, tmp_path)
     stats = base / "site" / "2024" / "stats.json"
@@ -82,6 +83,7 @@ def test_a_changed_input_fails(edition, tmp_path):
     assert "rebuilt file" not in result.stderr and "not rebuilt: give the returns" in result.stderr
 
 
+@pytest.mark.ci
 def test_a_different_package_version_fails(edition, tmp_path):
     base, returns = copy_of(edition, tmp_path)
     manifest_path = base / "site" / "2024" / "manifest.json"
