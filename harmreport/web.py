@@ -5,6 +5,8 @@ import re
 from pathlib import Path
 from urllib.parse import urljoin
 
+import tinycss2
+
 from .outputs import read_json
 
 PREFIX = "hbh-"  # every id and class of the fragment: a host page's own never collide
@@ -28,34 +30,56 @@ def file_size(path: Path) -> str:
 
 def scope_css(css: str, scope: str = SCOPE, rename=lambda selector: selector) -> str:
     """Every rule of `css` made to apply only inside `scope`: `:root`, `html` and `body`
-    become the scope itself, any other selector a descendant of it; @media blocks are scoped
-    inside. `rename` rewrites each selector first. Comments are dropped."""
-    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
-    out, position = [], 0
-    for match in re.finditer(r"([^{}]+)\{", css):
-        if match.start() < position:
-            continue
-        head = match.group(1).strip()
-        body, end = _block(css, match.end())
-        if head.startswith("@media"):
-            out.append(f"{head} {{\n{scope_css(body, scope, rename)}}}\n")
-        else:
-            out.append(f"{_scoped(head, scope, rename)} {{{body}}}\n")
-        position = end
+    become the scope itself, any other selector a descendant of it; the rules inside
+    @media, @supports, @container and @layer blocks are scoped there; other at-rules
+    (@font-face, @keyframes, @page, @import) are kept as they are. `rename` rewrites each
+    selector first. Comments are dropped. Parsed by tinycss2, so that a brace or a comma in
+    a string or inside :is() is read as CSS reads it."""
+    out = []
+    for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
+        _refuse_errors(rule)
+        if rule.type == "qualified-rule":
+            selectors = _selectors(rule.prelude)
+            out.append(f"{_scoped(selectors, scope, rename)} {{{_text(rule.content)}}}\n")
+        elif rule.type == "at-rule" and rule.lower_at_keyword in GROUPING and rule.content:
+            head = f"@{rule.at_keyword} {_text(rule.prelude).strip()}"
+            out.append(f"{head} {{\n{scope_css(_text(rule.content), scope, rename)}}}\n")
+        elif rule.type == "at-rule":
+            out.append(f"{_text([rule]).strip()}\n")
     return "".join(out)
 
 
-def _block(css: str, start: int) -> tuple[str, int]:
-    depth, i = 1, start
-    while depth:
-        depth += {"{": 1, "}": -1}.get(css[i], 0)
-        i += 1
-    return css[start : i - 1], i
+def _refuse_errors(rule) -> None:
+    """A parse error (a stray brace, an unclosed block) is said, never published as a rule
+    nobody meant or silently dropped as a browser would."""
+    tokens = [rule] if rule.type == "error" else [*rule.prelude, *(rule.content or [])]
+    for token in tokens:
+        if token.type == "error":
+            raise ValueError(f"CSS the fragment cannot scope: {token.message}")
 
 
-def _scoped(selectors: str, scope: str, rename) -> str:
+GROUPING = {"media", "supports", "container", "layer"}  # at-rules that hold rules
+
+
+def _text(tokens) -> str:
+    return tinycss2.serialize(t for t in tokens if t.type != "comment")
+
+
+def _selectors(prelude) -> list[str]:
+    """A rule's selectors, split at its own commas (not those inside :is() or a string)."""
+    parts, current = [], []
+    for token in prelude:
+        if token.type == "literal" and token.value == ",":
+            parts.append(current)
+            current = []
+        elif token.type != "comment":
+            current.append(token)
+    return [_text(part).strip() for part in [*parts, current]]
+
+
+def _scoped(selectors: list[str], scope: str, rename) -> str:
     scoped = []
-    for selector in (rename(s.strip()) for s in selectors.split(",")):
+    for selector in map(rename, selectors):
         root = re.match(r"^(:root|html|body)\b(.*)$", selector)
         scoped.append(f"{scope}{root.group(2)}" if root else f"{scope} {selector}")
     return ", ".join(scoped)

@@ -224,6 +224,30 @@ def test_scoping_keeps_media_queries_and_maps_the_root():
     )
 
 
+def test_scoping_reads_css_as_a_browser_does():
+    """@supports is scoped inside like @media; @font-face and @keyframes are kept whole; a
+    brace in a string and the commas of :is() are not taken for the rule's own."""
+    css = (
+        "@font-face { font-family: Lato; src: url(lato.woff2); }\n"
+        "@supports (display: grid) { .a { display: grid; } }\n"
+        "@keyframes fade { from { opacity: 0; } to { opacity: 1; } }\n"
+        'q::before { content: "{"; }\n'
+        ":is(h2, h3) a, p { color: red; /* a note */ }\n"
+    )
+    assert web.scope_css(css, ".s") == (
+        "@font-face { font-family: Lato; src: url(lato.woff2); }\n"
+        "@supports (display: grid) {\n.s .a { display: grid; }\n}\n"
+        "@keyframes fade { from { opacity: 0; } to { opacity: 1; } }\n"
+        '.s q::before { content: "{"; }\n'
+        ".s :is(h2, h3) a, .s p { color: red;  }\n"
+    )
+
+
+def test_css_the_fragment_cannot_read_stops_it():
+    with pytest.raises(ValueError, match="CSS the fragment cannot scope"):
+        web.scope_css("a { color: red; } } b { x: y; }", ".s")
+
+
 def test_the_index_lists_every_edition_newest_first_with_its_pdf(built):
     page = (built / "index.html").read_text()
     years = sorted(EDITIONS, reverse=True)
