@@ -6,33 +6,18 @@ import datetime as dt
 import difflib
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
-from . import paths, template_rules
+from . import editions, paths, template_rules
+from .editions import DATE, NUMBER, TEXT, TEXTS
 from .errors import InputError
 
-TEXT, DATE, NUMBER, TEXTS = str, dt.date, int, "a list of texts"
+# key: (kind, required for every data year, required for an edition), from editions.DataYear
 EDITION_KEYS = {
-    # key: (type, required for every data year, required for an edition)
-    "period_label": (TEXT, True, True),
-    "period_start": (DATE, True, True),
-    "period_end": (DATE, True, True),
-    "returns": (TEXT, False, False),  # illustrative data only: real returns stay private
-    "title": (TEXT, False, True),
-    "subtitle": (TEXT, False, True),
-    "published": (TEXT, False, True),
-    "publishers": (TEXTS, False, True),
-    "comparison_year": (NUMBER, False, False),
-    "focus_regions": (TEXTS, False, False),
-    "top_still_missing": (NUMBER, False, False),
-    "top_nationalities": (dict, False, False),
-    "notes": (dict, False, False),
-    "next_edition": (TEXT, False, False),
-    "isbn": (TEXT, False, False),
-    "report_url": (TEXT, False, False),  # the report as its publishers published it
-    "revisions": (list, False, False),  # [[years.N.revisions]]: date, what, figure, old, new
-    "low_response_floor": (NUMBER, False, False),  # percent of the authorities contacted
+    key.name: (key.metadata["kind"], key.metadata["always"], key.metadata["edition"])
+    for key in fields(editions.DataYear)
+    if key.metadata
 }
 SOURCE_KEYS = {
     "author": True,

@@ -10,31 +10,49 @@ from pathlib import Path
 
 from . import paths
 
+# The kinds of value data/editions.toml holds.
+TEXT, DATE, NUMBER, TEXTS = str, dt.date, int, "a list of texts"
+
+
+def toml_key(kind, always: bool = False, edition: bool = False) -> dict:
+    """A DataYear field's key in data/editions.toml: its kind, and whether every data year
+    (always) or every edition must give it."""
+    return {"kind": kind, "always": always, "edition": edition or always}
+
 
 @dataclass(frozen=True)
 class DataYear:
+    """A data year of data/editions.toml: its keys, their kinds, and which are required for
+    every data year or only for an edition, written once here (the configuration check
+    reads them: config.EDITION_KEYS)."""
+
     year: int
-    period_start: dt.date
-    period_end: dt.date
-    period_label: str
-    returns: Path
+    period_start: dt.date = field(metadata=toml_key(DATE, always=True))
+    period_end: dt.date = field(metadata=toml_key(DATE, always=True))
+    period_label: str = field(metadata=toml_key(TEXT, always=True))
+    # Illustrative data only: real returns stay private.
+    returns: Path = field(metadata=toml_key(TEXT))
     # Only editions (years with a published report) have these.
-    title: str = ""
-    subtitle: str = ""
-    published: str = ""
-    publishers: tuple[str, ...] = ()
-    comparison_year: int = 0
-    focus_regions: tuple[str, ...] = ()
-    top_still_missing: int = 0
-    top_nationalities: dict = field(default_factory=dict)  # group -> how many to name
-    notes: dict = field(default_factory=dict)
-    next_edition: str = ""  # when the next edition is expected, as the report says it
-    isbn: str = ""
-    report_url: str = ""  # where the publishers published the edition's report, if known
-    revisions: tuple[dict, ...] = ()  # each republication: date, what, and old and new values
+    title: str = field(default="", metadata=toml_key(TEXT, edition=True))
+    subtitle: str = field(default="", metadata=toml_key(TEXT, edition=True))
+    published: str = field(default="", metadata=toml_key(TEXT, edition=True))
+    publishers: tuple[str, ...] = field(default=(), metadata=toml_key(TEXTS, edition=True))
+    comparison_year: int = field(default=0, metadata=toml_key(NUMBER))
+    focus_regions: tuple[str, ...] = field(default=(), metadata=toml_key(TEXTS))
+    top_still_missing: int = field(default=0, metadata=toml_key(NUMBER))
+    # group -> how many to name
+    top_nationalities: dict = field(default_factory=dict, metadata=toml_key(dict))
+    notes: dict = field(default_factory=dict, metadata=toml_key(dict))
+    # When the next edition is expected, as the report says it.
+    next_edition: str = field(default="", metadata=toml_key(TEXT))
+    isbn: str = field(default="", metadata=toml_key(TEXT))
+    # Where the publishers published the edition's report, if known.
+    report_url: str = field(default="", metadata=toml_key(TEXT))
+    # [[years.N.revisions]]: each republication's date, what, and a figure's old and new.
+    revisions: tuple[dict, ...] = field(default=(), metadata=toml_key(list))
     # A figure resting on fewer than this percentage of the authorities contacted is marked
     # low reliability ([u]) and never written as a finding for the UK (docs/returns-contract.md).
-    low_response_floor: int = 15
+    low_response_floor: int = field(default=15, metadata=toml_key(NUMBER))
 
     def named_nationalities(self, group: str) -> int:
         """How many of the most common nationalities the edition names (default three)."""
