@@ -2,6 +2,8 @@
 management system, and the index of every edition the project knows."""
 
 import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -97,23 +99,99 @@ def fragment(page: str, css: str, base_url: str, year: int) -> str:
     """The report body for a content management system, to paste into a "Custom HTML" block:
     no <html>, <head>, <main>, <h1> or skip link (the host page has its own); every id and
     class prefixed; links absolute, to the edition's folder at `base_url`; styles scoped to
-    one wrapping element, behind a reset that stops a theme's rules at its edge."""
-    body = re.search(r"<body>(.*)</body>", page, re.S).group(1)
-    body = re.sub(r'<a class="skip-link"[^>]*>.*?</a>\s*', "", body, flags=re.S)
-    body = re.sub(rf'<({HOST_TAGS})\b(?: class="([^"]*)")?', _host_class, body)
-    body = re.sub(rf"</(?:{HOST_TAGS})>", "</div>", body)
-    body = re.sub(r"<h1\b([^>]*)>(.*?)</h1>", r'<p class="title"\1>\2</p>', body, flags=re.S)
-    body = _prefixed(body)
-    body = _absolute(body, f"{base_url}{year}/")
+    one wrapping element, behind a reset that stops a theme's rules at its edge. The page is
+    read by an HTML parser: only real tags are rewritten, never text that looks like one."""
+    tags = _Tags(page)
+    body_start, body_end = tags.inner("body")
+    edits = {}  # (start, end) in the page -> what replaces it
+    for tag in tags.found:
+        if not body_start <= tag.start < body_end:
+            continue
+        if tag.name == "a" and tag.attr("class") == "skip-link":
+            end = tags.closing_after(tag)
+            edits[(tag.start, end + len(page[end:]) - len(page[end:].lstrip()))] = ""
+        elif tag.closing:
+            edits[(tag.start, tag.end)] = _closing(tag)
+        else:
+            edits[(tag.start, tag.end)] = _opening(tag, f"{base_url}{year}/")
+    body = _apply(page, body_start, body_end, edits)
     style = RESET + scope_css(css, SCOPE, _fragment_selector)
     opening = f'<div id="{ROOT}" class="{ROOT}" lang="en-GB">'
     return f"{opening}\n<style>\n{style}</style>\n{body.strip()}\n</div>\n"
 
 
-def _host_class(match: re.Match) -> str:
-    """<main class="x"> as <div class="main x">."""
-    classes = " ".join(filter(None, [match.group(1), match.group(2)]))
-    return f'<div class="{classes}"'
+@dataclass
+class _Tag:
+    name: str
+    text: str  # as the page has it
+    start: int
+    end: int
+    closing: bool
+    attrs: dict
+
+    def attr(self, name: str) -> str | None:
+        return self.attrs.get(name)
+
+
+class _Tags(HTMLParser):
+    """Every start and end tag of a page, with where it is."""
+
+    def __init__(self, page: str):
+        super().__init__(convert_charrefs=False)
+        self.page, self.found = page, []
+        self._lines = [0] + [i + 1 for i, ch in enumerate(page) if ch == "\n"]
+        self.feed(page)
+        self.close()
+
+    def _here(self) -> int:
+        line, column = self.getpos()
+        return self._lines[line - 1] + column
+
+    def handle_starttag(self, tag, attrs):
+        text, start = self.get_starttag_text(), self._here()
+        self.found.append(_Tag(tag, text, start, start + len(text), False, dict(attrs)))
+
+    def handle_endtag(self, tag):
+        start = self._here()
+        end = self.page.index(">", start) + 1
+        self.found.append(_Tag(tag, self.page[start:end], start, end, True, {}))
+
+    def inner(self, name: str) -> tuple[int, int]:
+        opening = next(t for t in self.found if t.name == name and not t.closing)
+        closing = next(t for t in reversed(self.found) if t.name == name and t.closing)
+        return opening.end, closing.start
+
+    def closing_after(self, tag: _Tag) -> int:
+        return next(
+            t for t in self.found if t.closing and t.name == tag.name and t.start > tag.start
+        ).end
+
+
+def _apply(page: str, start: int, end: int, edits: dict) -> str:
+    out, at = [], start
+    for (edit_start, edit_end), text in sorted(edits.items()):
+        if edit_start < at:
+            continue  # inside a span already removed (the skip link's own tags)
+        out += [page[at:edit_start], text]
+        at = edit_end
+    return "".join(out + [page[at:end]])
+
+
+def _opening(tag: _Tag, base: str) -> str:
+    text = tag.text
+    if tag.name in HOST_TAGS.split("|"):  # <main class="x"> as <div class="main x">
+        classes = " ".join(filter(None, [tag.name, tag.attr("class")]))
+        rest = re.sub(r'\s+class="[^"]*"', "", text[len(tag.name) + 1 :], count=1)
+        text = f'<div class="{classes}"{rest}'
+    elif tag.name == "h1":
+        text = '<p class="title"' + text[3:]
+    return _absolute(_prefixed(text), base)
+
+
+def _closing(tag: _Tag) -> str:
+    if tag.name in HOST_TAGS.split("|"):
+        return "</div>"
+    return "</p>" if tag.name == "h1" else tag.text
 
 
 def _prefixed(body: str) -> str:

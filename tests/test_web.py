@@ -243,6 +243,23 @@ def test_scoping_reads_css_as_a_browser_does():
     )
 
 
+def test_the_fragment_rewrites_tags_and_never_text_that_looks_like_one():
+    page = (
+        "<html><head><title>t</title></head><body>\n"
+        '<a class="skip-link" href="#main">Skip</a>\n'
+        '<header class="cover"><h1 id="top">Title</h1></header>\n'
+        '<main id="main"><p class="note">Type id="x" or href="#y"; <a href="data/a.csv">a</a>'
+        '</p><!-- <main> --><a href="#top">up</a></main>\n</body></html>'
+    )
+    body = web.fragment(page, "", "https://example.org/r/", 2024).split("</style>\n")[1]
+    assert body == (
+        '<div class="hbh-header hbh-cover"><p class="hbh-title" id="hbh-top">Title</p></div>\n'
+        '<div class="hbh-main" id="hbh-main"><p class="hbh-note">Type id="x" or href="#y"; '
+        '<a href="https://example.org/r/2024/data/a.csv">a</a></p><!-- <main> -->'
+        '<a href="#hbh-top">up</a></div>\n</div>\n'
+    )
+
+
 def test_css_the_fragment_cannot_read_stops_it():
     with pytest.raises(ValueError, match="CSS the fragment cannot scope"):
         web.scope_css("a { color: red; } } b { x: y; }", ".s")
