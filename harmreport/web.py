@@ -52,8 +52,8 @@ def scope_css(css: str, scope: str = SCOPE, rename=lambda selector: selector) ->
 
 
 def _refuse_errors(rule) -> None:
-    """A parse error (a stray brace, an unclosed block) is said, never published as a rule
-    nobody meant or silently dropped as a browser would."""
+    """A parse error (a stray brace) is said, never published as a rule nobody meant nor
+    silently dropped as a browser would."""
     tokens = [rule] if rule.type == "error" else [*rule.prelude, *(rule.content or [])]
     for token in tokens:
         if token.type == "error":
@@ -108,8 +108,8 @@ def fragment(page: str, css: str, base_url: str, year: int) -> str:
         if not body_start <= tag.start < body_end:
             continue
         if tag.name == "a" and tag.attr("class") == "skip-link":
-            end = tags.closing_after(tag)
-            edits[(tag.start, end + len(page[end:]) - len(page[end:].lstrip()))] = ""
+            after = re.compile(r"\s*").match(page, tags.closing_after(tag)).end()
+            edits[(tag.start, after)] = ""  # the link and the space after it
         elif tag.closing:
             edits[(tag.start, tag.end)] = _closing(tag)
         else:
