@@ -93,6 +93,7 @@ def pytest_collection_modifyitems(config, items):
 _LEFT_TO_CI = pytest.StashKey[int]()
 
 
+@pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook: not there with -p no:xdist
 def pytest_testnodedown(node, error):
     """pytest-xdist's controller, as each worker ends (each collected every test)."""
     node.config.stash[_LEFT_TO_CI] = node.workeroutput.get("left_to_ci", 0)
