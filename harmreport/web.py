@@ -19,7 +19,7 @@ SCOPE = f"#{ROOT}#{ROOT}"
 # says of headings, lists, images or tables stops at the fragment's edge.
 RESET = f"{SCOPE}, {SCOPE} * {{ all: revert; }}\n"
 # What a host page owns: in the fragment, each becomes a <div> with its name as a class.
-HOST_TAGS = "main|header|footer"
+HOST_TAGS = {"main", "header", "footer"}
 
 
 def file_size(path: Path) -> str:
@@ -103,17 +103,17 @@ def fragment(page: str, css: str, base_url: str, year: int) -> str:
     read by an HTML parser: only real tags are rewritten, never text that looks like one."""
     tags = _Tags(page)
     body_start, body_end = tags.inner("body")
-    edits = {}  # (start, end) in the page -> what replaces it
+    edits = []  # (start, end, what replaces it), in the page's order
     for tag in tags.found:
         if not body_start <= tag.start < body_end:
             continue
-        if tag.name == "a" and tag.attr("class") == "skip-link":
+        if tag.name == "a" and tag.attrs.get("class") == "skip-link":
             after = re.compile(r"\s*").match(page, tags.closing_after(tag)).end()
-            edits[(tag.start, after)] = ""  # the link and the space after it
+            edits.append((tag.start, after, ""))  # the link and the space after it
         elif tag.closing:
-            edits[(tag.start, tag.end)] = _closing(tag)
+            edits.append((tag.start, tag.end, _closing(tag)))
         else:
-            edits[(tag.start, tag.end)] = _opening(tag, f"{base_url}{year}/")
+            edits.append((tag.start, tag.end, _opening(tag, f"{base_url}{year}/")))
     body = _apply(page, body_start, body_end, edits)
     style = RESET + scope_css(css, SCOPE, _fragment_selector)
     opening = f'<div id="{ROOT}" class="{ROOT}" lang="en-GB">'
@@ -129,9 +129,6 @@ class _Tag:
     closing: bool
     attrs: dict
 
-    def attr(self, name: str) -> str | None:
-        return self.attrs.get(name)
-
 
 class _Tags(HTMLParser):
     """Every start and end tag of a page, with where it is."""
@@ -139,7 +136,7 @@ class _Tags(HTMLParser):
     def __init__(self, page: str):
         super().__init__(convert_charrefs=False)
         self.page, self.found = page, []
-        self._lines = [0] + [i + 1 for i, ch in enumerate(page) if ch == "\n"]
+        self._lines = [0] + [m.end() for m in re.finditer("\n", page)]
         self.feed(page)
         self.close()
 
@@ -167,9 +164,9 @@ class _Tags(HTMLParser):
         ).end
 
 
-def _apply(page: str, start: int, end: int, edits: dict) -> str:
+def _apply(page: str, start: int, end: int, edits: list) -> str:
     out, at = [], start
-    for (edit_start, edit_end), text in sorted(edits.items()):
+    for edit_start, edit_end, text in edits:
         if edit_start < at:
             continue  # inside a span already removed (the skip link's own tags)
         out += [page[at:edit_start], text]
@@ -179,8 +176,8 @@ def _apply(page: str, start: int, end: int, edits: dict) -> str:
 
 def _opening(tag: _Tag, base: str) -> str:
     text = tag.text
-    if tag.name in HOST_TAGS.split("|"):  # <main class="x"> as <div class="main x">
-        classes = " ".join(filter(None, [tag.name, tag.attr("class")]))
+    if tag.name in HOST_TAGS:  # <main class="x"> as <div class="main x">
+        classes = " ".join(filter(None, [tag.name, tag.attrs.get("class")]))
         rest = re.sub(r'\s+class="[^"]*"', "", text[len(tag.name) + 1 :], count=1)
         text = f'<div class="{classes}"{rest}'
     elif tag.name == "h1":
@@ -189,7 +186,7 @@ def _opening(tag: _Tag, base: str) -> str:
 
 
 def _closing(tag: _Tag) -> str:
-    if tag.name in HOST_TAGS.split("|"):
+    if tag.name in HOST_TAGS:
         return "</div>"
     return "</p>" if tag.name == "h1" else tag.text
 

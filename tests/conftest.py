@@ -77,20 +77,19 @@ def made_once(tmp_path_factory, worker_id: str, name: str, make) -> Path:
 ALL_TESTS = "HBH_ALL_TESTS"
 
 
+_LEFT_TO_CI = pytest.StashKey[int]()
+
+
 @pytest.hookimpl(trylast=True)  # after -m: counts only what it would have run
 def pytest_collection_modifyitems(config, items):
     if os.environ.get(ALL_TESTS) == "1":
         return
     left = [item for item in items if item.get_closest_marker("ci")]
-    if left:
-        config.hook.pytest_deselected(items=left)
-        items[:] = [item for item in items if not item.get_closest_marker("ci")]
+    items[:] = [item for item in items if item not in left]
+    config.hook.pytest_deselected(items=left)
     config.stash[_LEFT_TO_CI] = len(left)
     if hasattr(config, "workeroutput"):  # a pytest-xdist worker: its controller says it
         config.workeroutput["left_to_ci"] = len(left)
-
-
-_LEFT_TO_CI = pytest.StashKey[int]()
 
 
 @pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook: not there with -p no:xdist

@@ -60,7 +60,7 @@ def test_the_package_declares_what_it_imports_with_the_pins_inside_its_ranges():
         elif isinstance(node, ast.ImportFrom) and node.level == 0:
             imported.add(node.module.split(".")[0])
     third_party = imported - set(sys.stdlib_module_names) - {"harmreport"}
-    module_of = {"python-dateutil": "dateutil", "ipython": "IPython", "ipykernel": "ipykernel"}
+    module_of = {"python-dateutil": "dateutil", "ipython": "IPython"}
     provided = {module_of.get(name, name).lower() for name in declared}
     assert {name.lower() for name in third_party} <= provided
 
