@@ -96,7 +96,8 @@ HTML(filename=sys.argv[1], base_url=sys.argv[2]).write_pdf(
 PRINTED = """
 import json, re, sys
 from pathlib import Path
-from harmreport import editions, pdf, render
+from harmreport.outputs import pdf, render
+from harmreport.project import editions
 folder = Path(sys.argv[1])
 stats = json.loads((folder / "stats.json").read_text())
 html = render.render_html(stats, editions.edition(int(sys.argv[2])), folder, for_print=True)
@@ -117,7 +118,7 @@ def main() -> None:
     parser.add_argument("--year", type=int, default=2015)
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
-    from harmreport import editions
+    from harmreport.project import editions
 
     every = editions.all_editions()
     runs = defaultdict(list)

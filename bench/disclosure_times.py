@@ -5,8 +5,9 @@ Run: python bench/disclosure_times.py   (make bench runs it after the build timi
 
 Times, in this process, `disclosure.control` on the figures the statistics notebook
 registers: the whole decision, and the part of it spent reasoning with ranges (the
-integer-programme step); and the earlier editions' decisions (harmreport.history) taken
-afresh, as a build with an empty scratch folder does. Asserts nothing.
+integer-programme step); and the earlier editions' decisions
+(harmreport.analysis.earlier_decisions) taken afresh, as a build with an empty scratch folder
+does. Asserts nothing.
 """
 
 import random
@@ -18,15 +19,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from harmreport import (  # noqa: E402
-    disclosure,
-    editions,
-    history,
-    reference,
-    republication,
-    statistics,
-)
-from harmreport.returns import COUNT_COLUMNS, GROUPS, load_returns  # noqa: E402
+from harmreport.analysis import disclosure, earlier_decisions, republication, statistics  # noqa: E402
+from harmreport.intake import reference  # noqa: E402
+from harmreport.intake.returns import COUNT_COLUMNS, GROUPS, load_returns  # noqa: E402
+from harmreport.project import editions  # noqa: E402
 
 
 def figures(returns, top=5) -> dict:
@@ -157,9 +153,9 @@ def main() -> None:
         f"{time.perf_counter() - started:.2f} s"
     )
     started = time.perf_counter()
-    history._decided.clear()
+    earlier_decisions._decided.clear()
     for year in editions.all_editions():
-        history._decision_of(year)
+        earlier_decisions._decision_of(year)
     print(
         f"\nearlier editions' decisions, all taken afresh: {time.perf_counter() - started:.2f} s"
     )

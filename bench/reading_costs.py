@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "data" / "returns" / "returns_2024.csv"
 READ = """
 import resource, sys
-from harmreport import reading
-from harmreport.problems import ReturnsError
+from harmreport.intake import reading
+from harmreport.intake.problems import ReturnsError
 try:
     reading.read_table(sys.argv[1])
     said = "read"

@@ -7,11 +7,12 @@ import sys
 from contextlib import nullcontext
 from pathlib import Path
 
-from . import config, console, editions, interrupts, paths
-from .errors import BuildError, InputError
-from .interrupts import Terminated
-from .request import FORMATS, BuildRequest
-from .session import EXIT_INTERRUPTED, BuildSession
+from harmreport.pipeline import console, interrupts
+from harmreport.pipeline.interrupts import Terminated
+from harmreport.pipeline.session import EXIT_INTERRUPTED, BuildSession
+from harmreport.project import configuration, editions, paths
+from harmreport.project.build_request import FORMATS, BuildRequest
+from harmreport.project.errors import BuildError, InputError
 
 
 def parse_args(argv):
@@ -173,14 +174,14 @@ def main(argv=None, session: BuildSession | None = None) -> int:
 def _main(argv, session: BuildSession | None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "rerun":  # a reviewer's rerun of an edition's notebooks
-        from .rerun import main as rerun_main
+        from harmreport.pipeline.rerun import main as rerun_main
 
         try:
             return rerun_main(argv[1:], console.progress)
         except BuildError as exc:
             return console.report(exc)
     if argv and argv[0] in ("new", "status"):  # the FOI round's commands
-        from .new_edition import main as round_main
+        from harmreport.foi.new_edition import main as round_main
 
         try:
             return round_main(argv, console.progress)
@@ -189,7 +190,7 @@ def _main(argv, session: BuildSession | None) -> int:
     args = parse_args(argv)
     try:
         if not args.years:  # editions.toml decides the default year and what --all means
-            config.check_configuration()
+            configuration.check_configuration()
         requests = requests_from(args)
     except BuildError as exc:
         return console.report(exc)
@@ -200,7 +201,7 @@ def _main(argv, session: BuildSession | None) -> int:
             else:
                 statuses = [here.build(requests[0], args.force)]
     else:
-        from .scheduler import build_in_parallel
+        from harmreport.pipeline.scheduler import build_in_parallel
 
         statuses = build_in_parallel(requests, args.jobs, args.force)
     return next((status for status in statuses if status), 0)

@@ -1,4 +1,4 @@
-"""Refuse to commit what must never enter git (harmreport/committed_files.py says what):
+"""Refuse to commit what must never enter git (harmreport/intake/committed_files.py says what):
 run by pre-commit on the staged files, and by `make test` on every tracked file, so CI
 refuses it too.
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from harmreport.committed_files import refusal  # noqa: E402
+from harmreport.intake.committed_files import refusal  # noqa: E402
 
 
 def main(names: list[str]) -> int:

@@ -24,8 +24,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from harmreport import editions, reference, statistics  # noqa: E402
-from harmreport.returns import COUNT_COLUMNS, load_returns  # noqa: E402
+from harmreport.analysis import statistics  # noqa: E402
+from harmreport.intake import reference  # noqa: E402
+from harmreport.intake.returns import COUNT_COLUMNS, load_returns  # noqa: E402
+from harmreport.project import editions  # noqa: E402
 
 FOCUS = ("London", "South East", "East of England", "East Midlands", "West Midlands")
 UNREPORTED = [
@@ -633,7 +635,7 @@ def main(argv=None):
 
 def declare(folder):
     """The dataset's own declaration that it is illustrative: each file with its sha256
-    (harmreport.editions.is_illustrative reads it)."""
+    (harmreport.project.editions.is_illustrative reads it)."""
     lines = [
         "# The illustrative dataset: every file listed here was invented by",
         "# scripts/make_illustrative_returns.py, which writes this list. A returns file is",

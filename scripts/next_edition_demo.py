@@ -190,7 +190,7 @@ def main(argv=None) -> None:
         workbook = cycle.private / "returns_2025.xlsx"
         answers = cycle.project / "data" / "returns" / "returns_2024.csv"
         subprocess.run(
-            [sys.executable, "-c", "import sys; from harmreport import foi_round; "
+            [sys.executable, "-c", "import sys; from harmreport.foi import foi_round; "
              "foi_round.fill_from_csv(*sys.argv[1:])", workbook, answers],
             cwd=cycle.project, env=cycle.env, check=True,
         )  # fmt: skip

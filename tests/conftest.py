@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from harmreport import editions
-from harmreport.session import BuildSession
+from harmreport.pipeline.session import BuildSession
+from harmreport.project import editions
 from tests import helpers
 from tests.helpers import run_cli, tree_hashes
 

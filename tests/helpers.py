@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from harmreport import paths
-from harmreport.returns import COUNT_COLUMNS
+from harmreport.intake.returns import COUNT_COLUMNS
+from harmreport.project import paths
 
 HEADER = ["authority_code", "authority_name", *COUNT_COLUMNS]
 # Real codes of authorities in operation in 2024 (the year the fixtures use).
@@ -92,9 +92,9 @@ def analysed(returns: Path, folder: Path, year: int = 2024) -> dict:
     """stats.json as a build makes it, and nothing else: notebooks 1 and 2 run by papermill
     on the tests' session kernel, for tests that read only the statistics (a whole build
     adds the figures, pages and checks, three times the time)."""
-    from harmreport.notebooks import run_notebook
-    from harmreport.outputs import read_json
-    from harmreport.request import DEFAULT_CELL_TIMEOUT
+    from harmreport.notebooks.runner import run_notebook
+    from harmreport.project.build_request import DEFAULT_CELL_TIMEOUT
+    from harmreport.project.jsonfiles import read_json
 
     folder.mkdir(parents=True, exist_ok=True)
     log = folder / "build.log"

@@ -6,9 +6,12 @@ import shutil
 
 import pytest
 
-from harmreport import build, cli, config, editions, new_edition, paths
-from harmreport.errors import InputError
-from harmreport.request import BuildRequest
+from harmreport import cli
+from harmreport.foi import new_edition
+from harmreport.pipeline import build
+from harmreport.project import configuration, editions, paths
+from harmreport.project.build_request import BuildRequest
+from harmreport.project.errors import InputError
 
 Y = max(entry.year for entry in editions.all_data_years()) + 1  # the next edition's year
 LAST = Y - 1
@@ -25,7 +28,7 @@ def editions_with(monkeypatch, tmp_path, extra: str):
 def problems(monkeypatch, tmp_path, extra: str) -> str:
     editions_with(monkeypatch, tmp_path, extra)
     with pytest.raises(InputError) as refused:
-        config.check_configuration()
+        configuration.check_configuration()
     return "\n".join([str(refused.value), *refused.value.details])
 
 

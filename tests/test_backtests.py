@@ -9,8 +9,8 @@ import tomllib
 
 import pytest
 
-from harmreport import paths
-from harmreport.formatting import decimal, number, percent
+from harmreport.project import paths
+from harmreport.project.formatting import decimal, number, percent
 from tests.conftest import EDITIONS
 
 pytestmark = pytest.mark.slow  # builds editions or runs kernels: `make quick` skips it

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from harmreport import cli
-from harmreport.publish import work_folder
+from harmreport.publishing.edition_folders import work_folder
 from tests.conftest import copy_of
 from tests.helpers import AUTHORITIES, HEADER, full, row, tree_hashes, write_returns
 

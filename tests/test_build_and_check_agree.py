@@ -12,8 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from harmreport import history, output_check, paths
-from harmreport.returns import GROUPS
+from harmreport.analysis import earlier_decisions
+from harmreport.check import output_check
+from harmreport.intake.returns import GROUPS
+from harmreport.project import paths
 from tests.helpers import row, write_returns
 
 # A few authorities in each of four areas: London, Wales, Northern Ireland, Kent alone.
@@ -63,7 +65,7 @@ def published_edition(path, folder, top):
     namespace["replace"] = dataclasses.replace
     with contextlib.redirect_stdout(io.StringIO()):
         for notebook in ("01_validate_returns", "02_headline_statistics"):
-            for source in history._code_cells(notebook):
+            for source in earlier_decisions._code_cells(notebook):
                 if "edition = editions.edition(year)" in source:  # the setting under test
                     source += f"\nedition = replace(edition, top_still_missing={top})"
                 exec(compile(source, f"{notebook}.ipynb", "exec"), namespace)

@@ -1,8 +1,8 @@
 """What the charts say beyond their numbers: one colour per meaning, time drawn to scale, and
 which points of an illustrative trend were never published."""
 
-from harmreport import figures
-from harmreport.codes import CATEGORIES
+from harmreport.intake.cell_codes import CATEGORIES
+from harmreport.outputs import figures
 
 
 def test_each_meaning_has_its_own_colour_in_every_chart():
@@ -11,7 +11,7 @@ def test_each_meaning_has_its_own_colour_in_every_chart():
 
 
 def test_the_trend_places_editions_by_the_middle_of_their_periods():
-    from harmreport import editions
+    from harmreport.project import editions
 
     middles = {
         year: figures._middle(

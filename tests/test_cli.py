@@ -6,9 +6,11 @@ import sys
 
 import pytest
 
-from harmreport import cli, editions, interrupts, worker
-from harmreport.interrupts import Terminated
-from harmreport.session import EXIT_INTERRUPTED, BuildSession
+from harmreport import cli
+from harmreport.pipeline import interrupts, worker
+from harmreport.pipeline.interrupts import Terminated
+from harmreport.pipeline.session import EXIT_INTERRUPTED, BuildSession
+from harmreport.project import editions
 
 WORKER_COMMAND = worker.command
 

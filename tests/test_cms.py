@@ -10,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from harmreport import render, web
+from harmreport.outputs import cms_fragment, render
 from tests.conftest import unavailable
 from tests.test_web import axe_findings
 from tests.wordpress import Unavailable, WordPress
@@ -41,7 +41,9 @@ def cms(built, tmp_path_factory):
             shutil.copytree(built / "2024", reports / "2024")
             shutil.copyfile(built / "index.html", reports / "index.html")
             page = (built / "2024" / "index.html").read_text(encoding="utf-8")
-            fragment = web.fragment(page, render.web_css(), f"{wordpress.url}/reports/", 2024)
+            fragment = cms_fragment.fragment(
+                page, render.web_css(), f"{wordpress.url}/reports/", 2024
+            )
             block = f"<!-- wp:html -->\n{fragment}\n<!-- /wp:html -->"
             themed = f"<!-- wp:html -->\n<style>{HOSTILE_THEME}</style>\n<!-- /wp:html -->"
             yield (

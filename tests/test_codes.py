@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from harmreport.codes import (
+from harmreport.intake.cell_codes import (
     COUNT,
     NO_RESPONSE,
     NOT_RECORDED,
@@ -137,7 +137,7 @@ def test_an_answer_for_another_period_or_group_says_so_in_brackets():
 
 
 def test_an_answer_s_category_and_the_kinds_a_table_shows():
-    from harmreport.codes import OTHER_BASIS, USUAL, category_of, in_use
+    from harmreport.intake.cell_codes import OTHER_BASIS, USUAL, category_of, in_use
 
     assert (
         category_of("refused: FOIA s12") == REFUSED and category_of("no_response") == NO_RESPONSE
@@ -152,7 +152,7 @@ def test_an_answer_s_category_and_the_kinds_a_table_shows():
 
 
 def test_every_code_the_workbook_offers_is_read_as_what_it_says():
-    from harmreport.codes import WORKBOOK_CODES
+    from harmreport.intake.cell_codes import WORKBOOK_CODES
 
     nations = {"s17": "Scotland", "s25": "Scotland", "s38": "Scotland"}
     kinds = {parse_cell(code, nations.get(code)).category for code in WORKBOOK_CODES}
@@ -268,14 +268,14 @@ def test_the_edges_of_what_is_accepted():
     ],
 )
 def test_each_answer_is_printed_in_the_one_vocabulary_and_read_back(answer, printed):
-    from harmreport.codes import category_of, published_answer
+    from harmreport.intake.cell_codes import category_of, published_answer
 
     assert published_answer(answer) == printed
     assert category_of(printed) == category_of(answer) == answer.split(":")[0]
 
 
 def test_no_mark_is_a_letter_a_reader_could_take_for_another_kind():
-    from harmreport.codes import ANSWER_MARKS, CATEGORY_LABELS, category_of
+    from harmreport.intake.cell_codes import ANSWER_MARKS, CATEGORY_LABELS, category_of
 
     assert set(ANSWER_MARKS) == set(CATEGORY_LABELS)
     marks = list(ANSWER_MARKS.values())

@@ -12,8 +12,8 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
-from harmreport import paths
-from harmreport.committed_files import refusal
+from harmreport.intake.committed_files import refusal
+from harmreport.project import paths
 
 RETURNS = paths.RETURNS / "returns_2015.csv"
 NATIONALITIES = paths.RETURNS / "returns_2015_nationalities.csv"

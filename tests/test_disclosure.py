@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from harmreport import disclosure as dc
-from harmreport import statistics as st
-from harmreport.disclosure import AREA, AUTHORITY, MARK, UK, Count, Ratio
-from harmreport.returns import GROUPS, load_returns
+from harmreport.analysis import disclosure as dc
+from harmreport.analysis import statistics as st
+from harmreport.analysis.disclosure import AREA, AUTHORITY, MARK, UK, Count, Ratio
+from harmreport.intake.returns import GROUPS, load_returns
 from tests.conftest import EDITIONS
 from tests.helpers import HEADER, full, row, write_returns
 
@@ -202,7 +202,7 @@ def attack(published, returns):
 
 def attack_with(published, returns, model):
     """Every sum and difference of up to three published counts: what does it reveal?"""
-    from harmreport.outputs import flatten
+    from harmreport.project.jsonfiles import flatten
 
     shown = dict(flatten(published))
     secret = {}
@@ -378,7 +378,7 @@ def test_ranges_that_leave_room_are_published(tmp_path):
 
 
 def test_what_an_earlier_edition_hid_stays_hidden_where_a_later_one_prints_it():
-    from harmreport import history
+    from harmreport.analysis import earlier_decisions
 
     row = {"trafficked_in_care": count(A=50, B=50), "unaccompanied_in_care": count(C=30, D=30)}
     stats = {
@@ -389,7 +389,7 @@ def test_what_an_earlier_edition_hid_stays_hidden_where_a_later_one_prints_it():
     published, _ = dc.control(stats, values)
     assert published["trend"]["2020"]["trafficked_in_care"] == 100  # alone, publishable
     earlier = {2020: {"hidden": {"trafficked.in_care": "rule 4: …"}, "small": []}}
-    published, decision = dc.control(stats, values, history.printed_again(earlier, 2020))
+    published, decision = dc.control(stats, values, earlier_decisions.printed_again(earlier, 2020))
     assert published["trend"]["2020"]["trafficked_in_care"] == MARK
     assert published["comparison"]["trafficked_in_care"] == MARK
     assert "hidden in the 2020 edition" in decision.reasons["comparison.trafficked_in_care"]
@@ -399,10 +399,10 @@ def test_what_an_earlier_edition_hid_stays_hidden_where_a_later_one_prints_it():
 @pytest.mark.slow
 def test_earlier_editions_decisions_are_those_their_own_stats_publish(built):
     """Taken again by running their notebooks' code: the same as each edition's stats.json."""
-    from harmreport import history
-    from harmreport.outputs import read_json
+    from harmreport.analysis import earlier_decisions
+    from harmreport.project.jsonfiles import read_json
 
-    earlier = history.hidden_by_earlier_editions(EDITIONS[-1])
+    earlier = earlier_decisions.hidden_by_earlier_editions(EDITIONS[-1])
     assert sorted(earlier) == list(EDITIONS[:-1])
     for year, decision in earlier.items():
         own = read_json(built / str(year) / "stats.json")["disclosure"]
@@ -445,7 +445,7 @@ def reasoning_attack(published, returns, top=5, rules=False):
     authority above the largest; one left out of the named list at most 4 (list not full)
     or at most the last named; a named one at least 5; with `rules`, the contract's row
     rules too."""
-    from harmreport.outputs import flatten
+    from harmreport.project.jsonfiles import flatten
 
     model = attack_model(published, returns)
     shown = dict(flatten(published))
@@ -568,7 +568,7 @@ def test_four_is_hidden_and_five_is_published_at_uk_level():
 
 
 def test_the_independent_check_draws_the_line_where_the_ledger_does(tmp_path):
-    from harmreport import output_check
+    from harmreport.check import output_check
 
     assert [output_check.small(v) for v in (0, 1, 4, 5, None)] == [False, True, True, False, False]
     rows = [row("E10000016", **full(4, 0, 0, 5, 0, 0, 0, 0))]
@@ -592,7 +592,7 @@ def largest_said_small(went_missing) -> dict:
 
 
 def test_the_independent_check_pins_down_what_a_reasoning_reader_would(tmp_path):
-    from harmreport import output_check
+    from harmreport.check import output_check
 
     returns = ranged_returns(tmp_path, dict.fromkeys(CODES[:6], 1))
     stats = largest_said_small(went_missing=6)
@@ -605,7 +605,7 @@ def test_the_independent_check_pins_down_what_a_reasoning_reader_would(tmp_path)
 
 
 def test_the_independent_check_reasons_with_the_named_list(tmp_path):
-    from harmreport import output_check
+    from harmreport.check import output_check
 
     still = {CODES[0]: 10, CODES[1]: 8, CODES[2]: 4, CODES[3]: 4}
     returns = ranged_returns(tmp_path, dict.fromkeys(CODES[:4], 12), still)
@@ -617,8 +617,8 @@ def test_the_independent_check_reasons_with_the_named_list(tmp_path):
 
 
 def test_the_independent_check_reads_every_edition_in_the_output_folder(tmp_path):
-    from harmreport import output_check
-    from harmreport.outputs import write_json
+    from harmreport.check import output_check
+    from harmreport.project.jsonfiles import write_json
 
     out = tmp_path / "site"
     (out / "2020").mkdir(parents=True)
@@ -647,8 +647,8 @@ def test_the_independent_check_reads_every_edition_in_the_output_folder(tmp_path
 
 
 def test_the_independent_check_derives_every_kind_of_small_count(tmp_path):
-    from harmreport import output_check
-    from harmreport.output_check import Secret
+    from harmreport.check import output_check
+    from harmreport.check.output_check import Secret
 
     rows = [
         row("E10000016", **full(3, 1, 1, 40, 10, 10, 0, 0)),  # Kent
@@ -722,7 +722,7 @@ def test_a_share_is_hidden_with_a_part_and_a_change_only_with_a_share():
 def test_the_independent_check_uses_what_the_report_says_of_the_largest(tmp_path):
     """Three authorities with 4 each and a total of 12: pinned only because "the largest at
     one authority" is said to be fewer than five."""
-    from harmreport import output_check
+    from harmreport.check import output_check
 
     returns = ranged_returns(tmp_path, dict.fromkeys(CODES[:3], 4))
     stats = largest_said_small(went_missing=12)
@@ -813,7 +813,7 @@ def late_answer(folder, seed=3):
 @pytest.mark.ci
 @pytest.mark.slow
 def test_a_late_answer_is_not_given_away_by_the_republished_edition(tmp_path):
-    from harmreport.outputs import flatten, read_json
+    from harmreport.project.jsonfiles import flatten, read_json
     from tests.helpers import run_main
 
     before, after, late = late_answer(tmp_path)

@@ -10,11 +10,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from harmreport import build, paths
-from harmreport.build import BuildRequest
-from harmreport.errors import DisclosureError
-from harmreport.outputs import flatten, read_json
-from harmreport.publish import work_folder
+from harmreport.pipeline import build
+from harmreport.pipeline.build import BuildRequest
+from harmreport.project import paths
+from harmreport.project.errors import DisclosureError
+from harmreport.project.jsonfiles import flatten, read_json
+from harmreport.publishing.edition_folders import work_folder
 from tests import helpers
 from tests.conftest import html_text, pdf_text
 from tests.helpers import full, row, run_main, write_returns
@@ -289,18 +290,19 @@ def test_a_leak_only_in_the_pdf_of_a_real_build_is_caught_with_exit_3(tmp_path, 
 def test_a_later_edition_hides_what_an_earlier_one_hid_and_says_so(tmp_path, monkeypatch):
     """The 2020 edition's decision, as kept for the next build, hides its trafficked children
     in care: the 2024 edition's trend row for 2020 is [c], and the build says why."""
-    from harmreport import history
-    from harmreport.outputs import write_json
+    from harmreport.analysis import earlier_decisions
+    from harmreport.project.jsonfiles import write_json
 
     monkeypatch.setenv("HBH_SCRATCH", str(tmp_path / "scratch"))  # the kernel inherits it
     for year in (2015, 2017):
         write_json(
-            paths.decisions_dir() / f"{history.decision_key(year)}.json",
+            paths.decisions_dir() / f"{earlier_decisions.decision_key(year)}.json",
             {"hidden": {}, "small": []},
         )
     hid = {"trafficked.in_care": "rule 4: would let a reader work out a hidden figure"}
     write_json(
-        paths.decisions_dir() / f"{history.decision_key(2020)}.json", {"hidden": hid, "small": []}
+        paths.decisions_dir() / f"{earlier_decisions.decision_key(2020)}.json",
+        {"hidden": hid, "small": []},
     )
     said = []
     out = tmp_path / "site"

@@ -2,9 +2,9 @@
 each hidden figure, which cells are targets, and the row space that finds sums and
 differences. (Mutation testing found these details untested by the rule tests.)"""
 
-from harmreport import disclosure as dc
-from harmreport.disclosure import AREA, AUTHORITY, MARK, UK, Count, Ratio
-from harmreport.inference import Sum
+from harmreport.analysis import disclosure as dc
+from harmreport.analysis.disclosure import AREA, AUTHORITY, MARK, UK, Count, Ratio
+from harmreport.analysis.inference import Sum
 
 
 def cell(code, column="still_missing"):

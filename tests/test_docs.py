@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from harmreport import cli, new_edition, paths, rerun
+from harmreport import cli
+from harmreport.foi import new_edition
+from harmreport.pipeline import rerun
+from harmreport.project import paths
 
 DOCS = [paths.ROOT / "README.md", *sorted((paths.ROOT / "docs").glob("*.md"))]
 # Folders of the project whose files the guides name (report/ and build/ are made by builds).

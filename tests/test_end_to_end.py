@@ -9,23 +9,17 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from harmreport import (
-    build,
-    cli,
-    editions,
-    manifest,
-    normalise,
-    notebook_parameters,
-    output_check,
-    paths,
-    pdf,
-    scheduler,
-)
-from harmreport.build import BuildRequest
-from harmreport.errors import InputError, NotebookFailed
-from harmreport.outputs import read_json
-from harmreport.publish import work_folder
-from harmreport.returns import load_returns
+from harmreport import cli
+from harmreport.check import output_check
+from harmreport.intake.returns import load_returns
+from harmreport.notebooks import parameters, stable_output
+from harmreport.outputs import pdf
+from harmreport.pipeline import build, scheduler
+from harmreport.pipeline.build import BuildRequest
+from harmreport.project import editions, inputs, paths
+from harmreport.project.errors import InputError, NotebookFailed
+from harmreport.project.jsonfiles import read_json
+from harmreport.publishing.edition_folders import work_folder
 from tests import helpers
 from tests.conftest import BASE_URL, EDITIONS, build_messages, html_text
 from tests.helpers import row, run_cli, tree_hashes, write_returns
@@ -89,7 +83,7 @@ def test_manifest_hashes_every_input_and_output(built, year):
         if name in entries:
             assert editions.entry_digest(int(name[-5:-1])) == digest, name
         else:
-            assert manifest.sha256(paths.ROOT / name) == digest, name
+            assert inputs.sha256(paths.ROOT / name) == digest, name
     nationalities = {
         f"{kind}/nationalities_{g}.{ext}"
         for g in ("trafficked", "unaccompanied")
@@ -101,7 +95,7 @@ def test_manifest_hashes_every_input_and_output(built, year):
     expected |= {n.replace(".svg", "_narrow.svg") for n in expected if n.startswith("figures/")}
     assert set(recorded["outputs"]) == expected - {"manifest.json"}
     for name, digest in recorded["outputs"].items():
-        assert manifest.sha256(folder / name) == digest, name
+        assert inputs.sha256(folder / name) == digest, name
 
 
 @pytest.mark.parametrize("year", EDITIONS)
@@ -369,14 +363,14 @@ def test_stream_chunks_are_merged_for_repeatable_notebooks():
         {"output_type": "stream", "name": "stderr", "text": "warning\n"},
         {"output_type": "display_data", "data": {}, "metadata": {}},
     ]
-    merged = normalise._merged_streams(chunks)
+    merged = stable_output._merged_streams(chunks)
     assert [o.get("text") for o in merged] == ["trafficked 0 []\nunacc", "warning\n", None]
 
 
 def test_unknown_notebook_parameter_is_an_error_as_papermill_inspects_it():
     with pytest.raises(InputError, match="has no parameter retruns_path"):
-        notebook_parameters.check_parameters({"year": 2024, "retruns_path": "x.csv"})
-    notebook_parameters.check_parameters({"year": 2024, "returns_path": "", "output_dir": "."})
+        parameters.check_parameters({"year": 2024, "retruns_path": "x.csv"})
+    parameters.check_parameters({"year": 2024, "returns_path": "", "output_dir": "."})
 
 
 @pytest.mark.parametrize("year", EDITIONS)

@@ -7,7 +7,8 @@ import shutil
 
 import pytest
 
-from harmreport import editions, figures, pdf, render, web
+from harmreport.outputs import cms_fragment, figures, pdf, render
+from harmreport.project import editions
 from tests.conftest import html_text, pdf_text
 
 pytestmark = pytest.mark.slow  # uses the shared build of every edition
@@ -38,7 +39,10 @@ def hostile_edition(built, tmp_path_factory):
 def test_the_web_page_and_fragment_show_hostile_names_as_text(hostile_edition):
     folder, stats = hostile_edition
     page = render.render_html(stats, editions.edition(2015), folder)
-    for html in (page, web.fragment(page, render.web_css(), "https://example.org/", 2015)):
+    for html in (
+        page,
+        cms_fragment.fragment(page, render.web_css(), "https://example.org/", 2015),
+    ):
         assert "<b>" not in html and "<i>" not in html  # no markup made from a name
         text = html_text(html)
         assert text.count(HOSTILE) >= 2  # the named list and the answers appendix

@@ -15,11 +15,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from harmreport import build, paths, printing
-from harmreport.build import BuildRequest
-from harmreport.errors import NotebookFailed
-from harmreport.outputs import read_json
-from harmreport.publish import work_folder
+from harmreport.outputs import pdf_printer
+from harmreport.pipeline import build
+from harmreport.pipeline.build import BuildRequest
+from harmreport.project import paths
+from harmreport.project.errors import NotebookFailed
+from harmreport.project.jsonfiles import read_json
+from harmreport.publishing.edition_folders import work_folder
 from tests import helpers
 from tests.conftest import copy_of
 from tests.helpers import run_cli, run_main, tree_hashes
@@ -163,7 +165,7 @@ def test_a_failing_figures_notebook_stops_the_pdf_begun_beside_it(
     with pytest.raises(NotebookFailed, match="03_figures.* ZeroDivisionError") as failure:
         build.build_edition(request, write=lambda line: None, session=helpers.SESSION)
     assert failure.value.exit_code == 5
-    assert printing.PRINTER_THREAD not in [thread.name for thread in threading.enumerate()]
+    assert pdf_printer.PRINTER_THREAD not in [thread.name for thread in threading.enumerate()]
     failed = list(work_folder(out).glob("failed/2024-*/edition"))
     assert len(failed) == 1 and (failed[0] / "stats.json").exists()
     assert not (failed[0] / "report.pdf").exists()
@@ -284,7 +286,7 @@ def test_notebook_pages_that_cannot_be_written_are_the_machine_s_problem(tmp_pat
     shutil.copy(web_edition / "2024" / "notebooks" / "03_figures.ipynb", tmp_path / "notebooks")
     (tmp_path / "notebooks" / "03_figures.html").mkdir()
     pages = subprocess.run(
-        [sys.executable, "-m", "harmreport.notebook_pages", str(tmp_path)],
+        [sys.executable, "-m", "harmreport.notebooks.pages", str(tmp_path)],
         capture_output=True,
         text=True,
         cwd=paths.ROOT,
@@ -318,7 +320,7 @@ def test_a_log_that_cannot_be_written_says_so_once(capsys):
     for each line after it (/dev/full fails every write with "No space left on device")."""
     import logging
 
-    from harmreport.build import _RunLog
+    from harmreport.pipeline.build import _RunLog
 
     handler = _RunLog("/dev/full", encoding="utf-8")
     logger = logging.getLogger("harmreport.test-full-log")

@@ -13,9 +13,12 @@ import sys
 import pytest
 from openpyxl import load_workbook
 
-from harmreport import cli, codes, editions, foi_round, new_edition, paths, reference
-from harmreport.errors import InputError
-from harmreport.returns import load_returns
+from harmreport import cli
+from harmreport.foi import foi_round, new_edition
+from harmreport.intake import cell_codes, reference
+from harmreport.intake.returns import load_returns
+from harmreport.project import editions, paths
+from harmreport.project.errors import InputError
 from tests.helpers import run_main
 
 Y = max(entry.year for entry in editions.all_data_years()) + 1
@@ -181,7 +184,7 @@ def test_a_filled_workbook_is_read_and_libreoffices_copy_builds_the_same(built, 
 
 
 def test_working_days_are_the_acts_own():
-    foia, foisa = codes.FOIA, codes.FOISA
+    foia, foisa = cell_codes.FOIA, cell_codes.FOISA
     # St Patrick's Day is a bank holiday in Northern Ireland: under the 2000 Act, a day of the
     # United Kingdom's; not under Scotland's Act.
     assert foi_round.response_due(dt.date(2025, 3, 3), foia) == dt.date(2025, 4, 1)
@@ -323,7 +326,7 @@ def test_a_year_spanning_a_reorganisation_starts_fills_and_builds(tmp_path):
 
 
 def test_an_abolished_council_is_named_with_its_successors(tmp_path):
-    from harmreport.problems import ReturnsError
+    from harmreport.intake.problems import ReturnsError
 
     path = tmp_path / "returns_2024.csv"
     header = "authority_code,authority_name," + ",".join(foi_round.QUESTIONS)
@@ -337,14 +340,14 @@ def test_an_abolished_council_is_named_with_its_successors(tmp_path):
 
 
 def test_bodies_that_share_a_hexagon_each_get_their_own():
-    from harmreport import hexmap
+    from harmreport.outputs import tile_map
 
-    layout = hexmap.load_layout()
+    layout = tile_map.load_layout()
     codes = list(REORGANISED)
-    centres = hexmap.positions(codes, layout)
+    centres = tile_map.positions(codes, layout)
     assert len(set(centres.values())) == len(codes)
-    assert centres == hexmap.positions(codes, layout)  # the same every time
-    assert centres["E06000063"] == hexmap.positions(["E06000063"], layout)["E06000063"]
+    assert centres == tile_map.positions(codes, layout)  # the same every time
+    assert centres["E06000063"] == tile_map.positions(["E06000063"], layout)["E06000063"]
 
 
 def test_a_private_folder_inside_the_project_is_refused(project, monkeypatch, capsys):

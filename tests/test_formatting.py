@@ -1,7 +1,7 @@
 import pytest
 
-from harmreport import formatting
-from harmreport.formatting import decimal, number, one_in, percent
+from harmreport.project import formatting
+from harmreport.project.formatting import decimal, number, one_in, percent
 
 
 @pytest.mark.parametrize(
@@ -53,7 +53,7 @@ def test_one_in(share, text):
 
 
 def test_one_comparison_judges_shares_as_printed():
-    from harmreport.formatting import direction, relative_size
+    from harmreport.project.formatting import direction, relative_size
 
     assert direction(0.3694, 0.3700) == "same"  # both print 37%: never "fallen to 37%"
     assert direction(0.365, 0.364) == "up" and direction(0.27, 0.31) == "down"
@@ -61,7 +61,7 @@ def test_one_comparison_judges_shares_as_printed():
 
 
 def test_the_report_words_a_change_with_that_comparison():
-    from harmreport import paths
+    from harmreport.project import paths
 
     template = (paths.TEMPLATES / "report.html.j2").read_text()
     sentence = next(line for line in template.splitlines() if "has since" in line)

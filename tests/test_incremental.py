@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from harmreport import incremental
-from harmreport.request import BuildRequest
+from harmreport.project.build_request import BuildRequest
+from harmreport.publishing import incremental
 from tests.conftest import copy_of
 from tests.helpers import run_main, tree_hashes
 
@@ -51,8 +51,8 @@ def test_nothing_changed_reuses_the_edition_without_heavy_imports(site):
 PROBE = f"""
 import sys
 from pathlib import Path
-from harmreport import incremental
-from harmreport.request import BuildRequest
+from harmreport.publishing import incremental
+from harmreport.project.build_request import BuildRequest
 plan = incremental.plan(BuildRequest({YEAR}, out_root=Path(sys.argv[1]), formats=("html",)))
 heavy = [m for m in ("pandas", "matplotlib", "weasyprint", "papermill") if m in sys.modules]
 print(plan.up_to_date, str(heavy).replace(" ", ""))

@@ -5,7 +5,8 @@ import shutil
 
 import pytest
 
-from harmreport import cli, site
+from harmreport import cli
+from harmreport.publishing import edition_index
 from tests.conftest import copy_of
 
 pytestmark = pytest.mark.slow  # uses shared builds
@@ -48,11 +49,14 @@ def test_an_edition_deleted_leaves_the_index_at_the_next_build(built, tmp_path):
     assert run("--year", 2024, "--out", out) == 0  # up to date: only the index is made again
     index = (out / "index.html").read_text()
     assert 'href="2015/index.html"' not in index and 'href="2024/index.html"' in index
-    assert site.index_differences(out) == []  # what --verify checks of it
+    assert edition_index.index_differences(out) == []  # what --verify checks of it
 
 
 def test_verify_names_an_index_made_from_other_editions(built, tmp_path):
     out = copy_of(built, tmp_path / "site")
-    assert site.index_differences(out) == []
+    assert edition_index.index_differences(out) == []
     shutil.rmtree(out / "2017")
-    assert "lists editions as they were when it was written" in site.index_differences(out)[0]
+    assert (
+        "lists editions as they were when it was written"
+        in edition_index.index_differences(out)[0]
+    )

@@ -1,7 +1,7 @@
 """The reasoning test on hand-made knowledge: when a target's range collapses, and when the
 quick swap must not claim a move that a range forbids."""
 
-from harmreport.inference import INFINITY, Knowledge, Sum
+from harmreport.analysis.inference import INFINITY, Knowledge, Sum
 
 A, B, C, D = "a", "b", "c", "d"
 
@@ -52,7 +52,7 @@ def test_a_cell_keeps_the_lowest_of_its_caps():
 
 
 def test_a_row_rule_holds_at_equality_and_breaks_one_past_it():
-    from harmreport.inference import Order
+    from harmreport.analysis.inference import Order
 
     values = {"a": 1, "b": 1, "c": 2}
     rule = Order(frozenset("ab"), frozenset("c"))  # a + b <= c
@@ -64,7 +64,7 @@ def test_a_row_rule_holds_at_equality_and_breaks_one_past_it():
 
 
 def test_distances_cost_a_constraint_its_other_cells():
-    from harmreport.inference import Knowledge, Order, Sum
+    from harmreport.analysis.inference import Knowledge, Order, Sum
 
     values = {c: 5 for c in ["t", "x", "z", *[f"y{i}" for i in range(9)]]}
     sums = [
@@ -84,7 +84,7 @@ def test_distances_cost_a_constraint_its_other_cells():
 def test_a_tight_row_rule_moves_the_child_with_its_row():
     """Kent: 3 went missing of 3 in care; Surrey the same. One more child missing at Kent
     needs one more in care there, and Surrey gives both back: no single cell pins them."""
-    from harmreport.inference import Knowledge, Order, Sum
+    from harmreport.analysis.inference import Knowledge, Order, Sum
 
     cell = {(2024, a, q): 3 for a in ("K", "S") for q in ("in_care", "went")}
     sums = [
@@ -111,7 +111,7 @@ def test_a_tight_row_rule_moves_the_child_with_its_row():
 def test_no_swap_when_the_partner_authoritys_row_rules_would_break():
     """Kent and Surrey as above, but Surrey's 3 still missing are known: Surrey cannot give a
     child back (still <= went) nor take one more in care than it has, so no swap is allowed."""
-    from harmreport.inference import Knowledge, Order, Sum
+    from harmreport.analysis.inference import Knowledge, Order, Sum
 
     def c(a, q):
         return (2024, a, q)
@@ -132,7 +132,7 @@ def test_no_swap_when_the_partner_authoritys_row_rules_would_break():
 def test_the_partner_authority_gives_back_the_same_cells_the_other_way():
     """Kent's tight row moves up together (went and in care); Surrey must give both back,
     but its in care cannot go down (3 others counted within it): no swap."""
-    from harmreport.inference import Knowledge, Order, Sum
+    from harmreport.analysis.inference import Knowledge, Order, Sum
 
     def c(a, q):
         return (2024, a, q)

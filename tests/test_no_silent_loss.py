@@ -14,10 +14,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from harmreport import cli, paths, render
-from harmreport.outputs import read_json
-from harmreport.publish import work_folder
-from harmreport.reading import MAX_FILE_BYTES
+from harmreport import cli
+from harmreport.intake.reading import MAX_FILE_BYTES
+from harmreport.outputs import render
+from harmreport.project import paths
+from harmreport.project.jsonfiles import read_json
+from harmreport.publishing.edition_folders import work_folder
 from tests import helpers
 from tests.conftest import html_text, made_once
 from tests.helpers import HEADER, full, row, run_main, tree_hashes, write_returns
@@ -392,9 +394,9 @@ def test_the_log_holds_every_problem(published, tmp_path):
 @pytest.mark.ci
 def test_a_folder_put_in_the_way_during_the_build_is_kept(tmp_path, monkeypatch):
     """The second look, just before the swap: a folder that appeared meanwhile is refused."""
-    from harmreport import build
-    from harmreport.build import BuildRequest
-    from harmreport.errors import EnvironmentProblem
+    from harmreport.pipeline import build
+    from harmreport.pipeline.build import BuildRequest
+    from harmreport.project.errors import EnvironmentProblem
 
     out = tmp_path / "report"
 
@@ -430,20 +432,20 @@ def test_unknown_source_in_a_template_names_template_and_line(monkeypatch, tmp_p
 
 
 def test_a_source_no_template_cites_is_a_warning(monkeypatch, tmp_path):
-    from harmreport import config
+    from harmreport.project import configuration
 
     copy = tmp_path / "sources.toml"
     copy.write_text(
         paths.SOURCES.read_text() + '\n[unused-2001]\nauthor = "A"\nyear = "2001"\ntitle = "T"\n'
     )
     monkeypatch.setattr(paths, "SOURCES", copy)
-    assert config.uncited_sources() == ["unused-2001"]
+    assert configuration.uncited_sources() == ["unused-2001"]
 
 
 @pytest.mark.parametrize("name", ["SOURCES", "FACTS", "COLOPHON"])
 @pytest.mark.parametrize("address", ["javascript:alert(document.domain)", "data:text/html,x"])
 def test_an_address_that_is_not_a_web_address_is_refused(name, address, monkeypatch, tmp_path):
-    from harmreport import config
+    from harmreport.project import configuration
 
     original = getattr(paths, name)
     extra = {
@@ -457,7 +459,7 @@ def test_an_address_that_is_not_a_web_address_is_refused(name, address, monkeypa
     copy = tmp_path / original.name
     copy.write_text(text)
     monkeypatch.setattr(paths, name, copy)
-    problems = [str(p) for p in config.configuration_problems()]
+    problems = [str(p) for p in configuration.configuration_problems()]
     line = next(n for n, t in enumerate(text.splitlines(), 1) if address in t)
     assert any(
         p.startswith(f"{original.name}, line {line},") and "url" in p and address in p

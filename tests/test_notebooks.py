@@ -10,13 +10,14 @@ import pytest
 from jupyter_core.utils import run_sync
 from papermill.exceptions import PapermillExecutionError
 
-from harmreport import build, editions, notebook_parameters, paths
-from harmreport.build import BuildRequest
-from harmreport.errors import NotebookFailed
-from harmreport.kernel import Kernel
-from harmreport.notebook_parameters import NOTEBOOKS as STAGES
-from harmreport.notebooks import run_notebook
-from harmreport.session import BuildSession
+from harmreport.notebooks.kernel import Kernel
+from harmreport.notebooks.parameters import NOTEBOOKS as STAGES
+from harmreport.notebooks.runner import run_notebook
+from harmreport.pipeline import build
+from harmreport.pipeline.build import BuildRequest
+from harmreport.pipeline.session import BuildSession
+from harmreport.project import editions, paths
+from harmreport.project.errors import NotebookFailed
 from tests.conftest import made_once
 from tests.helpers import full, row, tree_hashes, write_returns
 
@@ -258,7 +259,7 @@ def test_a_kernel_a_notebook_was_running_on_is_not_kept(tmp_path):
 
 
 def test_notebooks_run_through_the_kernels_one_open_client(tmp_path, monkeypatch):
-    """harmreport.papermill_engine hands papermill the client the build already has open: it
+    """harmreport.notebooks.engine hands papermill the client the build already has open: it
     relies on nbclient's NotebookClient.start_new_kernel_client, which papermill's client
     calls as it sets the kernel up. Should papermill or nbclient stop calling it, they would
     ask the manager for a new client, which here refuses: this test fails."""
@@ -282,7 +283,7 @@ def test_notebooks_run_through_the_kernels_one_open_client(tmp_path, monkeypatch
         book.metadata["kernelspec"] = {"name": "python3", "language": "python"}
         nbformat.write(book, notebook)
         monkeypatch.setattr(paths, "NOTEBOOKS", tmp_path)
-        monkeypatch.setitem(notebook_parameters.NOTEBOOKS, "validate", "cells")
+        monkeypatch.setitem(STAGES, "validate", "cells")
         done = run_notebook("validate", tmp_path, parameters, 60, tmp_path / "log", kernel=fresh)
         assert nbformat.read(done, as_version=4).cells[-1].outputs[0]["text"] == "4048\n"
         assert fresh.client is opened and not fresh.busy
@@ -298,7 +299,7 @@ def test_a_kernel_that_dies_between_notebooks_is_reported_at_once(tmp_path):
 
 
 def test_a_kernel_that_dies_as_it_starts_is_reported(tmp_path, monkeypatch):
-    from harmreport import kernel
+    from harmreport.notebooks import kernel
 
     monkeypatch.setattr(kernel, "WARM_UP", "import os; os._exit(3)")
     dead = pytest.raises(NotebookFailed, match="did not answer: Kernel died before replying")

@@ -5,8 +5,8 @@ import csv
 
 import pytest
 
-from harmreport.problems import ReturnsError
-from harmreport.returns import load_returns
+from harmreport.intake.problems import ReturnsError
+from harmreport.intake.returns import load_returns
 
 from .helpers import full, row, write_returns
 

@@ -4,10 +4,10 @@ text from a number that only looks like one, and finding it in every kind of pub
 
 import pytest
 
-from harmreport import output_check
-from harmreport.disclosure import MARK
-from harmreport.output_check import Secret, leaks_in_line
-from harmreport.returns import load_returns
+from harmreport.analysis.disclosure import MARK
+from harmreport.check import output_check
+from harmreport.check.output_check import Secret, leaks_in_line
+from harmreport.intake.returns import load_returns
 from tests.helpers import full, row, write_returns
 
 KENT, CROYDON = "E10000016", "E09000008"  # South East, London
@@ -352,7 +352,7 @@ def test_a_list_the_edition_does_not_publish_says_nothing_of_anyone(tmp_path):
 
 
 def test_editions_in_the_output_folder_are_read_only_when_they_are_other_editions(tmp_path):
-    from harmreport.outputs import write_json
+    from harmreport.project.jsonfiles import write_json
 
     out = tmp_path / "site"
     (out / "2019").mkdir(parents=True)  # a folder with no stats.json is not an edition

@@ -10,7 +10,8 @@ import sys
 import nbformat
 import pytest
 
-from harmreport import config, paths, render, sources, template_rules
+from harmreport.outputs import footnotes, render
+from harmreport.project import configuration, paths, template_rules
 
 
 def pins(path):
@@ -104,7 +105,7 @@ def test_a_template_with_a_number_stops_the_build_naming_it(tmp_path, monkeypatc
     page = tmp_path / "templates" / "editions" / "2024.html.j2"
     page.write_text(page.read_text() + "<p>Up by four points.</p>\n")
     monkeypatch.setattr(paths, "TEMPLATES", tmp_path / "templates")
-    problems = [str(p) for p in config.configuration_problems()]
+    problems = [str(p) for p in configuration.configuration_problems()]
     assert any("2024.html.j2" in p and "four" in p for p in problems), problems
 
 
@@ -118,14 +119,14 @@ def test_autoescaping_is_on_for_every_template():
 
 
 def test_every_fact_cites_a_registered_source():
-    registry = sources.load_sources()
-    facts = sources.load_facts(sources=registry)
+    registry = footnotes.load_sources()
+    facts = footnotes.load_facts(sources=registry)
     assert facts and all(f.source in registry for f in facts.values())
 
 
 def test_every_citation_is_its_own_note_full_then_short_then_ibid():
-    registry = sources.load_sources()
-    notes = sources.Notes(registry, sources.load_facts(sources=registry))
+    registry = footnotes.load_sources()
+    notes = footnotes.Notes(registry, footnotes.load_facts(sources=registry))
     first = notes.cite("ilo-2002")
     notes.cite("foi-act-2000")
     again = notes.cite("ilo-2002")
@@ -140,16 +141,20 @@ def test_every_citation_is_its_own_note_full_then_short_then_ibid():
 
 
 def test_unknown_source_is_an_error():
-    registry = sources.load_sources()
+    registry = footnotes.load_sources()
     with pytest.raises(KeyError):
-        sources.Notes(registry, {}).cite("no-such-source")
+        footnotes.Notes(registry, {}).cite("no-such-source")
 
 
 def test_the_build_imports_pandas_weasyprint_and_papermill_only_once_the_kernel_starts():
     """The kernel's second of start-up is spent on these imports: a module-level import of
     any of them in the build (or what it imports first) would put it back in line."""
     probe = subprocess.run(
-        [sys.executable, "-c", "import sys, harmreport.build; print(*sys.modules, sep=chr(10))"],
+        [
+            sys.executable,
+            "-c",
+            "import sys, harmreport.pipeline.build; print(*sys.modules, sep=chr(10))",
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -162,7 +167,7 @@ def test_the_build_imports_pandas_weasyprint_and_papermill_only_once_the_kernel_
 def test_the_citation_file_gives_the_package_s_version():
     import tomllib
 
-    from harmreport import paths
+    from harmreport.project import paths
 
     with open(paths.ROOT / "pyproject.toml", "rb") as f:
         version = tomllib.load(f)["project"]["version"]
@@ -172,10 +177,10 @@ def test_the_citation_file_gives_the_package_s_version():
 
 
 def test_every_editions_key_is_described_for_the_team():
-    from harmreport import config, paths
+    from harmreport.project import configuration, paths
 
     guide = (paths.ROOT / "docs" / "next-edition.md").read_text(encoding="utf-8")
-    for key in config.EDITION_KEYS:
+    for key in configuration.EDITION_KEYS:
         assert f"`{key}`" in guide, key
 
 

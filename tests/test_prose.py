@@ -10,8 +10,9 @@ import re
 import nbformat
 import pytest
 
-from harmreport import paths, prose, render
-from harmreport.returns import COUNT_COLUMNS
+from harmreport.intake.returns import COUNT_COLUMNS
+from harmreport.outputs import prose, render
+from harmreport.project import paths
 
 SHIPPED_2024 = paths.RETURNS / "returns_2024.csv"
 # What no generated sentence may say, whatever the answers.

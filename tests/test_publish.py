@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from harmreport import publish
-from harmreport.publish import Publication
+from harmreport.publishing import edition_folders
+from harmreport.publishing.edition_folders import Publication
 
 
 def edition(folder, text):
@@ -60,9 +60,9 @@ def test_a_swap_that_fails_leaves_the_old_edition_whole(tmp_path, monkeypatch, s
     before = contents(out / "2024")
     with pytest.raises(OSError), Publication(out, 2024) as publication:
         edition(publication.staging, "new")
-        monkeypatch.setattr(publish.ctypes, "CDLL", refusing_renameat2(syscall))
+        monkeypatch.setattr(edition_folders.ctypes, "CDLL", refusing_renameat2(syscall))
         if fail_on:
-            monkeypatch.setattr(publish.os, "rename", failing_rename(fail_on))
+            monkeypatch.setattr(edition_folders.os, "rename", failing_rename(fail_on))
         publication.publish()
     monkeypatch.undo()
     assert contents(out / "2024") == before
@@ -76,7 +76,7 @@ def test_a_swap_that_succeeds_publishes_the_new_edition(tmp_path, monkeypatch, s
     with Publication(out, 2024) as publication:
         edition(publication.staging, "new")
         if syscall:
-            monkeypatch.setattr(publish.ctypes, "CDLL", refusing_renameat2(syscall))
+            monkeypatch.setattr(edition_folders.ctypes, "CDLL", refusing_renameat2(syscall))
         publication.publish()
     assert contents(out / "2024")["report.txt"] == "new"
     assert sorted(p.name for p in out.iterdir()) == ["2024"]
@@ -100,7 +100,7 @@ def test_a_build_stages_logs_and_locks_in_the_work_folder_beside_the_output(tmp_
         assert publication.log == work / "logs" / f"{publication.run_id}.log"
         assert publication.failed == work / "failed" / publication.run_id
         assert (work / "locks" / "2024.lock").is_file()
-        with pytest.raises(publish.BuildLocked, match="another build of 2024 into"):
+        with pytest.raises(edition_folders.BuildLocked, match="another build of 2024 into"):
             Publication(out, 2024).__enter__()
         edition(publication.staging, "new")
         publication.log.write_text("the run's log")
@@ -139,7 +139,7 @@ def test_a_killed_runs_staging_is_set_aside_for_its_own_year_only(tmp_path):
 
 
 def test_run_ids_name_the_year_time_process_and_run():
-    first, second = publish.run_id(2024), publish.run_id(2024)
+    first, second = edition_folders.run_id(2024), edition_folders.run_id(2024)
     pattern = rf"2024-\d{{8}}T\d{{6}}-{os.getpid()}-(\d+)"
     numbers = [int(re.fullmatch(pattern, run).group(1)) for run in (first, second)]
     assert numbers[1] == numbers[0] + 1
@@ -155,22 +155,22 @@ def test_a_folder_this_tool_did_not_write_for_that_year_is_refused(tmp_path, man
     target.mkdir(parents=True)
     if manifest is not None:
         (target / "manifest.json").write_text(manifest)
-    with pytest.raises(publish.NotOurs) as refused:
-        publish.check_ownership(tmp_path / "site", 2024)
+    with pytest.raises(edition_folders.NotOurs) as refused:
+        edition_folders.check_ownership(tmp_path / "site", 2024)
     assert str(refused.value) == (
         f"{target} exists but is not an edition this tool wrote (no manifest.json for 2024); "
         "move it elsewhere or choose another --out"
     )
     (target / "manifest.json").write_text('{"edition": 2024}')
-    publish.check_ownership(tmp_path / "site", 2024)
+    edition_folders.check_ownership(tmp_path / "site", 2024)
 
 
 def test_links_in_the_way_are_refused_by_name(tmp_path):
     real = tmp_path / "real"
     real.mkdir()
     (tmp_path / "site").symlink_to(real)
-    with pytest.raises(publish.NotOurs) as refused:
-        publish.check_ownership(tmp_path / "site", 2024)
+    with pytest.raises(edition_folders.NotOurs) as refused:
+        edition_folders.check_ownership(tmp_path / "site", 2024)
     assert (
         str(refused.value)
         == f"{tmp_path / 'site'} is a symbolic link; give the real folder as --out"
@@ -178,8 +178,8 @@ def test_links_in_the_way_are_refused_by_name(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     (out / "2024").symlink_to(real)
-    with pytest.raises(publish.NotOurs) as refused:
-        publish.check_ownership(out, 2024)
+    with pytest.raises(edition_folders.NotOurs) as refused:
+        edition_folders.check_ownership(out, 2024)
     assert str(refused.value) == (
         f"{out / '2024'} is a symbolic link, not an edition this tool wrote; remove it"
     )
@@ -195,16 +195,16 @@ def test_the_exchange_is_one_system_call_also_for_relative_paths(tmp_path, monke
     def no_rename(*args):
         raise AssertionError("fell back to os.rename")
 
-    monkeypatch.setattr(publish.os, "rename", no_rename)
-    publish.exchange(Path("a"), Path("b"))
+    monkeypatch.setattr(edition_folders.os, "rename", no_rename)
+    edition_folders.exchange(Path("a"), Path("b"))
     assert contents(tmp_path / "b")["report.txt"] == "new"
     assert contents(tmp_path / "a")["report.txt"] == "old"
 
 
 def test_a_refused_exchange_says_why_and_where(tmp_path, monkeypatch):
-    monkeypatch.setattr(publish.ctypes, "CDLL", refusing_renameat2(errno.EIO))
+    monkeypatch.setattr(edition_folders.ctypes, "CDLL", refusing_renameat2(errno.EIO))
     with pytest.raises(OSError) as refused:
-        publish.exchange(tmp_path / "a", tmp_path / "b")
+        edition_folders.exchange(tmp_path / "a", tmp_path / "b")
     error = refused.value
     assert (error.errno, error.strerror, error.filename) == (
         errno.EIO, os.strerror(errno.EIO), str(tmp_path / "b"),
@@ -213,13 +213,13 @@ def test_a_refused_exchange_says_why_and_where(tmp_path, monkeypatch):
 
 def test_a_real_failure_of_the_exchange_carries_the_system_s_reason(tmp_path):
     with pytest.raises(FileNotFoundError) as refused:
-        publish.exchange(tmp_path / "missing", tmp_path / "also missing")
+        edition_folders.exchange(tmp_path / "missing", tmp_path / "also missing")
     assert refused.value.errno == errno.ENOENT
 
 
 def test_a_folder_put_in_the_way_during_the_build_is_not_replaced(tmp_path):
     out = tmp_path / "site"
-    with pytest.raises(publish.NotOurs), Publication(out, 2024) as publication:
+    with pytest.raises(edition_folders.NotOurs), Publication(out, 2024) as publication:
         edition(publication.staging, "new")
         (out / "2024").mkdir()
         (out / "2024" / "notes.txt").write_text("the team's")
@@ -238,8 +238,8 @@ def test_a_file_written_atomically_is_whole_readable_and_leaves_nothing_behind(
         replaced.append(Path(source))
         real_replace(source, destination)
 
-    monkeypatch.setattr(publish.os, "replace", replace)
-    publish.write_atomically(target, "new ✓")
+    monkeypatch.setattr(edition_folders.os, "replace", replace)
+    edition_folders.write_atomically(target, "new ✓")
     # Beside the target, hidden, so the final replace stays on its file system.
     assert replaced[0].parent == tmp_path and replaced[0].name.startswith(".index.html.")
     assert target.read_text(encoding="utf-8") == "new ✓"
@@ -249,8 +249,8 @@ def test_a_file_written_atomically_is_whole_readable_and_leaves_nothing_behind(
     def full_disk(*args):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(publish.os, "replace", full_disk)
+    monkeypatch.setattr(edition_folders.os, "replace", full_disk)
     with pytest.raises(OSError):
-        publish.write_atomically(target, "newer")
+        edition_folders.write_atomically(target, "newer")
     assert target.read_text(encoding="utf-8") == "new ✓"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html"]

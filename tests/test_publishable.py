@@ -11,8 +11,9 @@ import subprocess
 import pypdf
 import pytest
 
-from harmreport import formatting, paths, pdf, render, template_rules
-from harmreport.outputs import flatten
+from harmreport.outputs import pdf, render
+from harmreport.project import formatting, paths, template_rules
+from harmreport.project.jsonfiles import flatten
 from tests.conftest import EDITIONS, build_messages
 
 pytestmark = pytest.mark.slow  # reads the editions the session builds
@@ -192,7 +193,7 @@ def _count_tags(reader, name: str) -> int:
 def test_a_republished_edition_lists_its_revisions_and_says_when_it_was_updated(built):
     from dataclasses import replace
 
-    from harmreport import editions
+    from harmreport.project import editions
 
     folder = built / "2024"
     stats = json.loads((folder / "stats.json").read_text())

@@ -4,8 +4,8 @@ testing of the reading and validation code runs)."""
 
 import pytest
 
-from harmreport.problems import ReturnsError
-from harmreport.returns import load_returns
+from harmreport.intake.problems import ReturnsError
+from harmreport.intake.returns import load_returns
 from tests.test_bad_inputs import CASES
 
 # What the command line adds to the problems (their count, the cut at 50), tested there.
@@ -63,7 +63,7 @@ def test_each_nationality_problem_names_its_row_authority_and_column(case, tmp_p
 
 
 def shipped_lines() -> list[str]:
-    from harmreport import editions
+    from harmreport.project import editions
 
     return editions.edition(2024).returns.read_text(encoding="utf-8").splitlines(keepends=True)
 
@@ -127,7 +127,7 @@ def test_a_control_character_or_a_huge_cell_names_its_row_and_column(tmp_path):
 
 
 def test_a_tab_and_a_cell_at_the_limit_are_read_and_delete_is_refused(tmp_path):
-    from harmreport.reading import MAX_CELL_CHARACTERS
+    from harmreport.intake.reading import MAX_CELL_CHARACTERS
 
     lines = shipped_lines()
     name = lines[3].split(",")[1]

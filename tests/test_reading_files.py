@@ -10,8 +10,8 @@ import zipfile
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from harmreport import reading
-from harmreport.problems import ReturnsError
+from harmreport.intake import reading
+from harmreport.intake.problems import ReturnsError
 
 BIG = reading.MAX_FILE_BYTES
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from harmreport import codes
-from harmreport.returns import COUNT_COLUMNS
+from harmreport.intake import cell_codes
+from harmreport.intake.returns import COUNT_COLUMNS
 
 from .conftest import html_text
 from .helpers import run_main
@@ -36,8 +36,8 @@ def test_the_corpus_covers_the_four_nations_and_eight_councils():
 
 @pytest.mark.parametrize("wording, code", sorted(CORPUS["wordings"].items()))
 def test_a_council_s_wording_is_refused_naming_the_code_to_type(wording, code):
-    with pytest.raises(codes.CellError) as refused:
-        codes.parse_cell(wording, "Scotland" if "Scotland" in wording else "England")
+    with pytest.raises(cell_codes.CellError) as refused:
+        cell_codes.parse_cell(wording, "Scotland" if "Scotland" in wording else "England")
     assert f"type {code}" in str(refused.value) or f"type '{code}'" in str(refused.value)
 
 

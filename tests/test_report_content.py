@@ -12,8 +12,9 @@ import subprocess
 import pytest
 from markupsafe import escape
 
-from harmreport import config, editions, paths, pdf, render
-from harmreport.returns import load_returns
+from harmreport.intake.returns import load_returns
+from harmreport.outputs import pdf, render
+from harmreport.project import configuration, editions, paths
 from tests.conftest import EDITIONS, build_messages, html_text, squash
 from tests.test_end_to_end import pdf_pages
 
@@ -225,7 +226,7 @@ def test_no_edition_cites_a_later_source_or_itself(tmp_path, monkeypatch):
         )
     )
     monkeypatch.setattr(paths, "SOURCES", later)
-    problems = [str(p) for p in config.configuration_problems()]
+    problems = [str(p) for p in configuration.configuration_problems()]
     assert any(
         "2015.html.j2" in p and "published in 2019, after the 2015 edition" in p for p in problems
     ), problems
@@ -239,12 +240,12 @@ def test_no_edition_cites_a_later_source_or_itself(tmp_path, monkeypatch):
         )
     )
     monkeypatch.setattr(paths, "SOURCES", itself)
-    problems = [str(p) for p in config.configuration_problems()]
+    problems = [str(p) for p in configuration.configuration_problems()]
     assert any("report.html.j2" in p and "is the 2015 edition itself" in p for p in problems)
 
 
 def test_shipped_configuration_dates_every_source_by_publication():
-    assert config.configuration_problems() == []
+    assert configuration.configuration_problems() == []
     shutil.which("pdftoppm") or pytest.fail("pdftoppm is part of the project's set-up")
 
 

@@ -3,15 +3,15 @@ the revision log checked against the figures that changed."""
 
 from types import SimpleNamespace
 
-from harmreport import republication
-from harmreport.outputs import write_json
-from harmreport.publish import keep_previous_versions
+from harmreport.analysis import republication
+from harmreport.project.jsonfiles import write_json
+from harmreport.publishing.edition_folders import keep_previous_versions
 
 ANSWERS = "code,name,trafficked_in_care\nE10000016,Kent,count\nE09000008,Croydon,no_response\n"
 
 
 def edition_folder(folder, in_care):
-    from harmreport.manifest import sha256
+    from harmreport.project.inputs import sha256
 
     stats = write_json(folder / "stats.json", {"trafficked": {"in_care": in_care}})
     (folder / "answers.csv").write_text(ANSWERS, encoding="utf-8")
@@ -77,7 +77,7 @@ def test_the_revision_log_is_checked_against_the_build(tmp_path):
 def test_masking_makes_a_late_count_what_it_was_then():
     import pandas as pd
 
-    from harmreport.returns import Returns
+    from harmreport.intake.returns import Returns
 
     counts = pd.DataFrame({"trafficked_in_care": [40, 3]}, index=["E10000016", "E09000008"])
     counts = counts.astype("Int64")
@@ -93,8 +93,8 @@ def test_masking_makes_a_late_count_what_it_was_then():
 def test_a_refusal_names_the_row_and_what_the_team_can_do():
     import pandas as pd
 
-    from harmreport.build import _cell_line, _leak_line, refusal_choices
-    from harmreport.output_check import Leak
+    from harmreport.check.output_check import Leak
+    from harmreport.pipeline.build import _cell_line, _leak_line, refusal_choices
 
     authorities = pd.DataFrame({"name": ["Kent"], "row": [7]}, index=["E10000016"])
     returns = SimpleNamespace(year=2024, authorities=authorities)
@@ -112,7 +112,7 @@ def test_a_refusal_names_the_row_and_what_the_team_can_do():
 
 def built(tmp_path, monkeypatch, rows):
     """An edition's stats.json and answers.csv, by the notebooks' own code, in site/2024."""
-    from harmreport import paths
+    from harmreport.project import paths
     from tests.helpers import write_returns
     from tests.test_build_and_check_agree import published_edition
 
@@ -123,7 +123,7 @@ def built(tmp_path, monkeypatch, rows):
 
 
 def test_what_was_published_is_read_back_as_sums_over_the_authorities_then(tmp_path, monkeypatch):
-    from harmreport.outputs import read_json, write_json
+    from harmreport.project.jsonfiles import read_json, write_json
     from tests.helpers import full, row
 
     rows = [
@@ -155,7 +155,7 @@ def test_what_was_published_is_read_back_as_sums_over_the_authorities_then(tmp_p
 def test_the_revision_log_s_problems_are_named_by_line_and_say_what_was_published(
     tmp_path, monkeypatch
 ):
-    from harmreport import paths
+    from harmreport.project import paths
 
     folder = tmp_path / "2024"
     write_json(folder / "stats.json", {

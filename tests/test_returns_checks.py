@@ -6,10 +6,11 @@ import datetime as dt
 
 import pytest
 
-from harmreport import codes, editions, reference
-from harmreport import returns_checks as checks
-from harmreport.problems import ReturnsError
-from harmreport.reading import CellProblem, RawTable
+from harmreport.intake import cell_codes, reference
+from harmreport.intake import returns_checks as checks
+from harmreport.intake.problems import ReturnsError
+from harmreport.intake.reading import CellProblem, RawTable
+from harmreport.project import editions
 
 
 class Report:
@@ -110,11 +111,11 @@ def counts(**given):
     cells = {}
     for group in checks.GROUPS:
         for question, value in values.items():
-            cells[f"{group}_{question}"] = codes.Cell(codes.COUNT, value)
+            cells[f"{group}_{question}"] = cell_codes.Cell(cell_codes.COUNT, value)
     for name in ("still_missing", "missing_over_week"):
-        cells[name] = codes.Cell(codes.COUNT, 0)
+        cells[name] = cell_codes.Cell(cell_codes.COUNT, 0)
     for name, value in given.items():
-        cells[name] = codes.Cell(codes.COUNT, value)
+        cells[name] = cell_codes.Cell(cell_codes.COUNT, value)
     return cells
 
 

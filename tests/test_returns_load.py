@@ -7,8 +7,8 @@ import json
 import openpyxl
 import pytest
 
-from harmreport.problems import ReturnsError
-from harmreport.returns import (
+from harmreport.intake.problems import ReturnsError
+from harmreport.intake.returns import (
     COUNT_COLUMNS,
     NotValidated,
     load_returns,

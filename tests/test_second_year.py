@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from harmreport import paths
+from harmreport.project import paths
 
 pytestmark = [pytest.mark.slow, pytest.mark.ci]
 

@@ -4,8 +4,8 @@ looks like the nationalities table but is not named so is refused, never silentl
 import openpyxl
 import pytest
 
-from harmreport.problems import ReturnsError
-from harmreport.returns import load_returns
+from harmreport.intake.problems import ReturnsError
+from harmreport.intake.returns import load_returns
 from tests.helpers import HEADER, full, row
 
 ROWS = [row("E10000016", **full(40, 12, 30, 400, 60, 90, 20, 9))]

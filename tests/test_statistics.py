@@ -5,10 +5,10 @@ import csv
 import pandas as pd
 import pytest
 
-from harmreport import output_text
-from harmreport import statistics as st
-from harmreport.problems import ReturnsError
-from harmreport.returns import (
+from harmreport.analysis import statistics as st
+from harmreport.check import file_text
+from harmreport.intake.problems import ReturnsError
+from harmreport.intake.returns import (
     TABLES,
     NotValidated,
     load_returns,
@@ -215,7 +215,7 @@ def test_reading_a_csv_leaves_the_csv_module_s_limit_as_it_was(tmp_path):
     path = write_returns(tmp_path, [row("E10000016", **full(40, 12, 30, 300, 40, 60, 10, 6))])
     load_returns(path, 2024)
     assert csv.field_size_limit() == before
-    output_text.file_lines(path)
+    file_text.file_lines(path)
     assert csv.field_size_limit() == before
 
 

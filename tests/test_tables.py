@@ -11,7 +11,8 @@ import subprocess
 import pytest
 from openpyxl.utils import get_column_letter
 
-from harmreport import editions, formatting, tables
+from harmreport.outputs import tables
+from harmreport.project import editions, formatting
 
 pytestmark = pytest.mark.slow  # reads the editions the session builds
 
@@ -79,7 +80,7 @@ def test_a_text_beginning_with_an_equals_sign_is_stored_as_text_not_a_formula(tm
 
     from openpyxl import load_workbook
 
-    from harmreport import tables
+    from harmreport.outputs import tables
 
     table = tables.Table("answers", "=HYPERLINK(\"https://example.org\")", ["Answer"],
                          [["=1+1"], ["@SUM(A1)"]])  # fmt: skip

@@ -6,8 +6,10 @@ import shutil
 
 import pytest
 
-from harmreport import cli, editions, paths, render
-from harmreport.errors import InputError
+from harmreport import cli
+from harmreport.outputs import render
+from harmreport.project import editions, paths
+from harmreport.project.errors import InputError
 
 
 @pytest.fixture
@@ -70,7 +72,7 @@ def test_a_year_typed_in_a_template_is_reported_once_with_what_to_write(
 
 
 def test_a_template_with_the_wrong_name_is_a_warning(templates):
-    from harmreport import template_rules
+    from harmreport.project import template_rules
 
     shutil.copy(templates / "editions" / "2024.html.j2", templates / "editions" / "2025.html")
     shutil.copy(templates / "editions" / "2024.html.j2", templates / "editions" / "2031.html.j2")

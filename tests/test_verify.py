@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from harmreport import paths
+from harmreport.project import paths
 from tests.conftest import BASE_URL, made_once
 from tests.helpers import run_cli, run_main
 
@@ -98,7 +98,7 @@ def test_a_different_package_version_fails(edition, tmp_path):
 def recorded_as_if(base, change) -> None:
     """The edition's manifest as if its build had recorded `change`, and the site's record of
     the index made from it (as that build would have written it)."""
-    from harmreport.manifest import sha256
+    from harmreport.project.inputs import sha256
 
     path = base / "site" / "2024" / "manifest.json"
     manifest = json.loads(path.read_text())

@@ -15,7 +15,9 @@ import subprocess
 import pytest
 from markupsafe import escape
 
-from harmreport import editions, formatting, paths, render, web
+from harmreport.outputs import cms_fragment, render
+from harmreport.project import editions, formatting, paths
+from harmreport.publishing import edition_index
 from tests.conftest import BASE_URL, EDITIONS, build_messages, unavailable
 
 pytestmark = pytest.mark.slow  # builds editions or runs kernels: `make quick` skips it
@@ -114,7 +116,7 @@ def test_the_nu_checker_finds_no_error(built, page, nu_findings):
 def test_the_edition_page_links_its_downloads_and_the_editions(built, year):
     folder = built / str(year)
     page = (folder / "index.html").read_text()
-    size = web.file_size(folder / "report.pdf")
+    size = formatting.file_size(folder / "report.pdf")
     assert f'<a href="report.pdf">The report as a PDF ({size})</a>' in page
     for target in ("stats.json", "stats.csv", "answers.csv", "../index.html"):
         assert f'<a href="{target}">' in page and (folder / target).is_file()
@@ -190,7 +192,7 @@ def test_an_address_that_cannot_be_published_at_is_refused(capsys):
 ])  # fmt: skip
 def test_only_an_https_address_without_credentials_is_taken(url, why):
     from harmreport import cli
-    from harmreport.errors import InputError
+    from harmreport.project.errors import InputError
 
     with pytest.raises(InputError, match=re.escape(why)):
         cli.checked_base_url(url)
@@ -209,16 +211,18 @@ def test_an_international_address_is_written_as_punycode():
 
 
 def test_a_fragment_selector_is_prefixed_and_the_host_s_elements_become_classes():
-    assert web._fragment_selector("main, .cover h1, nav.toc a") == (
+    assert cms_fragment._fragment_selector("main, .cover h1, nav.toc a") == (
         ".hbh-main, .hbh-cover .hbh-title, nav.hbh-toc a"
     )
-    assert web._fragment_selector("table.stack td::before") == "table.hbh-stack td::before"
-    assert web._fragment_selector("#notes li") == "#hbh-notes li"
+    assert (
+        cms_fragment._fragment_selector("table.stack td::before") == "table.hbh-stack td::before"
+    )
+    assert cms_fragment._fragment_selector("#notes li") == "#hbh-notes li"
 
 
 def test_scoping_keeps_media_queries_and_maps_the_root():
     css = ":root { --a: 1; }\nh2, p a { color: red; }\n@media (max-width: 40em) { td { x: y; } }"
-    assert web.scope_css(css, ".s") == (
+    assert cms_fragment.scope_css(css, ".s") == (
         ".s { --a: 1; }\n.s h2, .s p a { color: red; }\n"
         "@media (max-width: 40em) {\n.s td { x: y; }\n}\n"
     )
@@ -234,7 +238,7 @@ def test_scoping_reads_css_as_a_browser_does():
         'q::before { content: "{"; }\n'
         ":is(h2, h3) a, p { color: red; /* a note */ }\n"
     )
-    assert web.scope_css(css, ".s") == (
+    assert cms_fragment.scope_css(css, ".s") == (
         "@font-face { font-family: Lato; src: url(lato.woff2); }\n"
         "@supports (display: grid) {\n.s .a { display: grid; }\n}\n"
         "@keyframes fade { from { opacity: 0; } to { opacity: 1; } }\n"
@@ -251,7 +255,7 @@ def test_the_fragment_rewrites_tags_and_never_text_that_looks_like_one():
         '<main id="main"><p class="note">Type id="x" or href="#y"; <a href="data/a.csv">a</a>'
         '</p><!-- <main> --><a href="#top">up</a></main>\n</body></html>'
     )
-    body = web.fragment(page, "", "https://example.org/r/", 2024).split("</style>\n")[1]
+    body = cms_fragment.fragment(page, "", "https://example.org/r/", 2024).split("</style>\n")[1]
     assert body == (
         '<div class="hbh-header hbh-cover"><p class="hbh-title" id="hbh-top">Title</p></div>\n'
         '<div class="hbh-main" id="hbh-main"><p class="hbh-note">Type id="x" or href="#y"; '
@@ -262,7 +266,7 @@ def test_the_fragment_rewrites_tags_and_never_text_that_looks_like_one():
 
 def test_css_the_fragment_cannot_read_stops_it():
     with pytest.raises(ValueError, match="CSS the fragment cannot scope"):
-        web.scope_css("a { color: red; } } b { x: y; }", ".s")
+        cms_fragment.scope_css("a { color: red; } } b { x: y; }", ".s")
 
 
 def test_the_index_lists_every_edition_newest_first_with_its_pdf(built):
@@ -274,7 +278,7 @@ def test_the_index_lists_every_edition_newest_first_with_its_pdf(built):
     for year in years:
         edition = editions.edition(year)
         assert edition.period_label in page and f"published {edition.published}" in page
-        size = web.file_size(built / str(year) / "report.pdf")
+        size = formatting.file_size(built / str(year) / "report.pdf")
         title = str(escape(edition.title))
         assert f'<a href="{year}/report.pdf">{title} as a PDF ({size})</a>' in page
         assert f'<a href="{year}/index.html">' in page
@@ -288,7 +292,7 @@ def test_the_index_lists_every_edition_newest_first_with_its_pdf(built):
 def test_the_index_lists_only_the_editions_the_folder_holds(built, tmp_path):
     shutil.copytree(built / "2024", tmp_path / "2024")
     (tmp_path / "2031").mkdir()  # a year's folder with no manifest: nothing published there
-    page = render.render_index(web.index_entries(tmp_path), tmp_path)
+    page = render.render_index(edition_index.index_entries(tmp_path), tmp_path)
     assert page.count("<h3>") == 1 and f"<h3>{escape(editions.edition(2024).title)}</h3>" in page
     for year in set(editions.all_editions()) - {2024}:
         assert f"<h3>{escape(editions.edition(year).title)}</h3>" not in page

@@ -9,8 +9,9 @@ import subprocess
 import pytest
 from openpyxl import load_workbook
 
-from harmreport import paths, reading
-from harmreport.problems import ReturnsError
+from harmreport.intake import reading
+from harmreport.intake.problems import ReturnsError
+from harmreport.project import paths
 
 SHIPPED = paths.RETURNS / "returns_2024.csv"
 
@@ -122,7 +123,7 @@ def test_libreoffice_keeps_the_stray_cell_and_the_hidden_sheet_and_both_are_refu
              "Returns_2015_Nationalities.CSV", "returns_2015-nationalities.txt"]
 )  # fmt: skip
 def test_a_file_named_almost_like_the_nationalities_table_is_refused(tmp_path, name):
-    from harmreport.returns import load_returns
+    from harmreport.intake.returns import load_returns
 
     returns = shutil.copy(paths.RETURNS / "returns_2015.csv", tmp_path / "returns_2015.csv")
     shutil.copy(paths.RETURNS / "returns_2015_nationalities.csv", tmp_path / name)
@@ -138,7 +139,7 @@ def test_a_file_named_almost_like_the_nationalities_table_is_refused(tmp_path, n
 
 
 def test_the_sheet_read_is_recorded(tmp_path):
-    from harmreport.returns import load_returns
+    from harmreport.intake.returns import load_returns
 
     assert load_returns(returns_workbook(tmp_path), 2024).sheet == "returns"
     assert load_returns(SHIPPED, 2024).sheet is None  # a CSV file has no sheet
@@ -220,7 +221,7 @@ def test_the_first_merged_range_is_named_and_a_header_one_says_so(tmp_path):
 
 
 def test_a_look_alike_among_other_files_is_still_found(tmp_path):
-    from harmreport.returns import load_returns
+    from harmreport.intake.returns import load_returns
 
     returns = shutil.copy(paths.RETURNS / "returns_2015.csv", tmp_path / "returns_2015.csv")
     (tmp_path / "aaa.png").write_bytes(b"\x89PNG")  # sorted first, and not a table
