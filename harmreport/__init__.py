@@ -1,6 +1,5 @@
-"""Shared mechanics of the 'Heading Back to Harm' report build.
-
-The notebooks narrate the analysis; this package holds what they and the CLI share:
-reading and validating FOI returns, statistics helpers, disclosure control, sources and
-footnotes, figures, rendering and the build itself.
+"""Shared mechanics of the 'Heading Back to Harm' report build, in rooms that follow the data
+(README.md, "The package, room by room"): project, intake, analysis, notebooks, outputs, check,
+publishing, pipeline and foi, with the command line in cli.py. The notebooks narrate the
+analysis and import from intake, analysis, outputs and project.
 """

@@ -10,7 +10,7 @@ from harmreport import cli
 from harmreport.foi import new_edition
 from harmreport.pipeline import build
 from harmreport.project import configuration, editions, paths
-from harmreport.project.build_request import BuildRequest
+from harmreport.project.build_request import BuildRequest, resolve
 from harmreport.project.errors import InputError
 
 Y = max(entry.year for entry in editions.all_data_years()) + 1  # the next edition's year
@@ -116,10 +116,10 @@ def test_returns_of_another_year_are_refused_naming_it(tmp_path):
     for given, year, other in (("returns_2020.csv", 2024, 2020), ("returns_2024.csv", 2020, 2024)):
         request = BuildRequest(year, paths.RETURNS / given, tmp_path / "site")
         with pytest.raises(InputError, match=f"is the {other} returns .*not {year}'s"):
-            build.check_request(request)
+            build.check_request(resolve(request))
     copy = shutil.copy(paths.RETURNS / "returns_2020.csv", tmp_path / "mine.csv")
     with pytest.raises(InputError, match="is the 2020 returns"):
-        build.check_request(BuildRequest(2024, copy, tmp_path / "site"))
+        build.check_request(resolve(BuildRequest(2024, copy, tmp_path / "site")))
 
 
 @pytest.mark.ci

@@ -11,8 +11,8 @@ import nbformat
 import pytest
 
 from harmreport.pipeline import build
-from harmreport.pipeline.build import BuildRequest
 from harmreport.project import paths
+from harmreport.project.build_request import BuildRequest, resolve
 from harmreport.project.errors import DisclosureError
 from harmreport.project.jsonfiles import flatten, read_json
 from harmreport.publishing.edition_folders import work_folder
@@ -244,7 +244,7 @@ def test_suppression_bypassing_the_ledger_is_caught_with_exit_3(tmp_path, monkey
     out = tmp_path / "site"
     with pytest.raises(DisclosureError) as blocked:
         build.build_edition(
-            BuildRequest(2024, write_returns(tmp_path, rows), out, ("html",)),
+            resolve(BuildRequest(2024, write_returns(tmp_path, rows), out, ("html",))),
             write=lambda line: None,
             session=helpers.SESSION,
         )
@@ -275,7 +275,7 @@ def test_a_leak_only_in_the_pdf_of_a_real_build_is_caught_with_exit_3(tmp_path, 
     out = tmp_path / "site"
     with pytest.raises(DisclosureError) as blocked:
         build.build_edition(
-            BuildRequest(2024, write_returns(tmp_path, rows), out, ("html", "pdf")),
+            resolve(BuildRequest(2024, write_returns(tmp_path, rows), out, ("html", "pdf"))),
             write=lambda line: None,
             session=helpers.SESSION,
         )
@@ -307,7 +307,9 @@ def test_a_later_edition_hides_what_an_earlier_one_hid_and_says_so(tmp_path, mon
     said = []
     out = tmp_path / "site"
     build.build_edition(
-        BuildRequest(2024, None, out, ("html",)), write=said.append, session=helpers.SESSION
+        resolve(BuildRequest(2024, None, out, ("html",))),
+        write=said.append,
+        session=helpers.SESSION,
     )
     stats = published(out / "2024")
     assert stats["trend.2020.trafficked_in_care"] == "[c]"

@@ -15,8 +15,8 @@ from harmreport.intake.returns import load_returns
 from harmreport.notebooks import parameters, stable_output
 from harmreport.outputs import pdf
 from harmreport.pipeline import build, scheduler
-from harmreport.pipeline.build import BuildRequest
 from harmreport.project import editions, inputs, paths
+from harmreport.project.build_request import BuildRequest, resolve
 from harmreport.project.errors import InputError, NotebookFailed
 from harmreport.project.jsonfiles import read_json
 from harmreport.publishing.edition_folders import work_folder
@@ -263,7 +263,7 @@ def test_failing_notebook_exit_5_names_notebook_and_cell(published, tmp_path, mo
     monkeypatch.setattr(paths, "NOTEBOOKS", broken)
     with pytest.raises(NotebookFailed) as failure:
         build.build_edition(
-            BuildRequest(2024, out_root=out, formats=("html",)),
+            resolve(BuildRequest(2024, out_root=out, formats=("html",))),
             write=lambda line: None,
             session=helpers.SESSION,
         )

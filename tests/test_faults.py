@@ -17,8 +17,8 @@ import pytest
 
 from harmreport.outputs import pdf_printer
 from harmreport.pipeline import build
-from harmreport.pipeline.build import BuildRequest
 from harmreport.project import paths
+from harmreport.project.build_request import BuildRequest, resolve
 from harmreport.project.errors import NotebookFailed
 from harmreport.project.jsonfiles import read_json
 from harmreport.publishing.edition_folders import work_folder
@@ -144,7 +144,7 @@ def test_notebook_faults_exit_5(published, tmp_path_factory, monkeypatch, code, 
     request = BuildRequest(2024, out_root=out, formats=("html",), cell_timeout=5)
     started = time.monotonic()
     with pytest.raises(NotebookFailed) as failure:
-        build.build_edition(request, write=lambda line: None, session=helpers.SESSION)
+        build.build_edition(resolve(request), write=lambda line: None, session=helpers.SESSION)
     assert says in str(failure.value) and failure.value.exit_code == 5
     assert time.monotonic() - started < 60
     assert tree_hashes(out / "2024") == before
@@ -163,7 +163,7 @@ def test_a_failing_figures_notebook_stops_the_pdf_begun_beside_it(
     monkeypatch.setattr(paths, "NOTEBOOKS", broken)
     request = BuildRequest(2024, out_root=out, formats=("html", "pdf"))
     with pytest.raises(NotebookFailed, match="03_figures.* ZeroDivisionError") as failure:
-        build.build_edition(request, write=lambda line: None, session=helpers.SESSION)
+        build.build_edition(resolve(request), write=lambda line: None, session=helpers.SESSION)
     assert failure.value.exit_code == 5
     assert pdf_printer.PRINTER_THREAD not in [thread.name for thread in threading.enumerate()]
     failed = list(work_folder(out).glob("failed/2024-*/edition"))

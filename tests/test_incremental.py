@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from harmreport.project.build_request import BuildRequest
+from harmreport.project.build_request import BuildRequest, resolve
 from harmreport.publishing import incremental
 from tests.conftest import copy_of
 from tests.helpers import run_main, tree_hashes
@@ -52,8 +52,9 @@ PROBE = f"""
 import sys
 from pathlib import Path
 from harmreport.publishing import incremental
-from harmreport.project.build_request import BuildRequest
-plan = incremental.plan(BuildRequest({YEAR}, out_root=Path(sys.argv[1]), formats=("html",)))
+from harmreport.project.build_request import BuildRequest, resolve
+request = BuildRequest({YEAR}, out_root=Path(sys.argv[1]), formats=("html",))
+plan = incremental.plan(resolve(request))
 heavy = [m for m in ("pandas", "matplotlib", "weasyprint", "papermill") if m in sys.modules]
 print(plan.up_to_date, str(heavy).replace(" ", ""))
 """
@@ -62,7 +63,7 @@ print(plan.up_to_date, str(heavy).replace(" ", ""))
 def test_a_changed_template_renders_again_from_the_reused_analysis(site):
     stats_before = (site / str(YEAR) / "stats.json").read_bytes()
     record(site, lambda m: m["inputs"].update({"templates/report.css": "0" * 64}))
-    plan = incremental.plan(BuildRequest(YEAR, out_root=site, formats=("html",)))
+    plan = incremental.plan(resolve(BuildRequest(YEAR, out_root=site, formats=("html",))))
     assert plan.reuse_analysis and plan.reasons["rendering"] == ["templates/report.css changed"]
     result = build(site)
     assert result.returncode == 0, result.stderr
@@ -72,7 +73,9 @@ def test_a_changed_template_renders_again_from_the_reused_analysis(site):
     ) in result.stderr
     assert f"[{YEAR}] statistics" not in result.stderr and f"[{YEAR}] HTML" in result.stderr
     assert (site / str(YEAR) / "stats.json").read_bytes() == stats_before
-    assert incremental.plan(BuildRequest(YEAR, out_root=site, formats=("html",))).up_to_date
+    assert incremental.plan(
+        resolve(BuildRequest(YEAR, out_root=site, formats=("html",)))
+    ).up_to_date
 
 
 @pytest.mark.parametrize(
@@ -97,7 +100,7 @@ def test_a_changed_template_renders_again_from_the_reused_analysis(site):
 def test_any_other_change_rebuilds_everything(site, change, says):
     """Decided from the manifest alone (the rebuild itself is the tampered-output test's)."""
     record(site, change)
-    plan = incremental.plan(BuildRequest(YEAR, out_root=site, formats=("html",)))
+    plan = incremental.plan(resolve(BuildRequest(YEAR, out_root=site, formats=("html",))))
     assert not plan.reuse_analysis
     assert plan.summary().startswith(f"rebuilding everything: {says}")
 

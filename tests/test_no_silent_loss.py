@@ -395,7 +395,7 @@ def test_the_log_holds_every_problem(published, tmp_path):
 def test_a_folder_put_in_the_way_during_the_build_is_kept(tmp_path, monkeypatch):
     """The second look, just before the swap: a folder that appeared meanwhile is refused."""
     from harmreport.pipeline import build
-    from harmreport.pipeline.build import BuildRequest
+    from harmreport.project.build_request import BuildRequest, resolve
     from harmreport.project.errors import EnvironmentProblem
 
     out = tmp_path / "report"
@@ -408,7 +408,7 @@ def test_a_folder_put_in_the_way_during_the_build_is_kept(tmp_path, monkeypatch)
     monkeypatch.setattr(render, "render_html", team_folder_appears)
     with pytest.raises(EnvironmentProblem) as refused_late:
         build.build_edition(
-            BuildRequest(2024, out_root=out, formats=("html",)),
+            resolve(BuildRequest(2024, out_root=out, formats=("html",))),
             write=print,
             session=helpers.SESSION,
         )

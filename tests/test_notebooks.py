@@ -14,10 +14,11 @@ from harmreport.notebooks.kernel import Kernel
 from harmreport.notebooks.parameters import NOTEBOOKS as STAGES
 from harmreport.notebooks.runner import run_notebook
 from harmreport.pipeline import build
-from harmreport.pipeline.build import BuildRequest
 from harmreport.pipeline.session import BuildSession
 from harmreport.project import editions, paths
+from harmreport.project.build_request import BuildRequest, resolve
 from harmreport.project.errors import NotebookFailed
+from harmreport.project.inputs import ReturnsFile
 from tests.conftest import made_once
 from tests.helpers import full, row, tree_hashes, write_returns
 
@@ -161,8 +162,7 @@ def test_one_kernel_wiped_between_notebooks_gives_what_a_kernel_each_gives(
     for byte."""
     monkeypatch.setenv("HBH_IN_BUILD", "1")
     edition = editions.edition(2024)
-    request = BuildRequest(2024, out_root=tmp_path)
-    parameters = build.notebook_parameters(request, edition.returns)
+    parameters = build.notebook_parameters(2024, ReturnsFile.at(edition.returns))
     for stage in STAGES:
         run_notebook(stage, tmp_path, parameters, 600, tmp_path / "log")  # its own kernel
     for name in NOTEBOOKS:
@@ -219,7 +219,7 @@ def test_a_session_building_again_reuses_its_idle_kernel(published, monkeypatch,
         with session.kernel(tmp_path, tmp_path / "first.log") as kernel:
             pass  # started, given no notebook: kept for the next build
         assert session.idle is kernel
-        build.build_edition(request, write=lambda line: None, session=session)
+        build.build_edition(resolve(request), write=lambda line: None, session=session)
         assert session.idle is kernel and kernel.manager.has_kernel
         assert tree_hashes(out / "2024") == before
         monkeypatch.setenv("HBH_NEW_VARIABLE", "1")

@@ -35,7 +35,7 @@ def hidden_by_earlier_editions(year: int) -> dict[int, dict]:
 def decision_key(year: int) -> str:
     """The name under which `year`'s decision is kept: the digest of all it comes from."""
     edition = editions.edition(year)
-    files = inputs.input_files(edition.returns, edition)
+    files = inputs.input_files(inputs.ReturnsFile.at(edition.returns), edition)
     digest = hashlib.sha256("".join(f"{f}:{inputs.sha256(f)};" for f in files).encode())
     return f"{year}-{digest.hexdigest()[:32]}"
 

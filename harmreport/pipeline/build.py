@@ -21,7 +21,7 @@ from harmreport.outputs import cms_fragment
 from harmreport.outputs.pdf_printer import Printer
 from harmreport.pipeline import console, interrupts
 from harmreport.project import configuration, editions, formatting, paths, template_rules
-from harmreport.project.build_request import DEFAULT_CELL_TIMEOUT, FORMATS, BuildRequest  # noqa: F401 (re-exported)
+from harmreport.project.build_request import FORMATS, BuildRequest, Job
 from harmreport.project.errors import (
     BuildError,
     DisclosureError,
@@ -29,6 +29,7 @@ from harmreport.project.errors import (
     InputError,
     InternalError,
 )
+from harmreport.project.inputs import ReturnsFile
 from harmreport.project.jsonfiles import read_json
 from harmreport.publishing import edition_index
 from harmreport.publishing.edition_folders import (
@@ -60,16 +61,13 @@ class Progress:
         self.write(f"[{self.year}] {name:<10} {time.perf_counter() - since:6.1f} s  {detail}")
 
 
-def check_request(request: BuildRequest) -> editions.DataYear:
+def check_request(job: Job) -> None:
     """Everything that can be checked before a folder is made or a kernel started."""
     configuration.check_configuration()
-    try:
-        edition = editions.edition(request.year)
-    except editions.UnknownYear as exc:
-        raise InputError(str(exc)) from None
+    request, edition = job.request, job.edition
     if request.returns_path is not None:
-        _check_returns_path(Path(request.returns_path), Path(request.out_root))
-        _check_not_another_years(Path(request.returns_path), edition)
+        _check_returns_path(job.returns.path, Path(request.out_root))
+        _check_not_another_years(job.returns.path, edition)
     elif edition.returns == editions.private_returns(edition.year) and (
         editions.private_folder_problem(editions.private_folder())
     ):
@@ -93,7 +91,6 @@ def check_request(request: BuildRequest) -> editions.DataYear:
         edition_index.check_index_ownership(request.out_root)
     except NotOurs as exc:
         raise EnvironmentProblem(str(exc)) from None
-    return edition
 
 
 def _check_returns_path(path: Path, out_root: Path) -> None:
@@ -135,42 +132,41 @@ def _check_not_another_years(path: Path, edition: editions.DataYear) -> None:
             )
 
 
-def notebook_parameters(request: BuildRequest, returns_file: Path) -> dict:
+def notebook_parameters(year: int, returns: ReturnsFile) -> dict:
     # Relative paths and output_dir "" (in a build: the staging folder the kernel runs in;
     # rerun by hand: build/<year>) keep the executed notebooks free of this machine's folders
     # and safe to rerun anywhere.
-    return {
-        "year": request.year,
-        "returns_path": paths.shown_path(returns_file),
-        "output_dir": "",
-    }
+    return {"year": year, "returns_path": returns.shown, "output_dir": ""}
 
 
-def snapshot_returns(returns_file: Path, publication: Publication) -> Path:
-    """A returns file given with --data, copied (with its nationalities table) beside the
-    edition being built: the build reads a file that cannot change under it, and names it
-    by a relative path that holds no folder of this machine."""
-    if editions.is_illustrative(returns_file):
-        return returns_file
-    for source in (returns_file, editions.nationalities_file(returns_file)):
+def snapshot_returns(returns: ReturnsFile, publication: Publication) -> ReturnsFile:
+    """Real returns (given with --data, or the private folder's), copied with their
+    nationalities table beside the edition being built: the build reads a file that cannot
+    change under it, and names it by a path relative to the staging folder, which holds no
+    folder of this machine."""
+    if returns.illustrative:
+        return returns
+    for source in (returns.path, returns.nationalities):
         if source.is_file():
             shutil.copyfile(source, publication.inputs / source.name)
-    return publication.inputs / returns_file.name
+    copy = publication.inputs / returns.path.name
+    shown = os.path.relpath(copy, publication.staging)
+    return ReturnsFile(copy, publication.inputs / returns.nationalities.name, False, shown)
 
 
-def build_edition(request: BuildRequest, session, write=print, plan: Plan | None = None) -> Path:
+def build_edition(job: Job, session, write=print, plan: Plan | None = None) -> Path:
     """Build (or, as the plan allows, partly reuse) one edition and publish it; its notebooks
     run on the kernel that `session` (the BuildSession making it) gives."""
-    edition = check_request(request)
+    check_request(job)
+    request = job.request
     progress = Progress(request.year, write)
-    returns_file = request.returns_path or edition.returns
     plan = plan or Plan.everything(NOTHING_PUBLISHED)
     try:
         with Publication(request.out_root, request.year) as publication:
             handler = _log_to(publication.log)
             try:
-                build = EditionBuild(request, edition, publication, progress)
-                _build_in(build, Path(returns_file), plan, session)
+                build = EditionBuild(job, publication, progress)
+                _build_in(build, plan, session)
                 _say_if_the_pdf_goes(build)
                 interrupts.check()
                 return publication.publish()
@@ -253,14 +249,21 @@ def _log_to(path: Path) -> logging.Handler:
 
 @dataclass
 class EditionBuild:
-    """One edition's build under way: what was asked, the edition, the folders it is made in,
-    its console lines and, for a PDF, the printer."""
+    """One edition's build under way: the job (what was asked, the edition, its returns), the
+    folders it is made in, its console lines and, for a PDF, the printer."""
 
-    request: BuildRequest
-    edition: editions.DataYear
+    job: Job
     publication: Publication
     progress: Progress
     printer: Printer | None = None
+
+    @property
+    def request(self) -> BuildRequest:
+        return self.job.request
+
+    @property
+    def edition(self) -> editions.DataYear:
+        return self.job.edition
 
     @property
     def staging(self) -> Path:
@@ -270,17 +273,15 @@ class EditionBuild:
         self.progress.write(f"[{self.request.year}] {line}")
 
 
-def _build_in(build: EditionBuild, given_file: Path, plan: Plan, session) -> None:
+def _build_in(build: EditionBuild, plan: Plan, session) -> None:
     request, staging = build.request, build.staging
-    returns_file = snapshot_returns(given_file, build.publication)
-    parameters = notebook_parameters(request, returns_file)
-    if returns_file != given_file:
-        parameters["returns_path"] = os.path.relpath(returns_file, staging)
+    read_from = snapshot_returns(build.job.returns, build.publication)
+    parameters = notebook_parameters(request.year, read_from)
     since = time.perf_counter()
     build.printer = Printer(staging, build.edition) if "pdf" in request.formats else None
     try:
         if plan.reuse_analysis:
-            returns, *earlier = validate(returns_file, build.edition)
+            returns, *earlier = validate(read_from.path, build.edition)
             build.say(plan.summary())
             reused = reuse_analysis(build.publication.target, staging)
             build.progress.stage("reused", f"{reused} files of the published analysis", since)
@@ -288,7 +289,7 @@ def _build_in(build: EditionBuild, given_file: Path, plan: Plan, session) -> Non
             if plan.reasons[ANALYSIS] != [NOTHING_PUBLISHED]:
                 build.say(plan.summary())
             with session.kernel(staging, build.publication.log) as kernel:  # slowest to start
-                returns, *earlier = validate(returns_file, build.edition)
+                returns, *earlier = validate(read_from.path, build.edition)
                 if build.printer:
                     build.printer.load()
                 analyse(build, parameters, returns, kernel, since)
@@ -298,11 +299,11 @@ def _build_in(build: EditionBuild, given_file: Path, plan: Plan, session) -> Non
             build.printer.stop()  # a build that fails or is interrupted stops it, and waits
     run = {
         "year": request.year,
-        "returns": paths.shown_path(given_file),
+        "returns": build.job.returns.shown,
         "formats": list(request.formats),
         "base_url": request.base_url,
     }
-    write_manifest(staging, run, build.edition, returns_file)
+    write_manifest(staging, run, build.edition, read_from)
     since = time.perf_counter()
     checked = check_outputs(staging, [returns, *earlier], request.out_root, build.edition)
     build.progress.stage("check", f"{checked} published files hold no disclosive figure", since)

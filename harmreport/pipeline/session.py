@@ -15,7 +15,7 @@ from pathlib import Path
 
 from harmreport.pipeline import console
 from harmreport.pipeline.interrupts import Terminated
-from harmreport.project.build_request import BuildRequest
+from harmreport.project.build_request import BuildRequest, resolve
 from harmreport.project.errors import BuildError, EnvironmentProblem, InternalError
 
 EXIT_INTERRUPTED = 130
@@ -45,22 +45,24 @@ class BuildSession:
     def build(self, request: BuildRequest, force: bool = False, index: bool = True) -> int:
         """Build one edition (or find it up to date) and, if `index`, the index of editions;
         say what happened; return the exit status."""
-        from harmreport.publishing.incremental import (
-            plan,  # hashes only: an edition up to date imports nothing heavy
-        )
+        # hashes only: an edition up to date imports nothing heavy
+        from harmreport.publishing.incremental import plan
 
         if self.builds_left is not None:
             self.builds_left -= 1
-        decision = plan(request, force)
+        try:
+            job = resolve(request)
+        except BuildError as exc:
+            return console.report(exc, request.year, self.write)
+        decision = plan(job, force)
         if decision.up_to_date:
             self.write(f"[{request.year}] {decision.summary()}")
             return index_status(request.out_root, self.write, only_if_stale=True) if index else 0
-        from harmreport.pipeline.build import (
-            build_edition,  # imported here: --help and argument errors stay quick
-        )
+        # imported here: --help and argument errors stay quick
+        from harmreport.pipeline.build import build_edition
 
         try:
-            target = build_edition(request, self, write=self.write, plan=decision)
+            target = build_edition(job, self, write=self.write, plan=decision)
         except BuildError as exc:
             return console.report(exc, request.year, self.write)
         except (KeyboardInterrupt, Terminated):
@@ -80,7 +82,7 @@ class BuildSession:
         if self.builds_left is not None:
             self.builds_left -= 1
         try:
-            checked = verify_edition(request, self, write=self.write)
+            checked = verify_edition(resolve(request), self, write=self.write)
         except BuildError as exc:
             return console.report(exc, request.year, self.write)
         self.write(

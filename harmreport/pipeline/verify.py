@@ -15,9 +15,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from harmreport.project import editions, paths
-from harmreport.project.build_request import BuildRequest
+from harmreport.project.build_request import BuildRequest, Job
 from harmreport.project.errors import BuildError, InputError
-from harmreport.project.inputs import sha256
+from harmreport.project.inputs import ReturnsFile, sha256
 from harmreport.project.jsonfiles import read_json
 from harmreport.publishing import edition_index
 from harmreport.publishing.manifest import (
@@ -31,17 +31,18 @@ class VerificationFailed(BuildError):
     exit_code = 6
 
 
-def verify_edition(request: BuildRequest, session, write=print) -> int:
+def verify_edition(job: Job, session, write=print) -> int:
     """Check a published edition against its manifest. The rebuild is made from the project
     as the edition recorded it: the working tree if it is still that commit, unchanged (on
     `session`'s kernel), else that commit, exported from git (the next edition's files added
     since change nothing of an earlier one)."""
+    request = job.request
     folder = Path(request.out_root) / str(request.year)
     if not (folder / "manifest.json").is_file():
         raise InputError(f"{folder} holds no edition to verify (no manifest.json)")
     manifest = read_json(folder / "manifest.json")
     with recorded_project(manifest, request.year, write) as project:
-        inputs = changed_inputs(manifest, request.returns_path, request.year, project)
+        inputs = changed_inputs(manifest, job.returns, project)
         returns = Path(manifest["parameters"]["returns"]).name
         if any(line.endswith(f": {returns}") or f": {returns} " in line for line in inputs):
             raise VerificationFailed(  # said first: a rebuild from other returns tells nothing
@@ -61,7 +62,7 @@ def verify_edition(request: BuildRequest, session, write=print) -> int:
             + changed_outputs(manifest, folder, "published")
             + edition_index.index_differences(request.out_root)
             + (
-                rebuilt_differences(manifest, request, write, session)
+                rebuilt_differences(manifest, job, write, session)
                 if project == paths.ROOT
                 else rebuilt_at(project, manifest, request, write)
             )
@@ -128,15 +129,12 @@ def rebuilt_at(project: Path, manifest: dict, request: BuildRequest, write) -> l
         return changed_outputs(manifest, out / str(request.year), "rebuilt")
 
 
-def changed_inputs(
-    manifest: dict, given: Path | None, year: int | None = None, project: Path = paths.ROOT
-) -> list[str]:
+def changed_inputs(manifest: dict, returns: ReturnsFile, project: Path = paths.ROOT) -> list[str]:
     """Inputs against the files now; real returns (given with --data, or in the private
     folder) are named in the manifest by their file name only, and read from where they are
     now."""
     found = []
-    real = Path(given) if given else editions.edition(year).returns if year else None
-    beside = {p.name: p for p in (real, real and editions.nationalities_file(real)) if p}
+    beside = {p.name: p for p in (returns.path, returns.nationalities)}
     for name, digest in manifest["inputs"].items():
         entry = re.fullmatch(r"(.+) \[years\.(\d{4})\]", name)
         if entry:  # one year's entry of data/editions.toml
@@ -185,15 +183,13 @@ def changed_outputs(manifest: dict, folder: Path, which: str) -> list[str]:
     return found
 
 
-def rebuilt_differences(manifest: dict, request: BuildRequest, write, session) -> list[str]:
+def rebuilt_differences(manifest: dict, job: Job, write, session) -> list[str]:
     """Build the edition again, from the current inputs, in a temporary folder."""
-    from harmreport.pipeline.build import (
-        build_edition,  # imported here: the checks above need none of it
-    )
+    from harmreport.pipeline.build import build_edition  # the checks above need none of it
 
-    recorded = manifest["parameters"]
+    request, recorded = job.request, manifest["parameters"]
     returns = request.returns_path
-    shipped = paths.shown_path(editions.edition(request.year).returns)
+    shipped = paths.shown_path(job.edition.returns)
     if returns is None and recorded["returns"] != shipped:
         raise InputError(
             f"the edition was built from {recorded['returns']}; give that file with --data "
@@ -209,5 +205,5 @@ def rebuilt_differences(manifest: dict, request: BuildRequest, write, session) -
             recorded.get("base_url", ""),
         )
         write(f"[{request.year}] verify: rebuilding in a temporary folder")
-        build_edition(rebuild, session, write=lambda line: None)
+        build_edition(Job(rebuild, job.edition, job.returns), session, write=lambda line: None)
         return changed_outputs(manifest, rebuild.out_root / str(request.year), "rebuilt")

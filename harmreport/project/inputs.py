@@ -3,28 +3,51 @@ editions' returns it reads, the data, notebooks, templates and the package's own
 named and hashed as its manifest records it."""
 
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 
 from harmreport.project import editions, paths
+
+
+@dataclass(frozen=True)
+class ReturnsFile:
+    """The returns an edition is built from, told once from their path: the file, the
+    nationalities table beside it, whether it is the illustrative dataset's own (by its
+    declared place and bytes) and the name the build gives it (`shown`: relative to the
+    project, or to the staging folder for a copy made there)."""
+
+    path: Path
+    nationalities: Path
+    illustrative: bool
+    shown: str
+
+    @classmethod
+    def at(cls, path: Path) -> "ReturnsFile":
+        path = Path(path)
+        return cls(
+            path,
+            editions.nationalities_file(path),
+            editions.is_illustrative(path),
+            paths.shown_path(path),
+        )
+
+    def with_nationalities(self) -> list[Path]:
+        beside = self.nationalities
+        return [self.path, beside] if beside.is_file() else [self.path]
 
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _with_nationalities(returns_file: Path) -> list[Path]:
-    beside = editions.nationalities_file(returns_file)
-    return [returns_file, beside] if beside.is_file() else [returns_file]
-
-
-def input_files(returns_file: Path, edition: editions.DataYear) -> list[Path]:
-    files = _with_nationalities(returns_file)
+def input_files(returns: ReturnsFile, edition: editions.DataYear) -> list[Path]:
+    files = returns.with_nationalities()
     if edition.comparison_year:
         files.append(editions.data_year(edition.comparison_year).returns)
     for year in editions.all_editions():  # the change across editions reads their returns
         if year < edition.year:  # and, to keep hidden what they hid, their comparison year's
             earlier = editions.data_year(year)
-            files += _with_nationalities(earlier.returns)
+            files += ReturnsFile.at(earlier.returns).with_nationalities()
             if earlier.comparison_year:
                 files.append(editions.data_year(earlier.comparison_year).returns)
     files += [paths.AUTHORITIES, paths.HEXMAP, paths.SOURCES, paths.FACTS]
@@ -36,13 +59,13 @@ def input_files(returns_file: Path, edition: editions.DataYear) -> list[Path]:
     return [f for f in files if f.is_file()]
 
 
-def input_hashes(returns_file: Path, edition: editions.DataYear) -> dict[str, str]:
+def input_hashes(returns: ReturnsFile, edition: editions.DataYear) -> dict[str, str]:
     """sha256 of every input by the name the manifest gives it: a returns file given with
     --data (and its nationalities table) by its file name alone, wherever it is snapshot."""
-    given = not editions.is_illustrative(returns_file)
+    given = {returns.path, returns.nationalities} if not returns.illustrative else set()
     found = {
-        (f.name if given and f.parent == returns_file.parent else paths.shown_path(f)): sha256(f)
-        for f in input_files(returns_file, edition)
+        (f.name if f in given else paths.shown_path(f)): sha256(f)
+        for f in input_files(returns, edition)
     }
     read = editions.entry_digests(editions.years_read(edition))  # by the entries it reads
     found |= {editions.entry_key(year): digest for year, digest in read.items()}

@@ -11,8 +11,8 @@ its analysis copied and is rendered again."""
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harmreport.project import editions, inputs, paths
-from harmreport.project.build_request import BuildRequest
+from harmreport.project import inputs
+from harmreport.project.build_request import Job
 from harmreport.project.jsonfiles import read_json
 from harmreport.publishing import manifest
 from harmreport.publishing.edition_folders import NotOurs, check_ownership
@@ -80,21 +80,20 @@ def stage_of_output(name: str) -> str:
     return RENDERING if name.endswith((".html", ".pdf")) or name == "manifest.json" else ANALYSIS
 
 
-def plan(request: BuildRequest, force: bool = False) -> Plan:
+def plan(job: Job, force: bool = False) -> Plan:
+    request = job.request
     folder = Path(request.out_root) / str(request.year)
     if force:
         return Plan.everything("--force")
     try:
         check_ownership(request.out_root, request.year)  # a link is refused, by the build
         recorded = read_json(folder / "manifest.json")
-        edition = editions.edition(request.year)
     except (NotOurs, OSError, ValueError, LookupError, TypeError):  # the build says what
         return Plan.everything(NOTHING_PUBLISHED)
     found = Plan()
-    returns_file = Path(request.returns_path or edition.returns)
-    _compare_inputs(found, recorded, inputs.input_hashes(returns_file, edition))
+    _compare_inputs(found, recorded, inputs.input_hashes(job.returns, job.edition))
     _compare_environment(found, recorded.get("environment", {}))
-    _compare_parameters(found, recorded.get("parameters", {}), request, returns_file)
+    _compare_parameters(found, recorded.get("parameters", {}), job)
     _compare_outputs(found, recorded.get("outputs", {}), folder)
     return found
 
@@ -121,9 +120,10 @@ def _compare_environment(found: Plan, recorded: dict) -> None:
         found.reasons[ANALYSIS].append("the fonts changed")  # the charts use them too
 
 
-def _compare_parameters(found: Plan, recorded: dict, request: BuildRequest, returns: Path):
-    if recorded.get("returns") != paths.shown_path(returns):
-        found.reasons[ANALYSIS].append(f"the returns are now {paths.shown_path(returns)}")
+def _compare_parameters(found: Plan, recorded: dict, job: Job):
+    request = job.request
+    if recorded.get("returns") != job.returns.shown:
+        found.reasons[ANALYSIS].append(f"the returns are now {job.returns.shown}")
     if recorded.get("base_url", "") != request.base_url:
         now = request.base_url or "none"
         found.reasons[RENDERING].append(f"the address to publish at is now {now}")

@@ -7,8 +7,8 @@ from importlib import metadata
 from pathlib import Path
 
 from harmreport.outputs.fonts import font_files
-from harmreport.project import editions, paths
-from harmreport.project.inputs import input_hashes, sha256
+from harmreport.project import paths
+from harmreport.project.inputs import ReturnsFile, input_hashes, sha256
 from harmreport.project.jsonfiles import write_json
 
 PACKAGES = (
@@ -88,7 +88,7 @@ def source_state() -> dict:
         return {"commit": None, "clean": None}  # not a git checkout
 
 
-def write_manifest(staging: Path, parameters: dict, edition, returns_file: Path) -> None:
+def write_manifest(staging: Path, parameters: dict, edition, returns: ReturnsFile) -> None:
     outputs = sorted(p for p in staging.rglob("*") if p.is_file())
     manifest = {
         "edition": edition.year,
@@ -96,9 +96,9 @@ def write_manifest(staging: Path, parameters: dict, edition, returns_file: Path)
         "subtitle": edition.subtitle,
         "period": edition.period_label,
         "published": edition.published,
-        "illustrative": editions.is_illustrative(returns_file),
+        "illustrative": returns.illustrative,
         "parameters": parameters,
-        "inputs": input_hashes(returns_file, edition),
+        "inputs": input_hashes(returns, edition),
         "outputs": {str(p.relative_to(staging)): sha256(p) for p in outputs},
         "source": source_state(),
         "environment": environment(),
