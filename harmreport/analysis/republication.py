@@ -113,9 +113,8 @@ def _ledger_as_published(version: Version, answers: dict, returns_path: str):
 
     def masked(path, year):
         if year not in loaded:
-            today = earlier_decisions._load_once(
-                path, year
-            )  # each year's returns read once a process
+            # each year's returns read once a process
+            today = earlier_decisions._load_once(path, year)
             loaded[year] = mask(
                 today, version.answers if year == version.year else answers.get(year)
             )

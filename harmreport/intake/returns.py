@@ -254,9 +254,7 @@ def _other_basis(column: str, cell: cell_codes.Cell, other: dict[str, str]) -> c
     terms += [term for term in cell.basis if term not in terms]  # said in the cell itself
     if not terms or cell.category not in cell_codes.REPORTED:
         return cell
-    return cell_codes.Cell(
-        cell_codes.OTHER_BASIS, detail="; ".join(terms)
-    )  # never the number itself
+    return cell_codes.Cell(cell_codes.OTHER_BASIS, detail="; ".join(terms))  # never the number
 
 
 def _to_returns(year, path, records, warnings) -> Returns:
@@ -268,26 +266,16 @@ def _to_returns(year, path, records, warnings) -> Returns:
         },
         index=index,
     )
-    counts = pd.DataFrame(
-        {
-            c: pd.array([r["cells"][c].count for r in records], dtype="Int64")
-            for c in COUNT_COLUMNS
-        },
-        index=index,
-    )
-    categories = pd.DataFrame(
-        {c: [r["cells"][c].category for r in records] for c in COUNT_COLUMNS}, index=index
-    )
-    limits = pd.DataFrame(
-        {
-            c: pd.array([r["cells"][c].limit for r in records], dtype="Int64")
-            for c in COUNT_COLUMNS
-        },
-        index=index,
-    )
-    answers = pd.DataFrame(
-        {c: [r["cells"][c].answer for r in records] for c in COUNT_COLUMNS}, index=index
-    )
+
+    def table(part: str, numbers: bool = False) -> pd.DataFrame:
+        """One part of every cell (its count, category, limit or answer), a column a question."""
+        columns = {c: [getattr(r["cells"][c], part) for r in records] for c in COUNT_COLUMNS}
+        if numbers:  # nullable: a cell with no number stays <NA>, never 0
+            columns = {c: pd.array(values, dtype="Int64") for c, values in columns.items()}
+        return pd.DataFrame(columns, index=index)
+
+    counts, limits = table("count", numbers=True), table("limit", numbers=True)
+    categories, answers = table("category"), table("answer")
     return Returns(
         year, Path(path), authorities, counts, categories, limits, None, list(warnings), answers
     )

@@ -97,9 +97,8 @@ class BuildSession:
         (moved to this build's folder and log), else a new one. Afterwards the session keeps
         it for its next build, unless none is to come or a notebook was running on it when
         the build stopped."""
-        from harmreport.notebooks.kernel import (
-            Kernel,  # jupyter_client: not for --help or an edition up to date
-        )
+        # jupyter_client: not for --help or an edition up to date
+        from harmreport.notebooks.kernel import Kernel
 
         kernel, self.idle = self.idle, None
         if kernel is not None and not kernel.reusable():
