@@ -550,12 +550,3 @@ def _render_report(build: EditionBuild, stats: dict) -> None:
                 "address the editions will be published at: give --base-url https://…/ or "
                 "set [web] base_url in data/colophon.toml"
             )
-
-
-def update_index(out_root: Path) -> Path:
-    """The index of every edition the project knows, for the web staff (and OUT/manifest.json
-    recording it); made again whenever what it shows has changed."""
-    from harmreport.outputs import render
-
-    html = render.render_index(edition_index.index_entries(out_root), Path(out_root))
-    return edition_index.write_index(out_root, html)

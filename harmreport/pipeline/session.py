@@ -142,8 +142,8 @@ def index_status(out_root: Path, write=console.progress, only_if_stale: bool = F
 
 
 def _write_index(out_root: Path) -> None:
-    from harmreport.pipeline.build import update_index
     from harmreport.publishing.edition_folders import NotOurs
+    from harmreport.publishing.edition_index import update_index
 
     try:
         update_index(out_root)

@@ -87,6 +87,15 @@ def index_is_current(out_root: Path) -> bool:
     )
 
 
+def update_index(out_root: Path) -> Path:
+    """The index of every edition the project knows, for the web staff (and OUT/manifest.json
+    recording it); made again whenever what it shows has changed."""
+    from harmreport.outputs import render  # Jinja2: not for an up-to-date check
+
+    html = render.render_index(index_entries(out_root), Path(out_root))
+    return write_index(out_root, html)
+
+
 def write_index(out_root: Path, html: str) -> Path:
     """The index, then the root manifest recording it (an index whose record is missing is
     refused next time: write the record last)."""
