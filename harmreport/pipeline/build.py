@@ -489,9 +489,6 @@ def render_outputs(build: EditionBuild, stats: dict) -> None:
             _render_report(build, stats)
         build.progress.stage("notebooks", "their web pages, made while the report rendered", since)
         return
-    if build.printer:
-        build.printer.figures_drawn()
-        build.printer.start(stats)
     write_pages(build.staging)
     build.progress.stage("notebooks", "their web pages", since)
     _render_report(build, stats)

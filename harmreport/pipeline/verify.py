@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from harmreport.project import editions, paths
@@ -205,5 +206,5 @@ def rebuilt_differences(manifest: dict, job: Job, write, session) -> list[str]:
             recorded.get("base_url", ""),
         )
         write(f"[{request.year}] verify: rebuilding in a temporary folder")
-        build_edition(Job(rebuild, job.edition, job.returns), session, write=lambda line: None)
+        build_edition(replace(job, request=rebuild), session, write=lambda line: None)
         return changed_outputs(manifest, rebuild.out_root / str(request.year), "rebuilt")

@@ -36,10 +36,6 @@ class Job:
     edition: editions.DataYear
     returns: ReturnsFile
 
-    @property
-    def year(self) -> int:
-        return self.request.year
-
 
 def resolve(request: BuildRequest) -> Job:
     """The request resolved; an unknown year, or a data/editions.toml that does not load, is

@@ -31,9 +31,9 @@ class ReturnsFile:
             paths.shown_path(path),
         )
 
-    def with_nationalities(self) -> list[Path]:
-        beside = self.nationalities
-        return [self.path, beside] if beside.is_file() else [self.path]
+
+def _with_nationalities(returns: Path, nationalities: Path) -> list[Path]:
+    return [returns, nationalities] if nationalities.is_file() else [returns]
 
 
 def sha256(path: Path) -> str:
@@ -41,13 +41,15 @@ def sha256(path: Path) -> str:
 
 
 def input_files(returns: ReturnsFile, edition: editions.DataYear) -> list[Path]:
-    files = returns.with_nationalities()
+    files = _with_nationalities(returns.path, returns.nationalities)
     if edition.comparison_year:
         files.append(editions.data_year(edition.comparison_year).returns)
     for year in editions.all_editions():  # the change across editions reads their returns
         if year < edition.year:  # and, to keep hidden what they hid, their comparison year's
             earlier = editions.data_year(year)
-            files += ReturnsFile.at(earlier.returns).with_nationalities()
+            # where the table is, not a ReturnsFile: telling illustrative from real would hash it
+            beside = editions.nationalities_file(earlier.returns)
+            files += _with_nationalities(earlier.returns, beside)
             if earlier.comparison_year:
                 files.append(editions.data_year(earlier.comparison_year).returns)
     files += [paths.AUTHORITIES, paths.HEXMAP, paths.SOURCES, paths.FACTS]
