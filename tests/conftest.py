@@ -3,14 +3,16 @@ import html
 import os
 import re
 import shutil
+import signal
 import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 from harmreport.pipeline.session import BuildSession
-from harmreport.project import editions
+from harmreport.project import editions, paths
 from tests import helpers
 from tests.helpers import run_cli, tree_hashes
 
@@ -58,13 +60,14 @@ def pdf_text(path) -> str:
 
 def made_once(tmp_path_factory, worker_id: str, name: str, make) -> Path:
     """A folder made once for the whole run: by the first of pytest-xdist's workers to ask
-    for it, while the others wait for it (each worker has a session of its own)."""
-    root = tmp_path_factory.getbasetemp()
-    if worker_id != "master":
-        root = root.parent  # the run's folder, above each worker's own
-    folder, done = root / name, root / f"{name}.done"
+    for it, while the others wait for it (each worker has a session of its own), or by the
+    background build started for it as the tests were collected (start_shared_builds)."""
+    root = shared_root(tmp_path_factory.getbasetemp(), worker_id)
+    folder, done, failed = root / name, root / f"{name}.done", root / f"{name}.failed"
     with open(root / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        if failed.exists():
+            pytest.fail(f"the shared build {name} failed:\n{failed.read_text()}")
         if not done.exists():
             shutil.rmtree(folder, ignore_errors=True)  # what a worker that failed left
             make(folder)
@@ -72,9 +75,23 @@ def made_once(tmp_path_factory, worker_id: str, name: str, make) -> Path:
     return folder
 
 
+def shared_root(basetemp: Path, worker_id: str) -> Path:
+    """The run's own temporary folder, above each pytest-xdist worker's."""
+    return basetemp.parent if worker_id != "master" else basetemp
+
+
 # `make test` leaves the tests marked `ci` (whole scenarios of several builds, faults injected
-# into builds) to CI, which runs every test: .ci/run sets HBH_ALL_TESTS=1.
+# into builds, a check's repeats across editions and widths) to CI, which runs every test:
+# .ci/run sets HBH_ALL_TESTS=1.
 ALL_TESTS = "HBH_ALL_TESTS"
+
+
+def here_and_in_ci(values, left_to_ci) -> list:
+    """A matrix test's parameters: `make test` runs each check once (every edition and width
+    it needs at least once); the repeats in `left_to_ci` are marked ci, for CI."""
+    ci = pytest.mark.ci
+    return [pytest.param(*v if isinstance(v, tuple) else (v,), marks=ci) if v in left_to_ci
+            else v for v in values]  # fmt: skip
 
 
 _LEFT_TO_CI = pytest.StashKey[int]()
@@ -82,10 +99,13 @@ _LEFT_TO_CI = pytest.StashKey[int]()
 
 @pytest.hookimpl(trylast=True)  # after -m: counts only what it would have run
 def pytest_collection_modifyitems(config, items):
-    if os.environ.get(ALL_TESTS) == "1":
+    every = os.environ.get(ALL_TESTS) == "1"
+    left = [] if every else [item for item in items if item.get_closest_marker("ci")]
+    items[:] = shared_builds_last([item for item in items if item not in left])
+    if not config.option.collectonly:
+        start_shared_builds(config, items)
+    if every:
         return
-    left = [item for item in items if item.get_closest_marker("ci")]
-    items[:] = [item for item in items if item not in left]
     config.hook.pytest_deselected(items=left)
     config.stash[_LEFT_TO_CI] = len(left)
     if hasattr(config, "workeroutput"):  # a pytest-xdist worker: its controller says it
@@ -102,8 +122,9 @@ def pytest_terminal_summary(terminalreporter, config):
     left = config.stash.get(_LEFT_TO_CI, 0)
     if left:
         terminalreporter.write_line(
-            f"{left} test(s) marked ci were left to CI (whole scenarios and faults injected "
-            f"into builds): {ALL_TESTS}=1 make test runs them too, as .ci/run does"
+            f"{left} test(s) marked ci were left to CI (whole scenarios, faults injected into "
+            f"builds, repeats of a check across editions and widths): {ALL_TESTS}=1 make test "
+            "runs them too, as .ci/run does"
         )
 
 
@@ -122,14 +143,83 @@ def one_build_session():
 BASE_URL = "https://www.example.org/heading-back-to-harm/"
 
 
+# The output roots several test modules read, built through the real CLI: fixture name ->
+# (folder, CLI arguments). Each is started in the background once the tests are collected.
+SHARED_BUILDS = {
+    "built": ("report", ("--year", *EDITIONS, "--base-url", BASE_URL)),
+    "web_edition": ("web-edition", ("--year", 2024, "--format", "html")),
+}
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory, worker_id):
     """Every shipped edition, built once through the real CLI."""
+    return shared_build(tmp_path_factory, worker_id, "built")
 
-    def make(out):
-        built_by_cli(out, "--year", *EDITIONS, "--base-url", BASE_URL, timeout=900)
 
-    return made_once(tmp_path_factory, worker_id, "report", make) / "site"
+@pytest.fixture(scope="session")
+def web_edition(tmp_path_factory, worker_id):
+    """An output root with the 2024 web edition (no PDF), built once through the real CLI for
+    the whole run; tests that change it take a copy (`published`, `copy_of`)."""
+    return shared_build(tmp_path_factory, worker_id, "web_edition")
+
+
+def shared_build(tmp_path_factory, worker_id: str, fixture: str) -> Path:
+    name, args = SHARED_BUILDS[fixture]
+    folder = made_once(
+        tmp_path_factory, worker_id, name, lambda out: built_by_cli(out, *args, timeout=900)
+    )
+    return folder / "site"
+
+
+_BACKGROUND: list[subprocess.Popen] = []
+
+
+def start_shared_builds(config, items) -> None:
+    """Start each shared build a selected test needs in a process of its own, holding the
+    build's lock (made_once waits on it), unless another worker has started it."""
+    worker_id = getattr(config, "workerinput", {}).get("workerid", "master")
+    root = shared_root(config._tmp_path_factory.getbasetemp(), worker_id)
+    for fixture, (name, args) in SHARED_BUILDS.items():
+        if not any(fixture in item.fixturenames for item in items):
+            continue
+        with open(root / f"{name}.lock", "w") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # another worker is building it
+            if (root / f"{name}.done").exists() or (root / f"{name}.failed").exists():
+                continue
+            shutil.rmtree(root / name, ignore_errors=True)
+            command = ["-m", "tests.background_build", str(lock.fileno()), str(root), name]
+            _BACKGROUND.append(
+                subprocess.Popen(
+                    [sys.executable, *command, *map(str, args)],
+                    cwd=paths.ROOT,
+                    pass_fds=(lock.fileno(),),  # the lock, held until the build ends
+                    start_new_session=True,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+
+
+def shared_builds_last(items: list) -> list:
+    """The modules with a test that needs a shared build run after the others, which run
+    while it is made; a module's tests stay together (its fixtures are made once)."""
+    waiting = {
+        item.nodeid.split("::")[0]
+        for item in items
+        if SHARED_BUILDS.keys() & set(item.fixturenames)
+    }
+    return sorted(items, key=lambda item: item.nodeid.split("::")[0] in waiting)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    for process in _BACKGROUND:  # a worker that started a build waits for it, or stops it
+        if exitstatus == pytest.ExitCode.INTERRUPTED and process.poll() is None:
+            os.killpg(process.pid, signal.SIGINT)  # the build stops as at a ctrl-c
+        process.wait()
 
 
 def built_by_cli(out: Path, *args, timeout=300) -> None:
@@ -142,17 +232,6 @@ def built_by_cli(out: Path, *args, timeout=300) -> None:
 def build_messages(out: Path) -> str:
     """What the build of a shared output root (`built`, `web_edition`) printed."""
     return (out.parent / "build.stderr").read_text(encoding="utf-8")
-
-
-@pytest.fixture(scope="session")
-def web_edition(tmp_path_factory, worker_id):
-    """An output root with the 2024 web edition (no PDF), built once through the real CLI for
-    the whole run; tests that change it take a copy (`published`, `copy_of`)."""
-
-    def make(out):
-        built_by_cli(out, "--year", 2024, "--format", "html")
-
-    return made_once(tmp_path_factory, worker_id, "web-edition", make) / "site"
 
 
 def copy_of(out: Path, where: Path) -> Path:

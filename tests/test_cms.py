@@ -11,7 +11,7 @@ import urllib.request
 import pytest
 
 from harmreport.outputs import cms_fragment, render
-from tests.conftest import unavailable
+from tests.conftest import here_and_in_ci, unavailable
 from tests.test_web import axe_findings
 from tests.wordpress import Unavailable, WordPress
 
@@ -80,8 +80,13 @@ def boxes(browser, root: str) -> dict:
     return browser.run(script, root)
 
 
-@pytest.mark.parametrize("width", WIDTHS)
-@pytest.mark.parametrize("theme", ["plain", "hostile"])
+@pytest.mark.parametrize(
+    "theme, width",
+    here_and_in_ci(
+        [(theme, width) for theme in ("plain", "hostile") for width in WIDTHS],
+        [("plain", 360), ("plain", 1280), ("hostile", 320), ("hostile", 360)],
+    ),
+)
 def test_the_fragment_in_wordpress_is_laid_out_as_the_standalone_page(
     cms, built, browser, theme, width, tmp_path
 ):
@@ -109,7 +114,7 @@ def test_the_fragment_in_wordpress_is_laid_out_as_the_standalone_page(
     browser.screenshot(tmp_path / f"wordpress-{theme}-{width}.png")
 
 
-@pytest.mark.parametrize("width", (360, 1280))
+@pytest.mark.parametrize("width", here_and_in_ci((360, 1280), [360]))
 def test_axe_finds_nothing_in_the_pasted_report(cms, browser, width):
     browser.open_url(cms[1]["plain"], width)
     found = axe_findings(browser, "document.querySelector('#hbh-report')")

@@ -21,7 +21,7 @@ from harmreport.project.errors import InputError, NotebookFailed
 from harmreport.project.jsonfiles import read_json
 from harmreport.publishing.edition_folders import work_folder
 from tests import helpers
-from tests.conftest import BASE_URL, EDITIONS, build_messages, html_text
+from tests.conftest import BASE_URL, EDITIONS, build_messages, here_and_in_ci, html_text
 from tests.helpers import row, run_cli, tree_hashes, write_returns
 
 pytestmark = pytest.mark.slow  # builds editions or runs kernels: `make quick` skips it
@@ -305,7 +305,7 @@ def pdf_pages(path) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("year", EDITIONS)
+@pytest.mark.parametrize("year", here_and_in_ci(EDITIONS, [2017, 2020]))
 def test_every_note_is_at_the_foot_of_the_page_that_cites_it(built, year):
     calls = note_calls((built / str(year) / "index.html").read_text())
     assert calls, "the edition cites nothing"

@@ -23,7 +23,7 @@ from harmreport.project.errors import NotebookFailed
 from harmreport.project.jsonfiles import read_json
 from harmreport.publishing.edition_folders import work_folder
 from tests import helpers
-from tests.conftest import copy_of
+from tests.conftest import copy_of, here_and_in_ci
 from tests.helpers import run_cli, run_main, tree_hashes
 
 pytestmark = pytest.mark.slow  # builds editions or runs kernels: `make quick` skips it
@@ -55,7 +55,7 @@ def assert_untouched(out: Path, before: dict) -> None:
     assert sorted(p.name for p in out.iterdir()) == ["2024", "index.html", "manifest.json"]
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("sig", here_and_in_ci([signal.SIGINT, signal.SIGTERM], [signal.SIGTERM]))
 def test_interrupted_build_publishes_nothing(published, sig):
     out, before = published
     process = start_build(out)
@@ -70,6 +70,7 @@ def test_interrupted_build_publishes_nothing(published, sig):
     assert len(kept) == 1 and (kept[0] / "build.log").exists()
 
 
+@pytest.mark.ci
 def test_a_ctrl_c_swallowed_on_its_way_up_still_stops_the_build(published, monkeypatch):
     """Python ignores an exception raised inside a __del__ method, so a Ctrl-C that lands
     in one is lost; the build must stop all the same and publish nothing."""

@@ -203,6 +203,7 @@ def test_excel_overflow_and_formulas_in_id_columns(published, tmp_path):
     assert "object at 0x" not in result.stderr
 
 
+@pytest.mark.ci
 def test_a_file_too_large_is_refused_before_reading_with_bounded_memory(published, tmp_path):
     path = tmp_path / "returns.csv"
     line = "E10000016,Kent," + ",".join(["1"] * 8) + "\n"

@@ -208,6 +208,7 @@ async def ask(kernel, code: str) -> tuple[str, int]:
     return values[0], reply["content"]["execution_count"]
 
 
+@pytest.mark.ci
 def test_a_session_building_again_reuses_its_idle_kernel(published, monkeypatch, tmp_path):
     """A session making several builds starts one kernel, not one a build: the next build gets
     the last one, in its own staging folder, and publishes the same bytes. A kernel started
