@@ -200,7 +200,7 @@ def tile_map_chart(
         fig, ax = plt.subplots(figsize=(NARROW_WIDTH, 4.4) if narrow else (6.2, 7.4))
         kinds = [category_of(answer) for answer in answers[column]]
         for code, category in zip(answers["code"], kinds, strict=True):
-            ax.add_patch(
+            ax.add_artist(  # not add_patch: the limits are set below, not from 200 hexagons
                 RegularPolygon(
                     centres[code],
                     6,
