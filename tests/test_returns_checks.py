@@ -141,3 +141,31 @@ def test_a_row_s_counts_are_checked_against_one_another():
         "1 exceeds the 0 trafficked and unaccompanied children who went missing"
     )
     assert (problem.row, problem.column) == (5, "still_missing")
+
+
+def test_a_former_code_is_read_as_the_current_one_and_published_without_what_was_typed():
+    found, report = authority("e08000020", "Gateshead")
+    assert found["code"] == "E08000037" and report.problems == []
+    (warning,) = report.warnings
+    assert warning.message == (
+        "'E08000020' is a former code of Gateshead Metropolitan Borough Council; read as E08000037"
+    )
+    assert warning.public == (
+        "a former code of Gateshead Metropolitan Borough Council was read as E08000037"
+    )
+    assert (warning.code, warning.authority) == ("E08000037", "Gateshead")
+
+
+def test_a_code_s_characters_beyond_ascii_are_named_and_ascii_s_last_is_not():
+    """U+007F is ASCII (a code holding it is merely unknown); U+0080 is the first beyond it."""
+    for raw, named in [("E1000\u0080016", "U+0080"), ("E1000\u007f\u0080016", "U+0080")]:
+        found, report = authority(raw)
+        assert found is None and f"contains {named}," in report.problems[0].message, raw
+    found, report = authority("E1000\u007f016")
+    assert "is not the code of any authority" in report.problems[0].message
+
+
+def test_a_code_that_could_not_be_read_is_placed_by_the_name_typed_beside_it():
+    found, report = authority(CellProblem("holds a formula (=A1)"), "Kent")
+    (problem,) = report.problems
+    assert found is None and (problem.authority, problem.row) == ("Kent", 7)

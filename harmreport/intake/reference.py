@@ -2,7 +2,7 @@
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -13,6 +13,9 @@ from harmreport.project import paths
 class Match:
     authority_id: str
     former_code: bool  # matched through a former GSS code of the same body
+    # The body's row of the reference list, column -> value: looked up once for the index,
+    # not by pandas for every row of the returns (a third of reading them).
+    row: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def load_authorities(path=paths.AUTHORITIES) -> pd.DataFrame:
@@ -25,13 +28,13 @@ def load_authorities(path=paths.AUTHORITIES) -> pd.DataFrame:
 def code_index(authorities: pd.DataFrame) -> dict[str, Match]:
     """Every code an authority may be given by: its GSS code, its id when it has no GSS
     code (Northern Ireland's trusts), and its former GSS codes."""
-    index = {}
+    index, rows = {}, authorities.to_dict("index")
     for row in authorities.itertuples():
         for former in filter(None, row.former_gss_codes.replace(";", ",").split(",")):
-            index[former.strip().upper()] = Match(row.authority_id, former_code=True)
+            index[former.strip().upper()] = Match(row.authority_id, True, rows[row.Index])
     for row in authorities.itertuples():
         key = row.gss_code or row.authority_id
-        index[key.upper()] = Match(row.authority_id, former_code=False)
+        index[key.upper()] = Match(row.authority_id, False, rows[row.Index])
     return index
 
 

@@ -114,7 +114,7 @@ def authority(report, number, raw, typed_name, label, authorities, codes_known):
             "authority_code",
         )
         return None
-    row = authorities.loc[match.authority_id]
+    row = match.row
     current = reference.published_code(row)
     if match.former_code:
         report.warn(
