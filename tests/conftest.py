@@ -89,9 +89,14 @@ ALL_TESTS = "HBH_ALL_TESTS"
 def here_and_in_ci(values, left_to_ci) -> list:
     """A matrix test's parameters: `make test` runs each check once (every edition and width
     it needs at least once); the repeats in `left_to_ci` are marked ci, for CI."""
-    ci = pytest.mark.ci
-    return [pytest.param(*v if isinstance(v, tuple) else (v,), marks=ci) if v in left_to_ci
-            else v for v in values]  # fmt: skip
+    marked = []
+    for value in values:
+        if value in left_to_ci:
+            value = pytest.param(
+                *value if isinstance(value, tuple) else (value,), marks=pytest.mark.ci
+            )
+        marked.append(value)
+    return marked
 
 
 _LEFT_TO_CI = pytest.StashKey[int]()
@@ -180,8 +185,9 @@ def start_shared_builds(config, items) -> None:
     build's lock (made_once waits on it), unless another worker has started it."""
     worker_id = getattr(config, "workerinput", {}).get("workerid", "master")
     root = shared_root(config._tmp_path_factory.getbasetemp(), worker_id)
+    needed = {fixture for item in items for fixture in shared_builds_of(item)}
     for fixture, (name, args) in SHARED_BUILDS.items():
-        if not any(fixture in item.fixturenames for item in items):
+        if fixture not in needed:
             continue
         with open(root / f"{name}.lock", "w") as lock:
             try:
@@ -207,12 +213,12 @@ def start_shared_builds(config, items) -> None:
 def shared_builds_last(items: list) -> list:
     """The modules with a test that needs a shared build run after the others, which run
     while it is made; a module's tests stay together (its fixtures are made once)."""
-    waiting = {
-        item.nodeid.split("::")[0]
-        for item in items
-        if SHARED_BUILDS.keys() & set(item.fixturenames)
-    }
+    waiting = {item.nodeid.split("::")[0] for item in items if shared_builds_of(item)}
     return sorted(items, key=lambda item: item.nodeid.split("::")[0] in waiting)
+
+
+def shared_builds_of(item) -> set[str]:
+    return SHARED_BUILDS.keys() & set(item.fixturenames)
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -15,7 +15,7 @@ class Match:
     former_code: bool  # matched through a former GSS code of the same body
     # The body's row of the reference list, column -> value: looked up once for the index,
     # not by pandas for every row of the returns (a third of reading them).
-    row: dict = field(default_factory=dict, compare=False, repr=False)
+    row: dict = field(compare=False, repr=False)
 
 
 def load_authorities(path=paths.AUTHORITIES) -> pd.DataFrame:
