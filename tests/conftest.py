@@ -25,6 +25,18 @@ EDITIONS = tuple(
 )
 
 
+# `make test` leaves the tests marked `ci` (whole scenarios of several builds, faults injected
+# into builds, a check's repeats across editions and widths) to CI, which runs every test:
+# .ci/run sets HBH_ALL_TESTS=1.
+ALL_TESTS = "HBH_ALL_TESTS"
+EVERY_TEST = os.environ.get(ALL_TESTS) == "1"
+
+# The editions in `built`: `make test` builds the first and the latest shipped edition, CI all of
+# them (a check of a whole edition on those between is a repeat; their statistics are checked
+# here all the same, test_backtests). A test of each built edition takes EACH_BUILT.
+BUILT = EDITIONS if EVERY_TEST else (EDITIONS[0], EDITIONS[-1])
+
+
 class _Text(HTMLParser):
     def __init__(self):
         super().__init__()
@@ -80,12 +92,6 @@ def shared_root(basetemp: Path, worker_id: str) -> Path:
     return basetemp.parent if worker_id != "master" else basetemp
 
 
-# `make test` leaves the tests marked `ci` (whole scenarios of several builds, faults injected
-# into builds, a check's repeats across editions and widths) to CI, which runs every test:
-# .ci/run sets HBH_ALL_TESTS=1.
-ALL_TESTS = "HBH_ALL_TESTS"
-
-
 def here_and_in_ci(values, left_to_ci) -> list:
     """A matrix test's parameters: `make test` runs each check once (every edition and width
     it needs at least once); the repeats in `left_to_ci` are marked ci, for CI."""
@@ -99,17 +105,18 @@ def here_and_in_ci(values, left_to_ci) -> list:
     return marked
 
 
+EACH_BUILT = here_and_in_ci(EDITIONS, EDITIONS[1:-1])
+
 _LEFT_TO_CI = pytest.StashKey[int]()
 
 
 @pytest.hookimpl(trylast=True)  # after -m: counts only what it would have run
 def pytest_collection_modifyitems(config, items):
-    every = os.environ.get(ALL_TESTS) == "1"
-    left = [] if every else [item for item in items if item.get_closest_marker("ci")]
+    left = [] if EVERY_TEST else [item for item in items if item.get_closest_marker("ci")]
     items[:] = shared_builds_last([item for item in items if item not in left])
     if not config.option.collectonly:
         start_shared_builds(config, items)
-    if every:
+    if EVERY_TEST:
         return
     config.hook.pytest_deselected(items=left)
     config.stash[_LEFT_TO_CI] = len(left)
@@ -151,7 +158,7 @@ BASE_URL = "https://www.example.org/heading-back-to-harm/"
 # The output roots several test modules read, built through the real CLI: fixture name ->
 # (folder, CLI arguments). Each is started in the background once the tests are collected.
 SHARED_BUILDS = {
-    "built": ("report", ("--year", *EDITIONS, "--base-url", BASE_URL)),
+    "built": ("report", ("--year", *BUILT, "--base-url", BASE_URL)),
     "web_edition": ("web-edition", ("--year", 2024, "--format", "html")),
 }
 
@@ -260,7 +267,7 @@ def texts(built):
             "html": html_text((built / str(year) / "index.html").read_text()),
             "pdf": pdf_text(built / str(year) / "report.pdf"),
         }
-        for year in EDITIONS
+        for year in BUILT
     }
 
 

@@ -12,7 +12,7 @@ from harmreport.analysis import disclosure as dc
 from harmreport.analysis import statistics as st
 from harmreport.analysis.disclosure import AREA, AUTHORITY, MARK, UK, Count, Ratio
 from harmreport.intake.returns import GROUPS, load_returns
-from tests.conftest import EDITIONS, here_and_in_ci
+from tests.conftest import BUILT, EDITIONS, here_and_in_ci
 from tests.helpers import HEADER, full, row, write_returns
 
 
@@ -405,6 +405,8 @@ def test_earlier_editions_decisions_are_those_their_own_stats_publish(built):
     earlier = earlier_decisions.hidden_by_earlier_editions(EDITIONS[-1])
     assert sorted(earlier) == list(EDITIONS[:-1])
     for year, decision in earlier.items():
+        if year not in BUILT:
+            continue  # CI builds, so compares, every edition
         own = read_json(built / str(year) / "stats.json")["disclosure"]
         assert decision == {"hidden": own["suppressed"], "small": own["fewer_than_five"]}
     assert any(d["hidden"] for d in earlier.values())  # the comparison is not trivial

@@ -18,7 +18,7 @@ from markupsafe import escape
 from harmreport.outputs import cms_fragment, render
 from harmreport.project import editions, formatting, paths
 from harmreport.publishing import edition_index
-from tests.conftest import BASE_URL, EDITIONS, build_messages, here_and_in_ci, unavailable
+from tests.conftest import BASE_URL, BUILT, build_messages, here_and_in_ci, unavailable
 
 pytestmark = pytest.mark.slow  # builds editions or runs kernels: `make quick` skips it
 
@@ -276,7 +276,7 @@ def test_css_the_fragment_cannot_read_stops_it():
 
 def test_the_index_lists_every_edition_newest_first_with_its_pdf(built):
     page = (built / "index.html").read_text()
-    years = sorted(EDITIONS, reverse=True)
+    years = sorted(BUILT, reverse=True)
     titles = [str(escape(editions.edition(y).title)) for y in years]
     positions = [page.index(f"<h3>{t}</h3>") for t in titles]
     assert positions == sorted(positions)
