@@ -48,6 +48,7 @@ data: $(STAMP) ## regenerate the illustrative returns from their seeded script
 	$(PYTHON) scripts/make_illustrative_returns.py
 
 bench: $(STAMP) ## print build timings, peak memory, disclosure control's and reading's costs, web page weights and Lighthouse scores
+	$(PYTHON) bench/cores.py
 	$(PYTHON) bench/build_times.py
 	$(PYTHON) bench/disclosure_times.py
 	$(PYTHON) bench/sparse_statistics.py
