@@ -26,11 +26,16 @@ report: $(STAMP) ## build the default edition into report/ (YEAR=2015 for anothe
 all-editions: $(STAMP) ## build every shipped edition
 	$(PYTHON) run_report.py --all
 
+# pytest compiles each test module anew (its asserts rewritten) unless it may keep the result
+# in __pycache__ (ignored by git): kept even where the environment says not to write
+# bytecode (PYTHONDONTWRITEBYTECODE), which costs each worker 3 s of every run.
+KEEP_COMPILED := PYTHONDONTWRITEBYTECODE=
+
 test: $(STAMP) ## lint, check what git holds, and run the tests (unit, notebooks, end-to-end, backtests, browser); those marked ci only with HBH_ALL_TESTS=1, as in CI
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
 	$(PYTHON) scripts/check_committed_files.py $$(git ls-files)
-	$(PYTHON) -m pytest -n auto --dist worksteal
+	$(KEEP_COMPILED) $(PYTHON) -m pytest -n auto --dist worksteal
 
 quick: $(STAMP) ## lint and run the tests that build nothing (seconds; `make test` runs all)
 	$(PYTHON) -m ruff check .
