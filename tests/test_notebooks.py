@@ -19,6 +19,7 @@ from harmreport.project import editions, paths
 from harmreport.project.build_request import BuildRequest, resolve
 from harmreport.project.errors import NotebookFailed
 from harmreport.project.inputs import ReturnsFile
+from tests import helpers
 from tests.conftest import made_once
 from tests.helpers import full, row, tree_hashes, write_returns
 
@@ -41,7 +42,7 @@ def execute(name, folder, **parameters):
 @pytest.fixture(scope="session")
 def fixture_run(tmp_path_factory, worker_id):
     """The three notebooks run once for the run on a small fixture, on one kernel, as the
-    build runs them."""
+    build runs them: the test session's, as a build in it would."""
 
     def make(folder):
         folder.mkdir()
@@ -54,9 +55,9 @@ def fixture_run(tmp_path_factory, worker_id):
         ]
         returns = write_returns(folder, rows)
         parameters = {"year": 2024, "returns_path": str(returns), "output_dir": str(folder)}
-        with Kernel(folder, folder / "log") as kernel:
+        log = folder / "log"
+        with helpers.SESSION.kernel(folder, log) as kernel:
             for stage in STAGES:
-                log = folder / "log"
                 run_notebook(stage, folder, parameters, 600, log, kernel=kernel.fresh())
 
     return made_once(tmp_path_factory, worker_id, "fixture-notebooks", make)
@@ -113,10 +114,13 @@ def test_statistics_notebook_reads_what_notebook_1_validated(fixture_run, tmp_pa
     shutil.copytree(validated, tmp_path / "run.validated")
     returns = folder / "returns.csv"
     parameters = {"year": 2024, "returns_path": str(returns), "output_dir": str(folder)}
-    execute("02_headline_statistics", folder, **parameters)
+    (folder / "stats.json").unlink()  # written again, not the copy's
+    log = tmp_path / "log"
+    with helpers.SESSION.kernel(folder, log) as kernel:  # as a build runs it
+        run_notebook("statistics", folder, parameters, 600, log, kernel=kernel.fresh())
     assert (folder / "stats.json").read_bytes() == (fixture_run / "stats.json").read_bytes()
     returns.write_text(returns.read_text().replace("Kent", "Kent "), encoding="utf-8")
-    with pytest.raises(PapermillExecutionError, match="run notebook 1 again"):
+    with pytest.raises(PapermillExecutionError, match="run notebook 1 again"):  # by hand
         execute("02_headline_statistics", folder, **parameters)
 
 
@@ -263,8 +267,9 @@ def test_notebooks_run_through_the_kernels_one_open_client(tmp_path, monkeypatch
     """harmreport.notebooks.engine hands papermill the client the build already has open: it
     relies on nbclient's NotebookClient.start_new_kernel_client, which papermill's client
     calls as it sets the kernel up. Should papermill or nbclient stop calling it, they would
-    ask the manager for a new client, which here refuses: this test fails."""
-    with Kernel(tmp_path, tmp_path / "log") as kernel:
+    ask the manager for a new client, which here refuses: this test fails. (On the test
+    session's kernel, as a build would be.)"""
+    with helpers.SESSION.kernel(tmp_path, tmp_path / "log") as kernel:
         fresh = kernel.fresh()
         opened = fresh.client
 
