@@ -28,7 +28,7 @@ all-editions: $(STAMP) ## build every shipped edition
 
 # pytest compiles each test module anew (its asserts rewritten) unless it may keep the result
 # in __pycache__ (ignored by git): kept even where the environment says not to write
-# bytecode (PYTHONDONTWRITEBYTECODE), which costs each worker 3 s of every run.
+# bytecode (PYTHONDONTWRITEBYTECODE), which costs each worker 1.5 s of every run.
 KEEP_COMPILED := PYTHONDONTWRITEBYTECODE=
 
 test: $(STAMP) ## lint, check what git holds, and run the tests (unit, notebooks, end-to-end, backtests, browser); those marked ci only with HBH_ALL_TESTS=1, as in CI
