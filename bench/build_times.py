@@ -14,7 +14,11 @@ alternating so that a slow minute of the machine falls on all of them alike:
 - peak memory: the most the four-edition build's processes held at once (their resident
   memory summed, sampled every 50 ms) and its largest single process;
 - CPU: the seconds of CPU (user and system, the processes and all they started) of a cold
-  build and of the four editions; the four cannot take less than their CPU over the cores;
+  build, of the floor, and of the four editions; the four cannot take less than their CPU
+  over the cores;
+- CPU by process: the four editions' CPU split among the build's processes, the notebooks'
+  kernels, the notebooks' pages and the check's pdftotext, as last seen in the samples (a
+  process's last 50 ms before it ends, and processes shorter than that, are left unsplit);
 - per stage: the build's own timings of its stages in the cold builds.
 """
 
@@ -40,12 +44,12 @@ def timed(command: list[str], sample_memory: bool = False) -> tuple[float, str, 
     started = time.perf_counter()
     with tempfile.TemporaryFile("w+") as err:
         process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err)
-        used = {"together": 0}
+        used, seen = {"together": 0}, {}
         while True:  # wait4 (not Popen.wait) gives the processes' peak memory
             pid, status, usage = os.wait4(process.pid, os.WNOHANG if sample_memory else 0)
             if pid:
                 break
-            used["together"] = max(used["together"], tree_rss(process.pid))
+            used["together"] = max(used["together"], tree_sample(process.pid, seen))
             time.sleep(0.05)
         seconds = time.perf_counter() - started
         err.seek(0)
@@ -54,13 +58,27 @@ def timed(command: list[str], sample_memory: bool = False) -> tuple[float, str, 
         sys.exit(f"bench: {' '.join(command)} failed:\n{stderr}")
     used["largest"] = usage.ru_maxrss * 1024
     used["cpu"] = usage.ru_utime + usage.ru_stime
+    used["by process"] = defaultdict(float)
+    for role, cpu in seen.values():
+        used["by process"][role] += cpu
     return seconds, stderr, used
 
 
-def tree_rss(pid: int) -> int:
-    """Resident bytes of a process and all its descendants now."""
+# What each process of a build is, by its command line: (text in it, name in the report).
+ROLES = (
+    ("ipykernel", "notebooks' kernels"),
+    ("harmreport.notebooks.pages", "notebooks' pages"),
+    ("pdftotext", "check's pdftotext"),
+    ("harmreport.pipeline.worker", "build processes"),
+    ("run_report.py", "build processes"),
+)
+
+
+def tree_sample(pid: int, seen: dict) -> int:
+    """Resident bytes of a process and all its descendants now; `seen` keeps each one's role
+    and CPU seconds so far."""
     children = defaultdict(list)
-    rss = {}
+    stats = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
@@ -68,13 +86,25 @@ def tree_rss(pid: int) -> int:
             continue
         child = int(stat.parent.name)
         children[int(fields[1])].append(child)
-        rss[child] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
-    total, todo = 0, [pid]
+        stats[child] = fields
+    total, todo, ticks = 0, [pid], os.sysconf("SC_CLK_TCK")
     while todo:
         current = todo.pop()
-        total += rss.get(current, 0)
+        if current in stats:
+            fields = stats[current]
+            total += int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+            role = seen[current][0] if current in seen else role_of(current)
+            seen[current] = (role, (int(fields[11]) + int(fields[12])) / ticks)
         todo += children.get(current, [])
     return total
+
+
+def role_of(pid: int) -> str:
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except (OSError, UnicodeDecodeError):
+        return "other"
+    return next((name for text, name in ROLES if text in command), "other")
 
 
 def build(years: list[int], out: Path, *extra: str) -> list[str]:
@@ -142,7 +172,9 @@ def main() -> None:
                 if match := STAGE.match(line):
                     stages[match[1]].append(float(match[2]))
             floor = [PYTHON, "-c", FLOOR, str(printed), str(edition), str(scratch / "f.pdf")]
-            runs["floor"].append(timed(floor)[0])
+            seconds, _, used = timed(floor)
+            runs["floor"].append(seconds)
+            runs["cpu floor"].append(used["cpu"])
             runs["no change"].append(timed(build([args.year], kept))[0])
             runs["--help"].append(timed([PYTHON, "run_report.py", "--help"])[0])
             seconds, _, used = timed(build(every, scratch / f"all{n}"), sample_memory=True)
@@ -150,6 +182,9 @@ def main() -> None:
             runs["cpu four"].append(used["cpu"])
             runs["memory together"].append(used["together"] / 2**20)
             runs["memory largest"].append(used["largest"] / 2**20)
+            for role, cpu in used["by process"].items():
+                runs[f"cpu four: {role}"].append(cpu)
+            runs["cpu four: unsplit"].append(used["cpu"] - sum(used["by process"].values()))
     report(args, runs, stages, every)
 
 
@@ -171,10 +206,14 @@ def report(args, runs, stages, every) -> None:
     )
     cpu_four = median(runs["cpu four"])
     print(
-        f"| CPU | cold build {median(runs['cpu cold']):.1f} s; {len(every)} editions "
-        f"{cpu_four:.1f} s, at least {cpu_four / os.cpu_count():.1f} s on "
-        f"{os.cpu_count()} cores |"
+        f"| CPU | cold build {median(runs['cpu cold']):.1f} s (floor "
+        f"{median(runs['cpu floor']):.1f} s); {len(every)} editions {cpu_four:.1f} s, at least "
+        f"{cpu_four / os.cpu_count():.1f} s on {os.cpu_count()} cores |"
     )
+    print(f"\nCPU by process, {len(every)} editions (median):")
+    for key in sorted(k for k in runs if k.startswith("cpu four: ")):
+        if median(runs[key]) >= 0.05:
+            print(f"  {key.removeprefix('cpu four: '):<20} {median(runs[key]):5.1f} s")
     print("\nper stage of the cold build (the build's own timings, median):")
     for name, seconds in stages.items():
         beside = "  (in a process of its own, beside PDF and HTML)" if name in BESIDE else ""
