@@ -93,17 +93,22 @@ def tree_sample(pid: int, seen: dict) -> int:
         if current in stats:
             fields = stats[current]
             total += int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
-            role = seen[current][0] if current in seen else role_of(current)
+            # read each time (a process caught between fork and exec has its parent's command)
+            # but kept once it ends (an ended process has none)
+            role = role_of(current) or seen.get(current, ("other",))[0]
             seen[current] = (role, (int(fields[11]) + int(fields[12])) / ticks)
         todo += children.get(current, [])
     return total
 
 
-def role_of(pid: int) -> str:
+def role_of(pid: int) -> str | None:
+    """What the process is, by its command line; None once it has ended (it has none)."""
     try:
         command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
     except (OSError, UnicodeDecodeError):
-        return "other"
+        return None
+    if not command:
+        return None
     return next((name for text, name in ROLES if text in command), "other")
 
 
