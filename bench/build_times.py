@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 BESIDE = {"notebooks"}  # stages that overlap others, left out of the sum
 STAGE = re.compile(r"^\[\d{4}\] (\S+)\s+([\d.]+) s ")
+PAGE, TICK = os.sysconf("SC_PAGE_SIZE"), os.sysconf("SC_CLK_TCK")  # /proc's units
 
 
 def timed(command: list[str], sample_memory: bool = False) -> tuple[float, str, dict]:
@@ -87,16 +88,16 @@ def tree_sample(pid: int, seen: dict) -> int:
         child = int(stat.parent.name)
         children[int(fields[1])].append(child)
         stats[child] = fields
-    total, todo, ticks = 0, [pid], os.sysconf("SC_CLK_TCK")
+    total, todo = 0, [pid]
     while todo:
         current = todo.pop()
         if current in stats:
             fields = stats[current]
-            total += int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+            total += int(fields[21]) * PAGE
             # read each time (a process caught between fork and exec has its parent's command)
             # but kept once it ends (an ended process has none)
             role = role_of(current) or seen.get(current, ("other",))[0]
-            seen[current] = (role, (int(fields[11]) + int(fields[12])) / ticks)
+            seen[current] = (role, (int(fields[11]) + int(fields[12])) / TICK)
         todo += children.get(current, [])
     return total
 
