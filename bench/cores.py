@@ -5,8 +5,8 @@ Run: python bench/cores.py   (part of make bench)
 
 Measures, asserts nothing. On virtual machines whose cores share a physical core, each copy
 takes more CPU seconds when all run at once than alone: the CPU of `make test` on all cores
-(pytest-xdist, a worker more than the cores) is then more than the same tests take one after another, and
-its wall time falls by less than the number of cores.
+(pytest-xdist, a worker more than the cores) is then more than the same tests take one after
+another, and its wall time falls by less than the number of cores.
 """
 
 import os
