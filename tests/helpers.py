@@ -92,14 +92,20 @@ def analysed(returns: Path, folder: Path, year: int = 2024) -> dict:
     """stats.json as a build makes it, and nothing else: notebooks 1 and 2 run by papermill
     on the tests' session kernel, for tests that read only the statistics (a whole build
     adds the figures, pages and checks, three times the time)."""
-    from harmreport.notebooks.runner import run_notebook
-    from harmreport.project.build_request import DEFAULT_CELL_TIMEOUT
     from harmreport.project.jsonfiles import read_json
 
     folder.mkdir(parents=True, exist_ok=True)
-    log = folder / "build.log"
     parameters = {"year": year, "returns_path": str(Path(returns).resolve()), "output_dir": ""}
-    with SESSION.kernel(folder, log) as kernel:
-        for stage in ("validate", "statistics"):
-            run_notebook(stage, folder, parameters, DEFAULT_CELL_TIMEOUT, log, kernel.fresh())
+    on_session_kernel(("validate", "statistics"), folder, parameters, folder / "build.log")
     return read_json(folder / "stats.json")
+
+
+def on_session_kernel(stages, folder: Path, parameters: dict, log: Path) -> None:
+    """The notebooks of `stages` run by papermill in turn on the tests' session kernel, in
+    `folder`, as a build runs them."""
+    from harmreport.notebooks.runner import run_notebook
+    from harmreport.project.build_request import DEFAULT_CELL_TIMEOUT
+
+    with SESSION.kernel(folder, log) as kernel:
+        for stage in stages:
+            run_notebook(stage, folder, parameters, DEFAULT_CELL_TIMEOUT, log, kernel.fresh())

@@ -55,10 +55,7 @@ def fixture_run(tmp_path_factory, worker_id):
         ]
         returns = write_returns(folder, rows)
         parameters = {"year": 2024, "returns_path": str(returns), "output_dir": str(folder)}
-        log = folder / "log"
-        with helpers.SESSION.kernel(folder, log) as kernel:
-            for stage in STAGES:
-                run_notebook(stage, folder, parameters, 600, log, kernel=kernel.fresh())
+        helpers.on_session_kernel(STAGES, folder, parameters, folder / "log")
 
     return made_once(tmp_path_factory, worker_id, "fixture-notebooks", make)
 
@@ -115,9 +112,7 @@ def test_statistics_notebook_reads_what_notebook_1_validated(fixture_run, tmp_pa
     returns = folder / "returns.csv"
     parameters = {"year": 2024, "returns_path": str(returns), "output_dir": str(folder)}
     (folder / "stats.json").unlink()  # written again, not the copy's
-    log = tmp_path / "log"
-    with helpers.SESSION.kernel(folder, log) as kernel:  # as a build runs it
-        run_notebook("statistics", folder, parameters, 600, log, kernel=kernel.fresh())
+    helpers.on_session_kernel(["statistics"], folder, parameters, tmp_path / "log")
     assert (folder / "stats.json").read_bytes() == (fixture_run / "stats.json").read_bytes()
     returns.write_text(returns.read_text().replace("Kent", "Kent "), encoding="utf-8")
     with pytest.raises(PapermillExecutionError, match="run notebook 1 again"):  # by hand
