@@ -57,6 +57,7 @@ bench: $(STAMP) ## print build timings, peak memory, disclosure control's and re
 	$(PYTHON) bench/build_times.py
 	$(PYTHON) bench/disclosure_times.py
 	$(PYTHON) bench/sparse_statistics.py
+	$(PYTHON) bench/blas_threads.py
 	$(PYTHON) bench/reading_costs.py
 	$(PYTHON) run_report.py --all --format html --base-url https://www.example.org/heading-back-to-harm/ --out build/bench-web
 	$(PYTHON) bench/web_weight.py build/bench-web

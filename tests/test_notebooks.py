@@ -1,7 +1,10 @@
 """The notebooks, executed for real by papermill on a small fixture and with their defaults."""
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -193,6 +196,33 @@ def test_an_edition_s_kernel_talks_over_private_sockets_and_is_wiped_between_not
         assert run_sync(ask)(kernel, "left_behind = 1; 'left_behind' in dir()") == ("True", 1)
         assert run_sync(ask)(kernel.fresh(), "'left_behind' in dir()") == ("False", 1)
     assert not kernel.folder.exists() and not manager.has_kernel
+
+
+BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+# A process's threads once numpy is loaded: OpenBLAS starts its own beside the main one.
+THREADS_WITH_NUMPY = "import os, harmreport, numpy; print(len(os.listdir('/proc/self/task')))"
+
+
+def threads_with_numpy(**variables) -> str:
+    unset = {name: value for name, value in os.environ.items() if name not in BLAS_THREADS}
+    return subprocess.run(
+        [sys.executable, "-c", THREADS_WITH_NUMPY],
+        env={**unset, **variables},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+
+
+def test_numpy_s_blas_has_one_thread_in_the_build_and_its_kernels(tmp_path):
+    """While the cores are busy, OpenBLAS's threads spin waiting for each other (bench/
+    blas_threads.py): harmreport gives it one thread before numpy loads, in every process
+    of a build and so in the kernels they start, unless a number was chosen."""
+    assert threads_with_numpy() == "1"
+    assert threads_with_numpy(OPENBLAS_NUM_THREADS="2") == "2"
+    with Kernel(tmp_path, tmp_path / "log") as kernel:
+        said = run_sync(ask)(kernel.fresh(), "__import__('os').environ['OPENBLAS_NUM_THREADS']")
+        assert said == ("'1'", 1)
 
 
 async def ask(kernel, code: str) -> tuple[str, int]:
