@@ -15,11 +15,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from harmreport.notebooks.pages import PagesProcess
 from harmreport.outputs import pdf_printer
 from harmreport.pipeline import build
+from harmreport.pipeline.session import BuildSession
 from harmreport.project import paths
 from harmreport.project.build_request import BuildRequest, resolve
-from harmreport.project.errors import NotebookFailed
+from harmreport.project.errors import InternalError, NotebookFailed
 from harmreport.project.jsonfiles import read_json
 from harmreport.publishing.edition_folders import work_folder
 from tests import helpers
@@ -293,6 +295,59 @@ def test_notebook_pages_that_cannot_be_written_are_the_machine_s_problem(tmp_pat
         cwd=paths.ROOT,
     )
     assert (pages.returncode, pages.stderr) == (4, "Is a directory\n")
+
+
+def notebooks_folder(web_edition, where: Path, in_the_way: bool = False) -> Path:
+    """A folder with an executed notebook (and, `in_the_way`, a folder where its page goes)."""
+    (where / "notebooks").mkdir(parents=True)
+    shutil.copy(web_edition / "2024" / "notebooks" / "03_figures.ipynb", where / "notebooks")
+    if in_the_way:
+        (where / "notebooks" / "03_figures.html").mkdir()
+    return where
+
+
+def test_one_pages_process_serves_a_session_s_folders_and_outlives_a_failed_one(
+    tmp_path, web_edition
+):
+    """A session's editions share one pages process (nbconvert imported once): each folder
+    gets its pages or the reason it could not, and the next folder is served all the same."""
+    good = notebooks_folder(web_edition, tmp_path / "good")
+    bad = notebooks_folder(web_edition, tmp_path / "bad", in_the_way=True)
+    pages = PagesProcess()
+    outcomes = []
+    for folder in (good, bad, good):
+        pages.give(folder)
+        outcomes.append(pages.outcome())
+    pages.close()
+    assert outcomes == [(0, ""), (4, "Is a directory"), (0, "")]
+    assert "<title>03_figures</title>" in (good / "notebooks" / "03_figures.html").read_text()
+    assert pages.process.returncode == 0
+
+
+pages_written = build._pages_in_a_process  # as a build uses it, beside its report rendering
+
+
+def test_a_pages_process_that_died_is_reported_and_the_session_starts_another(
+    tmp_path, web_edition
+):
+    """A build whose pages failed stops the session's pages process: exit 4 for a file it
+    could not write, an internal error for a process that died; the next build starts one."""
+    session = BuildSession(builds=None)
+    blocked = notebooks_folder(web_edition, tmp_path / "a", in_the_way=True)
+    with pytest.raises(OSError, match="Is a directory"), pages_written(blocked, session):
+        pass
+    assert session.pages is None
+    first = session.pages_process()
+    first.process.kill()
+    died = pytest.raises(InternalError, match="the notebooks' web pages could not be made")
+    with died, pages_written(notebooks_folder(web_edition, tmp_path / "b"), session):
+        pass
+    assert session.pages is None and first.process.returncode == -signal.SIGKILL
+    with pages_written(notebooks_folder(web_edition, tmp_path / "c"), session):
+        pass
+    assert (tmp_path / "c" / "notebooks" / "03_figures.html").is_file()
+    session.close()
+    assert session.pages is None
 
 
 @pytest.mark.ci

@@ -6,9 +6,7 @@ import errno
 import logging
 import os
 import shutil
-import subprocess
 import sys
-import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -293,7 +291,7 @@ def _build_in(build: EditionBuild, plan: Plan, session) -> None:
                 if build.printer:
                     build.printer.load()
                 analyse(build, parameters, returns, kernel, since)
-        render_outputs(build, read_json(staging / "stats.json"))
+        render_outputs(build, read_json(staging / "stats.json"), session)
     finally:
         if build.printer:
             build.printer.stop()  # a build that fails or is interrupted stops it, and waits
@@ -479,13 +477,13 @@ def check_outputs(staging: Path, returns_list: list, out_root: Path, edition) ->
     return sum(1 for p in staging.rglob("*") if p.is_file())
 
 
-def render_outputs(build: EditionBuild, stats: dict) -> None:
+def render_outputs(build: EditionBuild, stats: dict, session) -> None:
     """The PDF first (the web page gives its size), then the web page and its fragment for
-    the content management system; the notebooks' pages meanwhile: in a process of their own
-    while the PDF prints, or here when there is no PDF."""
+    the content management system; the notebooks' pages meanwhile: in the session's pages
+    process while the PDF prints, or here when there is no PDF."""
     since = time.perf_counter()
     if build.printer:  # a process of its own: 9% off a cold build against this one
-        with _pages_in_a_process(build.staging):
+        with _pages_in_a_process(build.staging, session):
             _render_report(build, stats)
         build.progress.stage("notebooks", "their web pages, made while the report rendered", since)
         return
@@ -495,24 +493,20 @@ def render_outputs(build: EditionBuild, stats: dict) -> None:
 
 
 @contextmanager
-def _pages_in_a_process(staging: Path):
-    with tempfile.TemporaryFile("w+", encoding="utf-8") as errors:  # a pipe could fill up
-        pages = subprocess.Popen(
-            [sys.executable, "-m", "harmreport.notebooks.pages", str(staging)],
-            cwd=paths.ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=errors,
-        )
-        try:
-            yield
-        finally:
-            pages.wait()
-        errors.seek(0)
-        lines = errors.read().strip().splitlines() or ["(no message)"]
-    if pages.returncode == CANNOT_WRITE:  # reported as the build's own writes are (exit 4)
-        raise OSError(errno.EIO, lines[-1])
-    if pages.returncode != 0:
-        raise InternalError(f"the notebooks' web pages could not be made: {lines[-1]}")
+def _pages_in_a_process(staging: Path, session):
+    """The pages written by the session's pages process while the report renders."""
+    pages = session.pages_process()
+    pages.give(staging)
+    try:
+        yield
+    finally:
+        status, message = pages.outcome()
+        if status:
+            session.drop_pages_process()
+    if status == CANNOT_WRITE:  # reported as the build's own writes are (exit 4)
+        raise OSError(errno.EIO, message)
+    if status:
+        raise InternalError(f"the notebooks' web pages could not be made: {message}")
 
 
 def _render_report(build: EditionBuild, stats: dict) -> None:

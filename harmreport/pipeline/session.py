@@ -6,8 +6,9 @@
 The session owns the notebooks' kernel. A build starts one (or takes the one the session's
 last build left idle), runs its three notebooks on it, and hands it back; the session keeps it
 only while more builds are to come (`builds`), so a single build stops its kernel once the
-notebooks have run and does not hold its memory while the report renders. Closing the session
-stops whatever it still holds."""
+notebooks have run and does not hold its memory while the report renders. It also owns the
+process that writes the notebooks' pages, for all its builds. Closing the session stops
+whatever it still holds."""
 
 import logging
 from contextlib import contextmanager
@@ -30,6 +31,7 @@ class BuildSession:
         self.builds_left = builds  # None: as many as come, until the session is closed
         self.write = write
         self.idle = None  # a Kernel  # the last build's kernel, kept for the next
+        self.pages = None  # a PagesProcess, kept until the session closes
 
     def __enter__(self) -> "BuildSession":
         return self
@@ -41,6 +43,22 @@ class BuildSession:
         if self.idle is not None:
             self.idle.__exit__()
             self.idle = None
+        self.drop_pages_process()
+
+    def pages_process(self):
+        """The process writing the notebooks' pages: the session's, started by its first
+        build that prints a PDF (the pages are written beside the printing)."""
+        from harmreport.notebooks.pages import PagesProcess
+
+        if self.pages is None:
+            self.pages = PagesProcess()
+        return self.pages
+
+    def drop_pages_process(self) -> None:
+        """Stop it (a build whose pages failed leaves it to none after)."""
+        if self.pages is not None:
+            self.pages.close()
+            self.pages = None
 
     def build(self, request: BuildRequest, force: bool = False, index: bool = True) -> int:
         """Build one edition (or find it up to date) and, if `index`, the index of editions;
