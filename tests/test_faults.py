@@ -331,7 +331,8 @@ def test_a_pages_process_that_died_is_reported_and_the_session_starts_another(
     tmp_path, web_edition
 ):
     """A build whose pages failed stops the session's pages process: exit 4 for a file it
-    could not write, an internal error for a process that died; the next build starts one."""
+    could not write, an internal error for a process that died; the next build starts one.
+    The session's last build stops it."""
     session = BuildSession(builds=None)
     blocked = notebooks_folder(web_edition, tmp_path / "a", in_the_way=True)
     with pytest.raises(OSError, match="Is a directory"), pages_written(blocked, session):
@@ -348,6 +349,10 @@ def test_a_pages_process_that_died_is_reported_and_the_session_starts_another(
     assert (tmp_path / "c" / "notebooks" / "03_figures.html").is_file()
     session.close()
     assert session.pages is None
+    last = BuildSession(builds=0)  # its last build under way: build() counts it first
+    with pages_written(notebooks_folder(web_edition, tmp_path / "d"), last):
+        pass
+    assert last.pages is None  # stopped as soon as its pages are written
 
 
 @pytest.mark.ci

@@ -501,7 +501,7 @@ def _pages_in_a_process(staging: Path, session):
         yield
     finally:
         status, message = pages.outcome()
-        if status:
+        if status or not session.more_to_come():
             session.drop_pages_process()
     if status == CANNOT_WRITE:  # reported as the build's own writes are (exit 4)
         raise OSError(errno.EIO, message)

@@ -7,8 +7,8 @@ The session owns the notebooks' kernel. A build starts one (or takes the one the
 last build left idle), runs its three notebooks on it, and hands it back; the session keeps it
 only while more builds are to come (`builds`), so a single build stops its kernel once the
 notebooks have run and does not hold its memory while the report renders. It also owns the
-process that writes the notebooks' pages, for all its builds. Closing the session stops
-whatever it still holds."""
+process that writes the notebooks' pages, kept likewise for its builds to come. Closing the
+session stops whatever it still holds."""
 
 import logging
 from contextlib import contextmanager
@@ -55,7 +55,7 @@ class BuildSession:
         return self.pages
 
     def drop_pages_process(self) -> None:
-        """Stop it (a build whose pages failed leaves it to none after)."""
+        """Stop it: after the session's last build, or a build whose pages failed."""
         if self.pages is not None:
             self.pages.close()
             self.pages = None
@@ -137,9 +137,11 @@ class BuildSession:
             raise
         self._keep_or_stop(kernel)
 
+    def more_to_come(self) -> bool:
+        return self.builds_left is None or self.builds_left > 0
+
     def _keep_or_stop(self, kernel) -> None:
-        more_to_come = self.builds_left is None or self.builds_left > 0
-        if kernel.busy or not more_to_come:
+        if kernel.busy or not self.more_to_come():
             kernel.__exit__()
             return
         kernel.move_to(kernel.staging, None)  # its output so far is in this build's log
