@@ -12,5 +12,6 @@ import os
 # (editions built side by side, the tests), OpenBLAS's threads spin waiting for each other: a
 # test's statistics notebook took 12.8 s beside a four-edition build, 1.7 s on one thread
 # (bench/blas_threads.py measures it).
-for _variable in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")  # OpenBLAS (pip's numpy), MKL
+for _variable in BLAS_THREADS:
     os.environ.setdefault(_variable, "1")

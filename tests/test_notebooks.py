@@ -13,6 +13,7 @@ import pytest
 from jupyter_core.utils import run_sync
 from papermill.exceptions import PapermillExecutionError
 
+from harmreport import BLAS_THREADS
 from harmreport.notebooks.kernel import Kernel
 from harmreport.notebooks.parameters import NOTEBOOKS as STAGES
 from harmreport.notebooks.runner import run_notebook
@@ -198,7 +199,6 @@ def test_an_edition_s_kernel_talks_over_private_sockets_and_is_wiped_between_not
     assert not kernel.folder.exists() and not manager.has_kernel
 
 
-BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 # A process's threads once numpy is loaded: OpenBLAS starts its own beside the main one.
 THREADS_WITH_NUMPY = "import os, harmreport, numpy; print(len(os.listdir('/proc/self/task')))"
 

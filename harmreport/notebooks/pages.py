@@ -11,7 +11,9 @@ otherwise it calls write_pages itself."""
 
 import json
 import os
+import subprocess
 import sys
+import tempfile
 from contextlib import suppress
 from functools import cache
 from pathlib import Path
@@ -65,9 +67,6 @@ class PagesProcess:
     importing nbconvert). `give` a folder; `outcome` waits for its (status, message)."""
 
     def __init__(self):
-        import subprocess
-        import tempfile
-
         self.errors = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 (closed in close)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "harmreport.notebooks.pages", "--serve"],
